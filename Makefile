@@ -1,0 +1,35 @@
+# GearStudio: the two commands.
+#   make run   installs what is missing, builds (Release), fetches the sample models, opens the studio
+#   make test  installs what is missing, builds, and runs every test through CTest
+# Both are idempotent: the second run only rebuilds what changed.
+PRESET ?= release
+JOBS ?= $(shell nproc)
+MODEL ?= .cache/models/ch_PP-OCRv4_det_infer.onnx
+
+.PHONY: all deps models configure build test run asan clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+models: deps
+	@scripts/fetch-models.sh
+
+configure: deps
+	@if [ ! -f build/$(PRESET)/build.ninja ]; then cmake --preset $(PRESET); fi
+
+build: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build models
+	@ctest --preset $(PRESET) -j $(JOBS)
+
+run: build models
+	@scripts/run-studio.sh build/$(PRESET)/app/gearstudio "$(MODEL)"
+
+asan:
+	@$(MAKE) test PRESET=asan
+
+clean:
+	rm -rf build

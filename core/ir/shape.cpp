@@ -1,0 +1,53 @@
+// Shape helpers.
+#include "core/ir/shape.h"
+
+namespace gs::ir {
+
+std::string Dim::str() const {
+  if (isKnown()) return std::to_string(value);
+  return symbol.empty() ? "?" : symbol;
+}
+
+Shape Shape::fromValues(const std::vector<int64_t>& values) {
+  Shape s;
+  s.dims.reserve(values.size());
+  for (auto v : values)
+    s.dims.push_back(Dim::known(v));
+  return s;
+}
+
+bool Shape::isStatic() const {
+  if (!rankKnown) return false;
+  for (const auto& d : dims)
+    if (!d.isKnown()) return false;
+  return true;
+}
+
+std::optional<int64_t> Shape::numel() const {
+  if (!isStatic()) return std::nullopt;
+  int64_t n = 1;
+  for (const auto& d : dims)
+    n *= d.value;
+  return n;
+}
+
+std::optional<std::vector<int64_t>> Shape::values() const {
+  if (!isStatic()) return std::nullopt;
+  std::vector<int64_t> v;
+  v.reserve(dims.size());
+  for (const auto& d : dims)
+    v.push_back(d.value);
+  return v;
+}
+
+std::string Shape::str() const {
+  if (!rankKnown) return "[?...]";
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += ",";
+    s += dims[i].str();
+  }
+  return s + "]";
+}
+
+} // namespace gs::ir

@@ -1,0 +1,93 @@
+// The op registry: for each ONNX op type, attribute checks, a shape function (concrete and symbolic,
+// with data propagation of small constant tensors) and a cost model. Explicit table, no static
+// initialiser magic. The compiler uses it to make every tensor of a gear static; the runtime's
+// dynamic mode uses it to resolve shapes per run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/ir/graph.h"
+
+namespace gs::ops {
+
+// What is known about one node input. shape is null and dtype Undefined for an omitted optional input.
+struct InputInfo {
+  ir::DataType dtype = ir::DataType::Undefined;
+  const ir::Shape* shape = nullptr;
+  const ir::Tensor* value = nullptr; // the data, when known (constants, propagated shape data)
+};
+
+// What the shape function derives for one output.
+struct OutputInfo {
+  ir::DataType dtype = ir::DataType::Undefined;
+  ir::Shape shape = ir::Shape::unknownRank();
+  std::optional<ir::Tensor> value; // filled for data propagation (Shape, Gather on shapes, Concat, ...)
+};
+
+// Makes fresh symbol names for dims no rule can name ("unk__0", ...), unique per graph.
+class SymbolFactory {
+public:
+  std::string next() { return "unk__" + std::to_string(m_next++); }
+
+private:
+  int m_next = 0;
+};
+
+struct InferContext {
+  const ir::Node& node;
+  int64_t opset = 0;
+  std::span<const InputInfo> inputs;
+  std::vector<OutputInfo>& outputs; // sized to node.outputs.size() before the call
+  SymbolFactory* symbols = nullptr;
+};
+
+// Returns an error (code GS0004, naming the node) when inputs or attributes are inconsistent.
+using ShapeFn = Status (*)(InferContext&);
+
+struct Cost {
+  double flops = 0; // floating-point operations (a multiply-add counts 2)
+  double bytes = 0; // bytes read + written
+};
+// Inputs/outputs have static shapes when this is called.
+using CostFn = Cost (*)(const ir::Node&, std::span<const ir::Shape* const> inputShapes,
+                        std::span<const ir::Shape* const> outputShapes);
+
+struct OpInfo {
+  std::string_view domain; // "" for ai.onnx
+  std::string_view opType;
+  int sinceVersion = 1; // first opset this entry covers
+  ShapeFn infer = nullptr;
+  CostFn cost = nullptr; // null: elementwise-like default (bytes only)
+};
+
+// The entry for (domain, opType) valid at `opset`, or null when the op is unknown.
+const OpInfo* findOp(std::string_view domain, std::string_view opType, int64_t opset);
+// Every registered entry, for listing and tests.
+std::span<const OpInfo> allOps();
+
+// Infers one node: looks up the op, runs its shape function.
+Status inferNode(InferContext& ctx);
+
+struct GraphInferOptions {
+  bool requireStatic = false; // error (naming the first non-static value) unless all become static
+  bool propagateData = true;  // compute small int tensors (shape arithmetic) at compile time
+  int64_t maxPropagatedElements = 1024;
+};
+
+// Infers dtype and shape of every value of g in topological order, from its graph inputs' shapes and
+// its constants. When knownValues is given it is resized to g.values.size() and receives, per value,
+// the data that propagation computed (small int tensors: Shape -> Gather -> Concat -> Reshape chains);
+// the constant-folding pass turns those into constants. Recurses into subgraphs where it can.
+Status inferGraph(ir::Graph& g, int64_t opset, const GraphInferOptions& options = {},
+                  std::vector<std::optional<ir::Tensor>>* knownValues = nullptr);
+
+// Cost of one node with static shapes (0 when unknown).
+Cost nodeCost(const ir::Graph& g, const ir::Node& n);
+
+} // namespace gs::ops
