@@ -1,0 +1,189 @@
+// gearatc's modes. Every failure becomes "E<code>: message" on err and exit status 1.
+#include "app/gearatc/atc_cli.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/log.h"
+#include "core/compiler/compile.h"
+#include "core/compiler/onnx/importer.h"
+#include "core/compiler/onnx/model_json.h"
+#include "core/compiler/shape_config/shape_config.h"
+#include "core/om/om_file.h"
+#include "core/om/om_json.h"
+
+namespace gs::gearatc {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int fail(std::ostream& err, const Error& e) {
+  err << e.str() << "\n";
+  return 1;
+}
+
+Status writeText(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) return makeError(codes::kIo, "cannot write '" + path + "'");
+  f << text;
+  f.close();
+  if (!f) return makeError(codes::kIo, "error while writing '" + path + "'");
+  return ok();
+}
+
+// ".om" is appended to --output, as ATC does (unless the user already wrote it).
+std::string omPath(const std::string& output) {
+  if (output.size() >= 3 && output.compare(output.size() - 3, 3, ".om") == 0) return output;
+  return output + ".om";
+}
+
+struct Compiled {
+  om::Model model;
+  std::size_t sourceNodes = 0;
+};
+
+// Import, configure, validate and compile (modes 0 and 3). Progress lines go to err.
+Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::ostream& err) {
+  GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(*opts.model));
+  GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(opts));
+  GS_RETURN_IF_ERROR(shape_config::validate(config, model));
+  compiler::CompileOptions copts;
+  copts.atcCommand = shape_config::toCommandLine(opts);
+  GS_ASSIGN_OR_RETURN(copts.sourceSha256, compiler::sha256File(*opts.model));
+  Progress progress;
+  progress.report = [&err](double fraction, const std::string& what) {
+    err << "[gearatc] " << static_cast<int>(fraction * 100.0 + 0.5) << "% " << what << "\n";
+  };
+  GS_ASSIGN_OR_RETURN(auto om, compiler::compile(model, config, copts, progress));
+  return Compiled{std::move(om), model.graph.nodes.size()};
+}
+
+int modeBuild(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
+  auto compiled = importAndCompile(opts, err);
+  if (!compiled) return fail(err, compiled.error());
+  const auto path = omPath(*opts.output);
+  if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
+  const auto& m = compiled->model;
+  std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();
+  out << "wrote " << path << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)") << ", "
+      << compiled->sourceNodes << " -> " << nodes << " nodes, weights " << m.weightBytes << " bytes, shared arena "
+      << m.sharedArenaBytes << " bytes, " << static_cast<int64_t>(m.meta.compileMillis) << " ms\n";
+  out << "ATC run success, welcome to the next use.\n";
+  return 0;
+}
+
+int modeJson(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
+  nlohmann::json j;
+  if (opts.om && !opts.om->empty()) {
+    auto m = om::readFile(*opts.om);
+    if (!m) return fail(err, m.error());
+    j = om::toJson(*m);
+  } else {
+    auto m = onnx_import::importModel(*opts.model);
+    if (!m) return fail(err, m.error());
+    j = onnx_import::modelToJson(*m);
+  }
+  if (auto s = writeText(*opts.json, j.dump(2) + "\n"); !s) return fail(err, s.error());
+  out << "wrote " << *opts.json << "\n";
+  return 0;
+}
+
+// Mode 3: everything mode 0 does except writing the .om; the verdict goes to check_result.json.
+int modeCheck(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
+  fs::path where = "check_result.json";
+  if (opts.output && !opts.output->empty()) where = fs::path(*opts.output).parent_path() / "check_result.json";
+  nlohmann::json result;
+  result["model"] = opts.model.value_or("");
+  result["atc_command"] = shape_config::toCommandLine(opts);
+  std::ostringstream progressSink; // mode 3 is quiet about progress
+  auto compiled = importAndCompile(opts, progressSink);
+  if (compiled) {
+    const auto& m = compiled->model;
+    result["result"] = "success";
+    result["errors"] = nlohmann::json::array();
+    result["strategy"] = std::string(strategyName(m.meta.strategy));
+    result["gear_count"] = m.gears.size();
+    result["shared_arena_bytes"] = m.sharedArenaBytes;
+    result["weight_bytes"] = m.weightBytes;
+  } else {
+    result["result"] = "failed";
+    result["errors"] =
+        nlohmann::json::array({nlohmann::json{{"code", compiled.error().code}, {"message", compiled.error().message}}});
+  }
+  if (auto s = writeText(where.string(), result.dump(2) + "\n"); !s) return fail(err, s.error());
+  if (!compiled) return fail(err, compiled.error());
+  out << "check passed; wrote " << where.string() << "\n";
+  return 0;
+}
+
+int modeInfo(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
+  auto m = om::readFile(*opts.om);
+  if (!m) return fail(err, m.error());
+  out << om::infoText(*m);
+  return 0;
+}
+
+} // namespace
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  // --print-pipeline is GearStudio's own flag: taken out before ATC option parsing.
+  std::vector<std::string> rest;
+  bool printPipeline = false;
+  for (const auto& a : args) {
+    if (a == "--print-pipeline" || a == "--print_pipeline")
+      printPipeline = true;
+    else
+      rest.push_back(a);
+  }
+  if (printPipeline && rest.empty()) {
+    out << compiler::pipelineText();
+    return 0;
+  }
+  auto opts = shape_config::parseArgs(rest);
+  if (!opts) return fail(err, opts.error());
+  if (opts->help) {
+    out << helpText();
+    return 0;
+  }
+  if (printPipeline) {
+    out << compiler::pipelineText();
+    return 0;
+  }
+  if (args.empty()) {
+    out << helpText();
+    return 1;
+  }
+  if (auto s = log::setLevel(opts->log.value_or("error")); !s) return fail(err, s.error());
+  if (auto s = shape_config::checkRequired(*opts); !s) {
+    if (opts->mode.value_or(0) == 3) {
+      nlohmann::json result{
+          {"result", "failed"},
+          {"errors", nlohmann::json::array({{{"code", s.error().code}, {"message", s.error().message}}})}};
+      fs::path where = "check_result.json";
+      if (opts->output && !opts->output->empty()) where = fs::path(*opts->output).parent_path() / "check_result.json";
+      (void)writeText(where.string(), result.dump(2) + "\n");
+    }
+    return fail(err, s.error());
+  }
+  switch (opts->mode.value_or(0)) {
+  case 0:
+    return modeBuild(*opts, out, err);
+  case 1:
+    return modeJson(*opts, out, err);
+  case 3:
+    return modeCheck(*opts, out, err);
+  case 6:
+    return modeInfo(*opts, out, err);
+  default:
+    return fail(err, Error{"E10001", "--mode=" + std::to_string(*opts->mode) + " is not supported (0, 1, 3 or 6)"});
+  }
+}
+
+} // namespace gs::gearatc

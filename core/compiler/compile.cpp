@@ -1,0 +1,231 @@
+// The compile driver: gear-independent pipeline once, then per gear (clone, per-gear pipeline, memory
+// plan, cost), or the symbolic graph for dynamic shape; metadata and statistics into the om::Model.
+#include "core/compiler/compile.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <tuple>
+
+#include "core/common/log.h"
+#include "core/compiler/memory/graph_plan.h"
+#include "core/compiler/passes/pipeline.h"
+#include "core/compiler/passes/specialize_shapes.h"
+#include "core/ops/registry.h"
+
+#ifndef GS_VERSION
+#define GS_VERSION "0"
+#endif
+
+namespace gs::compiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double millisSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string utcNow() {
+  const auto t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::vector<om::TensorDesc> describe(const ir::Graph& g, const std::vector<ir::ValueId>& ids) {
+  std::vector<om::TensorDesc> out;
+  for (auto id : ids) {
+    const auto& v = g.values[id];
+    om::TensorDesc d{v.name, v.dtype, {}};
+    for (const auto& dim : v.shape.dims)
+      d.dims.push_back(dim.value);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// Bytes of distinct constant data: a weight shared by several gears (same buffer and offset) counts once.
+uint64_t distinctWeightBytes(const om::Model& m) {
+  std::set<std::tuple<const ir::Buffer*, std::size_t, std::size_t>> seen;
+  uint64_t total = 0;
+  auto visit = [&](const ir::Graph& g) {
+    for (const auto& v : g.values)
+      if (v.constant && v.constant->buffer) {
+        const auto key = std::make_tuple(v.constant->buffer.get(), v.constant->offset, v.constant->byteSize());
+        if (seen.insert(key).second) total += v.constant->byteSize();
+      }
+  };
+  for (const auto& gear : m.gears)
+    visit(gear.graph);
+  if (m.dynamic) visit(m.dynamic->graph);
+  return total;
+}
+
+// Input shapes of the dynamic graph: fixed dims where lo == hi, else the model's symbol or a new one.
+std::map<std::string, ir::Shape> symbolicInputs(const ir::Graph& g, const std::vector<om::InputRange>& ranges) {
+  std::map<std::string, ir::Shape> out;
+  for (const auto& r : ranges) {
+    const auto v = g.findValue(r.name);
+    const ir::Shape* model = v == ir::kNone ? nullptr : &g.values[v].shape;
+    std::vector<ir::Dim> dims;
+    for (std::size_t i = 0; i < r.dims.size(); ++i) {
+      const auto& d = r.dims[i];
+      if (d.lo == d.hi && d.lo >= 0) {
+        dims.push_back(ir::Dim::known(d.lo));
+      } else if (model && model->rankKnown && i < model->dims.size() && model->dims[i].isSymbolic()) {
+        dims.push_back(model->dims[i]);
+      } else {
+        dims.push_back(ir::Dim::symbolic(r.name + "_d" + std::to_string(i)));
+      }
+    }
+    out[r.name] = ir::Shape(std::move(dims));
+  }
+  return out;
+}
+
+double graphFlops(const ir::Graph& g) {
+  double flops = 0;
+  for (const auto& n : g.nodes)
+    flops += ops::nodeCost(g, n).flops;
+  return flops;
+}
+
+Expected<om::GearPlan> compileGear(const ir::Graph& base, const shape_config::GearShapes& shapes, int index,
+                                   const PassContext& baseCtx, const PipelineRunOptions& runOptions,
+                                   const std::vector<om::PassStat>& sharedStats) {
+  const auto start = Clock::now();
+  om::GearPlan plan;
+  plan.index = index;
+  plan.graph = base; // constants share their buffers
+  PassContext ctx = baseCtx;
+  ctx.symbolic = false;
+  ctx.maxFoldElements = 1 << 16; // per-gear folds stay small: weights must not be duplicated per gear
+  for (const auto& [name, dims] : shapes.inputs)
+    ctx.inputShapes[name] = ir::Shape::fromValues(dims);
+  plan.passes = sharedStats;
+  GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), plan.graph, ctx, runOptions, plan.passes));
+  const auto memStart = Clock::now();
+  GS_ASSIGN_OR_RETURN(auto mem, memory::planGraphMemory(plan.graph));
+  om::PassStat memStat;
+  memStat.pass = "memory-plan";
+  memStat.nodesBefore = memStat.nodesAfter = static_cast<int64_t>(plan.graph.nodes.size());
+  memStat.millis = millisSince(memStart);
+  memStat.counters = {{"planned", mem.planned}, {"data-dependent", mem.dataDependent}};
+  plan.passes.push_back(std::move(memStat));
+  plan.offsets = std::move(mem.offsets);
+  plan.arenaBytes = mem.arenaBytes;
+  plan.arenaLowerBoundBytes = mem.lowerBoundBytes;
+  plan.inputs = describe(plan.graph, plan.graph.inputs);
+  plan.outputs = describe(plan.graph, plan.graph.outputs);
+  plan.flops = graphFlops(plan.graph);
+  plan.compileMillis = millisSince(start);
+  return plan;
+}
+
+} // namespace
+
+std::span<const PassInfo> passRegistry() { return passTable(); }
+
+std::string pipelineText() { return printPipelines(); }
+
+Expected<std::string> sha256File(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return makeError(codes::kIo, "cannot open '" + path + "' to hash it");
+  auto* md = EVP_MD_CTX_new();
+  if (!md) return makeError(codes::kInternal, "OpenSSL: cannot allocate a digest context");
+  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(md, buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  const bool failed = in.bad();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md, digest, &len);
+  EVP_MD_CTX_free(md);
+  if (failed) return makeError(codes::kIo, "error while reading '" + path + "'");
+  std::string hex;
+  char pair[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
+    hex += pair;
+  }
+  return hex;
+}
+
+Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeConfig& config,
+                            const CompileOptions& options, const Progress& progress) {
+  const auto start = Clock::now();
+  auto log = log::get("compiler");
+  GS_RETURN_IF_ERROR(checkDisabledPasses(options.disabledPasses));
+  const auto opset = model.onnxOpset();
+  GS_RETURN_IF_ERROR(passes::checkOpsSupported(model.graph, opset));
+  GS_RETURN_IF_ERROR(shape_config::validate(config, model));
+
+  PipelineRunOptions runOptions{options.disabledPasses, options.verifyEachPass, &progress};
+  PassContext ctx;
+  ctx.opset = opset;
+  ctx.outNodes = config.outNodes;
+
+  om::Model out;
+  out.meta.producerVersion = GS_VERSION;
+  out.meta.sourcePath = model.sourcePath;
+  out.meta.sourceSha256 = options.sourceSha256;
+  out.meta.atcCommand = options.atcCommand;
+  out.meta.socVersion = config.socVersion;
+  out.meta.inputFormat = config.inputFormat;
+  out.meta.strategy = config.strategy;
+  out.meta.opset = opset;
+  out.meta.createdUtc = utcNow();
+
+  // Gear-independent work, once.
+  progress(0.0, "gear-independent passes");
+  ir::Graph base = model.graph;
+  std::vector<om::PassStat> shared;
+  GS_RETURN_IF_ERROR(runPipeline(gearIndependentPipeline(), base, ctx, runOptions, shared));
+  log->info("gear-independent passes: {} -> {} nodes", model.graph.nodes.size(), base.nodes.size());
+
+  if (config.strategy == Strategy::DynamicShape) {
+    GS_ASSIGN_OR_RETURN(auto ranges, shape_config::dynamicRanges(config, model.graph));
+    PassContext dctx = ctx;
+    dctx.symbolic = true;
+    dctx.maxFoldElements = 1 << 16;
+    dctx.inputShapes = symbolicInputs(base, ranges);
+    progress(0.5, "dynamic shape: symbolic passes");
+    std::vector<om::PassStat> stats = shared;
+    GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), base, dctx, runOptions, stats));
+    out.dynamic = om::DynamicModel{std::move(base), std::move(ranges)};
+    log->info("dynamic shape model: {} nodes", out.dynamic->graph.nodes.size());
+  } else {
+    GS_ASSIGN_OR_RETURN(auto gears, shape_config::expandGears(config, model.graph));
+    const auto count = gears.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      if (progress.cancelled())
+        return makeError(codes::kCancelled, "compile cancelled before gear " + std::to_string(i));
+      progress(static_cast<double>(i) / static_cast<double>(count),
+               "gear " + std::to_string(i + 1) + "/" + std::to_string(count));
+      auto gear = compileGear(base, gears[i], static_cast<int>(i), ctx, runOptions, shared);
+      if (!gear) return std::unexpected(withContext(gear.error(), "gear " + std::to_string(i)));
+      log->info("gear {}: {} nodes, arena {} bytes (lower bound {}), {:.1f} ms", i, gear->graph.nodes.size(),
+                gear->arenaBytes, gear->arenaLowerBoundBytes, gear->compileMillis);
+      out.sharedArenaBytes = std::max(out.sharedArenaBytes, gear->arenaBytes);
+      out.gears.push_back(std::move(*gear));
+    }
+  }
+  out.weightBytes = distinctWeightBytes(out);
+  out.meta.compileMillis = millisSince(start);
+  progress(1.0, "done");
+  return out;
+}
+
+} // namespace gs::compiler

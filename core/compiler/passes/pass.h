@@ -1,0 +1,46 @@
+// What every compiler pass shares: the context it runs in (opset, this gear's input shapes, the data
+// shape inference propagated, statistics counters) and its entry in the pass table. A pass edits a
+// graph in place and says whether it changed anything.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/ir/graph.h"
+
+namespace gs::compiler {
+
+struct PassContext {
+  int64_t opset = 0;     // default-domain ONNX opset of the graph
+  bool symbolic = false; // dynamic-shape compile: shapes keep their symbols, nothing is required static
+  // This gear's input shapes by graph input name (static per gear; symbolic in dynamic-shape mode).
+  std::map<std::string, ir::Shape> inputShapes;
+  // --out_nodes entries ("node:0" or a tensor name); empty keeps the model's outputs.
+  std::vector<std::string> outNodes;
+  // Filled by specialize-shapes (per ValueId), turned into constants by fold-shape-values.
+  std::vector<std::optional<ir::Tensor>> knownValues;
+  // Largest tensor (elements) a fold may create. Gear-independent folds may create big ones (they are
+  // made once and shared by every gear); per-gear ones stay small so gears do not duplicate weights.
+  int64_t maxFoldElements = int64_t{1} << 24;
+  // Statistics of the pass being run ("folded", "fused", ...); reset before each pass.
+  std::map<std::string, int64_t> counters;
+
+  void count(std::string_view counter, int64_t n = 1) { counters[std::string(counter)] += n; }
+};
+
+// Returns whether the graph changed, or an error naming the node at fault.
+using PassFn = Expected<bool> (*)(ir::Graph&, PassContext&);
+
+struct PassInfo {
+  std::string_view name;    // "fold-conv-batchnorm": what --print-pipeline and the studio show
+  std::string_view summary; // one line
+  PassFn run = nullptr;
+  bool required = false; // the pipeline cannot work without it; cannot be disabled
+};
+
+} // namespace gs::compiler

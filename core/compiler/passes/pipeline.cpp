@@ -1,0 +1,155 @@
+// The pass table and pipelines, and the loop that runs them with timing, statistics and cancellation.
+#include "core/compiler/passes/pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/compiler/passes/constant_nodes.h"
+#include "core/compiler/passes/dead_code.h"
+#include "core/compiler/passes/eliminate_identity.h"
+#include "core/compiler/passes/fold_affine_into_conv.h"
+#include "core/compiler/passes/fold_constants.h"
+#include "core/compiler/passes/fold_conv_affine.h"
+#include "core/compiler/passes/fold_conv_batchnorm.h"
+#include "core/compiler/passes/fold_shape_values.h"
+#include "core/compiler/passes/fuse_activation.h"
+#include "core/compiler/passes/fuse_conv_add.h"
+#include "core/compiler/passes/fuse_hardswish.h"
+#include "core/compiler/passes/select_outputs.h"
+#include "core/compiler/passes/specialize_shapes.h"
+#include "core/compiler/passes/topo_sort.h"
+
+namespace gs::compiler {
+
+namespace {
+
+using namespace gs::compiler::passes;
+
+// The one list of passes. The studio shows it; pipelines refer to passes by name.
+const PassInfo kPasses[] = {
+    {"select-outputs", "Make the --out_nodes tensors the model outputs", selectOutputs, true},
+    {"constant-nodes", "Turn ONNX Constant nodes into constant values", constantNodes, false},
+    {"eliminate-identity", "Remove Identity, inference Dropout, same-type Cast and no-op reshapes", eliminateIdentity,
+     false},
+    {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
+    {"fold-conv-batchnorm", "Fold BatchNormalization into the preceding Conv/ConvTranspose weights", foldConvBatchNorm,
+     false},
+    {"fold-conv-affine", "Fold per-channel Mul/Div/Add/Sub after a Conv into its weights and bias", foldConvAffine,
+     false},
+    {"fold-affine-into-conv", "Fold a scalar Mul/Add feeding only unpadded Convs into them", foldAffineIntoConv, false},
+    {"dead-code", "Remove nodes and values nothing reads", deadCode, false},
+    {"specialize-shapes", "Set the gear's input shapes and infer every value (with shape data)", specializeShapes,
+     true},
+    {"fold-shape-values", "Turn propagated shape data (Shape/Gather/Concat chains) into constants", foldShapeValues,
+     false},
+    {"fuse-conv-add", "Fuse a same-shape Add into the preceding Conv (residual, gs_fused_add)", fuseConvAdd, false},
+    {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false},
+    {"fuse-activation", "Fuse Relu/Clip/HardSigmoid/HardSwish/LeakyRelu/Sigmoid/Tanh into Conv/Gemm/MatMul",
+     fuseActivation, false},
+    {"topo-sort", "Order nodes topologically: the execution order of the plan", topoSort, true},
+};
+
+int64_t nodeCount(const ir::Graph& g) { return static_cast<int64_t>(g.nodes.size()); }
+
+} // namespace
+
+std::span<const PassInfo> passTable() { return kPasses; }
+
+const PassInfo* findPass(std::string_view name) {
+  for (const auto& p : kPasses)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+const Pipeline& gearIndependentPipeline() {
+  static const Pipeline p{
+      "gear-independent",
+      "once, on the symbolic graph; weights it folds are shared by every gear",
+      {{{"select-outputs", "constant-nodes", "eliminate-identity"}, false},
+       {{"fold-constants", "fold-conv-affine", "fold-conv-batchnorm", "fold-affine-into-conv"}, true},
+       {{"dead-code"}, false}}};
+  return p;
+}
+
+const Pipeline& perGearPipeline() {
+  static const Pipeline p{
+      "per-gear",
+      "once per gear on a clone of the graph (constants share storage)",
+      {{{"specialize-shapes", "fold-shape-values", "fold-constants", "eliminate-identity", "dead-code", "fuse-conv-add",
+         "fuse-hardswish", "fuse-activation", "dead-code", "topo-sort"},
+        false}}};
+  return p;
+}
+
+std::string printPipelines() {
+  std::string out;
+  auto printOne = [&](const Pipeline& p) {
+    out += std::string(p.name) + " pipeline (" + std::string(p.summary) + "):\n";
+    for (const auto& step : p.steps) {
+      const std::string indent = step.untilFixedPoint ? "    " : "  ";
+      if (step.untilFixedPoint) out += "  repeat until no change {\n";
+      for (auto name : step.passes) {
+        const auto* info = findPass(name);
+        std::string line = indent + std::string(name);
+        line.resize(std::max<std::size_t>(line.size() + 1, 28), ' ');
+        out += line + (info ? std::string(info->summary) : "?") + (info && info->required ? " [required]" : "") + "\n";
+      }
+      if (step.untilFixedPoint) out += "  }\n";
+    }
+  };
+  printOne(gearIndependentPipeline());
+  printOne(perGearPipeline());
+  out += "then per gear: memory-plan (lifetimes over the execution order, best-fit offsets in one 64-byte aligned "
+         "arena shared by all gears), cost (FLOPs per node)\n";
+  return out;
+}
+
+Status checkDisabledPasses(const std::vector<std::string>& disabled) {
+  for (const auto& name : disabled) {
+    const auto* info = findPass(name);
+    if (!info) return makeError(codes::kInvalid, "unknown pass '" + name + "' (see --print-pipeline)");
+    if (info->required) return makeError(codes::kInvalid, "pass '" + name + "' is required and cannot be disabled");
+  }
+  return ok();
+}
+
+Status runPipeline(const Pipeline& pipeline, ir::Graph& g, PassContext& ctx, const PipelineRunOptions& options,
+                   std::vector<om::PassStat>& stats) {
+  auto disabled = [&](std::string_view name) {
+    return std::find(options.disabledPasses.begin(), options.disabledPasses.end(), name) !=
+           options.disabledPasses.end();
+  };
+  for (const auto& step : pipeline.steps) {
+    const int rounds = step.untilFixedPoint ? 8 : 1;
+    for (int round = 0; round < rounds; ++round) {
+      bool anyChange = false;
+      for (auto name : step.passes) {
+        if (disabled(name)) continue;
+        if (options.progress && options.progress->cancelled())
+          return makeError(codes::kCancelled, "compile cancelled before pass '" + std::string(name) + "'");
+        const auto* info = findPass(name);
+        if (!info) return makeError(codes::kInternal, "pipeline names an unknown pass '" + std::string(name) + "'");
+        om::PassStat stat;
+        stat.pass = std::string(name);
+        stat.nodesBefore = nodeCount(g);
+        ctx.counters.clear();
+        const auto start = std::chrono::steady_clock::now();
+        auto changed = info->run(g, ctx);
+        stat.millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        if (!changed) return std::unexpected(withContext(changed.error(), "pass '" + std::string(name) + "'"));
+        if (options.verifyEachPass) {
+          if (auto v = ir::verify(g); !v)
+            return std::unexpected(withContext(v.error(), "after pass '" + std::string(name) + "'"));
+        }
+        anyChange = anyChange || *changed;
+        stat.nodesAfter = nodeCount(g);
+        stat.counters = ctx.counters;
+        stats.push_back(std::move(stat));
+      }
+      if (!anyChange) break;
+    }
+  }
+  return ok();
+}
+
+} // namespace gs::compiler
