@@ -1,0 +1,26 @@
+// Whole-model checks run before conversion: a preflight over every tensor header and subgraph (so
+// that hostile dims or nesting are refused before anything trusts them, the ONNX checker included),
+// and the ONNX checker itself with the false alarms it raises on newer models turned into warnings.
+#pragma once
+
+#include <string>
+
+#include <onnx/onnx_pb.h>
+
+#include "core/common/status.h"
+#include "core/compiler/onnx/importer.h"
+#include "core/compiler/onnx/tensor_proto.h"
+
+namespace gs::onnx_import {
+
+// Refuses subgraph nesting deeper than options.maxSubgraphDepth, tensors with negative or
+// overflowing dims, external-data locations outside the model folder, and sparse tensors.
+Status preflight(const onnx::ModelProto& model, const ImportOptions& options, const ExternalData& external);
+
+// onnx::checker::check_model with the model folder set for external data (without parsing the file
+// a second time). Findings are kFormat errors, except where the checker cannot judge: a model whose
+// IR version or opset is newer than this ONNX build knows, and ops it has no schema for (the
+// compiler reports unsupported ops itself) only log a warning.
+Status runOnnxChecker(const onnx::ModelProto& model, const std::string& modelDir);
+
+} // namespace gs::onnx_import
