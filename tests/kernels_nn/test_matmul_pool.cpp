@@ -1,0 +1,2 @@
+// placeholder until written
+int runMatMulPoolTests(int, char**) { return 0; }

@@ -1,0 +1,2 @@
+// placeholder until written
+int runNormSoftmaxTests(int, char**) { return 0; }

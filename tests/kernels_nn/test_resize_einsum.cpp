@@ -1,0 +1,2 @@
+// placeholder until written
+int runResizeEinsumTests(int, char**) { return 0; }

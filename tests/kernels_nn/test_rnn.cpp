@@ -1,0 +1,2 @@
+// placeholder until written
+int runRnnTests(int, char**) { return 0; }
