@@ -14,20 +14,22 @@ namespace {
 
 class Preflight {
 public:
-  Preflight(const ImportOptions& options, const ExternalData& external) : m_options(options), m_external(external) {}
+  Preflight(const ImportOptions& options, ExternalData& external) : m_options(options), m_external(external) {}
 
+  // where: the attribute path to this graph ("" for the main graph), prefixed to messages.
   Status graph(const onnx::GraphProto& g, int depth, const std::string& where) {
+    const std::string in = where.empty() ? "" : where + ": ";
     if (depth > m_options.maxSubgraphDepth)
-      return makeError(codes::kFormat, where + "subgraphs are nested more than " +
+      return makeError(codes::kFormat, in + "subgraphs are nested more than " +
                                            std::to_string(m_options.maxSubgraphDepth) + " levels deep");
     if (g.sparse_initializer_size() > 0)
-      return makeError(codes::kUnsupported, where + "sparse initializer '" + g.sparse_initializer(0).values().name() +
+      return makeError(codes::kUnsupported, in + "sparse initializer '" + g.sparse_initializer(0).values().name() +
                                                 "' is a sparse tensor, which GearStudio does not support");
     for (const auto& t : g.initializer())
-      GS_RETURN_IF_ERROR(tensor(t, where + "initializer '" + t.name() + "'"));
+      GS_RETURN_IF_ERROR(tensor(t, where)); // the message names the tensor already
     for (int i = 0; i < g.node_size(); ++i) {
       const auto& n = g.node(i);
-      const std::string label = where + "node " + (n.name().empty() ? "#" + std::to_string(i) : "'" + n.name() + "'");
+      const std::string label = in + "node " + (n.name().empty() ? "#" + std::to_string(i) : "'" + n.name() + "'");
       for (const auto& a : n.attribute()) {
         const std::string at = label + " attribute '" + a.name() + "'";
         if (a.has_sparse_tensor() || a.sparse_tensors_size() > 0)
@@ -35,9 +37,11 @@ public:
         if (a.has_t()) GS_RETURN_IF_ERROR(tensor(a.t(), at));
         for (const auto& t : a.tensors())
           GS_RETURN_IF_ERROR(tensor(t, at));
-        if (a.has_g()) GS_RETURN_IF_ERROR(graph(a.g(), depth + 1, at + ": "));
+        // Paths into deep nests are cut short so that messages stay readable.
+        const std::string inner = depth < 2 ? at : where.ends_with(" > ...") ? where : where + " > ...";
+        if (a.has_g()) GS_RETURN_IF_ERROR(graph(a.g(), depth + 1, inner));
         for (const auto& sg : a.graphs())
-          GS_RETURN_IF_ERROR(graph(sg, depth + 1, at + ": "));
+          GS_RETURN_IF_ERROR(graph(sg, depth + 1, inner));
       }
     }
     return ok();
@@ -45,16 +49,14 @@ public:
 
 private:
   Status tensor(const onnx::TensorProto& t, const std::string& what) {
-    GS_RETURN_IF_ERROR(checkedElementCount(t, what));
-    if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-      auto st = m_external.checkLocation(t);
-      if (!st) return std::unexpected(withContext(st.error(), what));
-    }
+    auto st = checkTensorProto(t, m_external);
+    if (!st && !what.empty()) return std::unexpected(withContext(st.error(), what));
+    if (!st) return st;
     return ok();
   }
 
   const ImportOptions& m_options;
-  const ExternalData& m_external;
+  ExternalData& m_external;
 };
 
 // check_model of ONNX 1.12 (checker.cc) with a model folder; only its exported parts are used.
@@ -109,7 +111,7 @@ std::string shorten(std::string s) {
 
 } // namespace
 
-Status preflight(const onnx::ModelProto& model, const ImportOptions& options, const ExternalData& external) {
+Status preflight(const onnx::ModelProto& model, const ImportOptions& options, ExternalData& external) {
   Preflight p(options, external);
   return p.graph(model.graph(), 0, "");
 }

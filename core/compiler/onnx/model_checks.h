@@ -13,9 +13,11 @@
 
 namespace gs::onnx_import {
 
-// Refuses subgraph nesting deeper than options.maxSubgraphDepth, tensors with negative or
-// overflowing dims, external-data locations outside the model folder, and sparse tensors.
-Status preflight(const onnx::ModelProto& model, const ImportOptions& options, const ExternalData& external);
+// Refuses subgraph nesting deeper than options.maxSubgraphDepth, sparse tensors, and every tensor
+// (initializers, attributes, Constant values) that conversion would refuse: bad dtypes, negative or
+// overflowing dims, data sizes that disagree with the dims, external data outside the model folder
+// or out of its file's bounds. External data files get mapped here, once.
+Status preflight(const onnx::ModelProto& model, const ImportOptions& options, ExternalData& external);
 
 // onnx::checker::check_model with the model folder set for external data (without parsing the file
 // a second time). Findings are kFormat errors, except where the checker cannot judge: a model whose

@@ -150,52 +150,48 @@ void releaseTyped(onnx::TensorProto& t) {
   release(t.mutable_uint64_data());
 }
 
-// mut, when set, is the same message as t and may be consumed.
-Expected<ir::Tensor> convert(const onnx::TensorProto& t, onnx::TensorProto* mut, ExternalData& external) {
-  GS_ASSIGN_OR_RETURN(const auto dtype, checkedDtype(t));
-  GS_ASSIGN_OR_RETURN(const int64_t numel, checkedElementCount(t, label(t)));
-  const auto byteSize = static_cast<std::size_t>(numel) * ir::dtypeSize(dtype);
-  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-  GS_ASSIGN_OR_RETURN(const auto field, dataField(t));
+// Everything a tensor's header and data fields promise, checked before any data is touched.
+struct Layout {
+  ir::DataType dtype = ir::DataType::Undefined;
+  int64_t numel = 0;
+  std::size_t byteSize = 0;
+  std::string field; // the data field holding the values ("" when none)
+};
 
+Expected<Layout> inspect(const onnx::TensorProto& t, ExternalData& external) {
+  Layout l;
+  GS_ASSIGN_OR_RETURN(l.dtype, checkedDtype(t));
+  GS_ASSIGN_OR_RETURN(l.numel, checkedElementCount(t, label(t)));
+  l.byteSize = static_cast<std::size_t>(l.numel) * ir::dtypeSize(l.dtype);
+  GS_ASSIGN_OR_RETURN(l.field, dataField(t));
+  const auto& field = l.field;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     if (!field.empty()) return makeError(codes::kFormat, label(t) + " is stored externally but also has " + field);
-    if (dtype == ir::DataType::String)
+    if (l.dtype == ir::DataType::String)
       return makeError(codes::kUnsupported, label(t) + " is a string tensor stored as external data");
-    return external.load(t, dtype, std::move(dims), byteSize);
+    GS_RETURN_IF_ERROR(external.check(t, l.byteSize));
+    return l;
   }
-
-  ir::Tensor out;
-  out.dtype = dtype;
-  out.dims = std::move(dims);
-  if (numel == 0) {
+  if (l.numel == 0) {
     if (!field.empty()) return makeError(codes::kFormat, label(t) + " has no elements but carries " + field);
-    return out;
+    return l;
   }
   if (field.empty())
-    return makeError(codes::kFormat,
-                     label(t) + " has dims " + dimsString(t) + " (" + std::to_string(numel) + " elements) but no data");
-
+    return makeError(codes::kFormat, label(t) + " has dims " + dimsString(t) + " (" + std::to_string(l.numel) +
+                                         " elements) but no data");
   if (field == "raw_data") {
-    if (dtype == ir::DataType::String)
+    if (l.dtype == ir::DataType::String)
       return makeError(codes::kFormat, label(t) + " is a string tensor but stores raw_data");
-    if (t.raw_data().size() != byteSize)
+    if (t.raw_data().size() != l.byteSize)
       return makeError(codes::kFormat, label(t) + " has dims " + dimsString(t) + " and element type " +
-                                           std::string(ir::dtypeName(dtype)) + ", which need " +
-                                           std::to_string(byteSize) + " bytes, but its raw_data holds " +
+                                           std::string(ir::dtypeName(l.dtype)) + ", which need " +
+                                           std::to_string(l.byteSize) + " bytes, but its raw_data holds " +
                                            std::to_string(t.raw_data().size()) + " bytes");
-    std::string bytes;
-    if (mut)
-      bytes.swap(*mut->mutable_raw_data()); // the weights change owner; nothing is copied
-    else
-      bytes = t.raw_data();
-    out.buffer = std::make_shared<ir::StringBuffer>(std::move(bytes));
-    return out;
+    return l;
   }
-
-  const auto expected = typedFieldFor(dtype);
+  const auto expected = typedFieldFor(l.dtype);
   if (field != expected.name)
-    return makeError(codes::kFormat, label(t) + " has element type " + std::string(ir::dtypeName(dtype)) +
+    return makeError(codes::kFormat, label(t) + " has element type " + std::string(ir::dtypeName(l.dtype)) +
                                          " but stores its values in " + field + " instead of " + expected.name);
   int64_t count = 0;
   if (field == "float_data") count = t.float_data_size();
@@ -204,9 +200,36 @@ Expected<ir::Tensor> convert(const onnx::TensorProto& t, onnx::TensorProto* mut,
   if (field == "int64_data") count = t.int64_data_size();
   if (field == "uint64_data") count = t.uint64_data_size();
   if (field == "string_data") count = t.string_data_size();
-  if (count != numel * expected.perElement)
-    return makeError(codes::kFormat, label(t) + " has dims " + dimsString(t) + " (" + std::to_string(numel) +
+  if (count != l.numel * expected.perElement)
+    return makeError(codes::kFormat, label(t) + " has dims " + dimsString(t) + " (" + std::to_string(l.numel) +
                                          " elements) but its " + field + " holds " + std::to_string(count) + " values");
+  return l;
+}
+
+// mut, when set, is the same message as t and may be consumed.
+Expected<ir::Tensor> convert(const onnx::TensorProto& t, onnx::TensorProto* mut, ExternalData& external) {
+  GS_ASSIGN_OR_RETURN(const auto layout, inspect(t, external));
+  const auto dtype = layout.dtype;
+  const auto numel = layout.numel;
+  const auto& field = layout.field;
+  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return external.load(t, dtype, std::move(dims), layout.byteSize);
+
+  ir::Tensor out;
+  out.dtype = dtype;
+  out.dims = std::move(dims);
+  if (numel == 0) return out;
+
+  if (field == "raw_data") {
+    std::string bytes;
+    if (mut)
+      bytes.swap(*mut->mutable_raw_data()); // the weights change owner; nothing is copied
+    else
+      bytes = t.raw_data();
+    out.buffer = std::make_shared<ir::StringBuffer>(std::move(bytes));
+    return out;
+  }
 
   if (dtype == ir::DataType::String) {
     out.strings.reserve(static_cast<std::size_t>(numel));
@@ -258,6 +281,9 @@ Expected<int64_t> checkedElementCount(const onnx::TensorProto& t, const std::str
 }
 
 Status ExternalData::checkLocation(const onnx::TensorProto& t) const {
+  if (m_baseDir.empty())
+    return makeError(codes::kInvalid, label(t) + " is stored as external data, but the model has no folder to "
+                                                 "resolve it against");
   const auto location = locationOf(t);
   if (location.empty()) return makeError(codes::kFormat, label(t) + " is stored externally but has no location");
   if (location.find('\0') != std::string::npos)
@@ -290,26 +316,21 @@ Expected<std::string> ExternalData::resolvePath(const std::string& location) con
   return full.string();
 }
 
-Expected<ir::Tensor> ExternalData::load(const onnx::TensorProto& t, ir::DataType dtype, std::vector<int64_t> dims,
-                                        std::size_t byteSize) {
-  if (m_baseDir.empty())
-    return makeError(codes::kInvalid, label(t) + " is stored as external data, but the model has no folder to "
-                                                 "resolve it against");
+Expected<ExternalData::Region> ExternalData::locate(const onnx::TensorProto& t, std::size_t byteSize) {
   GS_RETURN_IF_ERROR(checkLocation(t));
   const auto location = locationOf(t);
-  GS_ASSIGN_OR_RETURN(const auto path, resolvePath(location));
+  auto path = resolvePath(location);
+  if (!path) return std::unexpected(withContext(path.error(), label(t)));
   GS_ASSIGN_OR_RETURN(const auto offset, numberEntry(t, "offset"));
   GS_ASSIGN_OR_RETURN(const auto length, numberEntry(t, "length"));
 
-  auto& file = m_files[path];
-  if (!file) {
-    auto mapped = ir::MappedFile::open(path);
-    if (!mapped) {
-      m_files.erase(path);
-      return std::unexpected(withContext(mapped.error(), "external data of " + label(t)));
-    }
-    file = *mapped;
+  auto it = m_files.find(*path);
+  if (it == m_files.end()) {
+    auto mapped = ir::MappedFile::open(*path);
+    if (!mapped) return std::unexpected(withContext(mapped.error(), "external data of " + label(t)));
+    it = m_files.emplace(*path, *mapped).first;
   }
+  const auto& file = it->second;
   const uint64_t size = file->size();
   const uint64_t off = offset.value_or(0);
   if (off > size)
@@ -328,18 +349,34 @@ Expected<ir::Tensor> ExternalData::load(const onnx::TensorProto& t, ir::DataType
     return makeError(codes::kFormat, label(t) + " needs " + std::to_string(byteSize) + " bytes, but '" + location +
                                          "' holds only " + std::to_string(size - off) + " bytes after offset " +
                                          std::to_string(off));
+  return Region{file, static_cast<std::size_t>(off)};
+}
+
+Status ExternalData::check(const onnx::TensorProto& t, std::size_t byteSize) {
+  GS_RETURN_IF_ERROR(locate(t, byteSize));
+  return ok();
+}
+
+Expected<ir::Tensor> ExternalData::load(const onnx::TensorProto& t, ir::DataType dtype, std::vector<int64_t> dims,
+                                        std::size_t byteSize) {
+  GS_ASSIGN_OR_RETURN(const auto region, locate(t, byteSize));
   ir::Tensor out;
   out.dtype = dtype;
   out.dims = std::move(dims);
   if (byteSize == 0) return out;
-  const auto* p = file->data() + off;
+  const auto* p = region.file->data() + region.offset;
   if (reinterpret_cast<std::uintptr_t>(p) % ir::dtypeSize(dtype) != 0) {
     // Kernels read elements through typed pointers, so misaligned data gets its own aligned copy.
     return ir::Tensor::fromBytes(dtype, std::move(out.dims), std::string(reinterpret_cast<const char*>(p), byteSize));
   }
-  out.buffer = file;
-  out.offset = static_cast<std::size_t>(off);
+  out.buffer = region.file;
+  out.offset = region.offset;
   return out;
+}
+
+Status checkTensorProto(const onnx::TensorProto& t, ExternalData& external) {
+  GS_RETURN_IF_ERROR(inspect(t, external));
+  return ok();
 }
 
 Expected<ir::Tensor> tensorFromProto(const onnx::TensorProto& t, const std::string& baseDir) {
