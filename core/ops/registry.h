@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/common/status.h"
@@ -33,10 +34,19 @@ struct OutputInfo {
 // Makes fresh symbol names for dims no rule can name ("unk__0", ...), unique per graph.
 class SymbolFactory {
 public:
-  std::string next() { return "unk__" + std::to_string(m_next++); }
+  std::string next() {
+    std::string s;
+    do {
+      s = "unk__" + std::to_string(m_next++);
+    } while (m_used.count(s) != 0);
+    return s;
+  }
+  // A symbol the graph already uses: next() never returns it (imported models often carry "unk__N").
+  void reserve(const std::string& name) { m_used.insert(name); }
 
 private:
   int m_next = 0;
+  std::unordered_set<std::string> m_used;
 };
 
 struct InferContext {
@@ -45,6 +55,10 @@ struct InferContext {
   std::span<const InputInfo> inputs;
   std::vector<OutputInfo>& outputs; // sized to node.outputs.size() before the call
   SymbolFactory* symbols = nullptr;
+  // Upper bound on the elements of a value a shape function computes (data propagation).
+  int64_t maxPropagatedElements = 1024;
+  // Subgraph bodies (If, Loop, Scan) are inferred by inferGraph before their node; the shape function
+  // then reads the bodies' output values.
 };
 
 // Returns an error (code GS0004, naming the node) when inputs or attributes are inconsistent.
@@ -78,6 +92,10 @@ struct GraphInferOptions {
   bool requireStatic = false; // error (naming the first non-static value) unless all become static
   bool propagateData = true;  // compute small int tensors (shape arithmetic) at compile time
   int64_t maxPropagatedElements = 1024;
+  bool allowUnknownOps = false; // leave the outputs of unregistered ops unknown instead of failing
+  // false: node outputs' current shapes are replaced instead of merged (re-inference per run, or
+  // after the inputs changed, when the old shapes are stale).
+  bool keepDeclaredShapes = true;
 };
 
 // Infers dtype and shape of every value of g in topological order, from its graph inputs' shapes and
@@ -87,7 +105,15 @@ struct GraphInferOptions {
 Status inferGraph(ir::Graph& g, int64_t opset, const GraphInferOptions& options = {},
                   std::vector<std::optional<ir::Tensor>>* knownValues = nullptr);
 
-// Cost of one node with static shapes (0 when unknown).
+// Cost of one node with static shapes (0 when unknown). A cost function may leave bytes at 0: nodeCost
+// then counts every input and output once (their static sizes times their dtypes' sizes).
 Cost nodeCost(const ir::Graph& g, const ir::Node& n);
+
+// Cost of every node of g (summed), for summaries.
+Cost graphCost(const ir::Graph& g);
+
+// Merges an inferred shape into a declared one: known dims win, then named symbols over generated
+// ("unk__") ones. Error (naming `where`) when both have known, different dims or different ranks.
+Expected<ir::Shape> mergeShapes(const ir::Shape& declared, const ir::Shape& inferred, const std::string& where);
 
 } // namespace gs::ops
