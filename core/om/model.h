@@ -1,5 +1,5 @@
 // The in-memory form of GearStudio's offline model (.om): what the compiler produces and the runtime
-// loads. The file layout is in docs/om-format.md; writer.h/reader.h convert between the two.
+// loads. The file layout is in docs/om-format.md; om_file.h converts between the two.
 #pragma once
 
 #include <cstdint>
