@@ -1,0 +1,11 @@
+// One test binary for the basic CPU kernels: runs each family's Qt Test class in turn.
+#include <QCoreApplication>
+
+int runElementwiseTests(int argc, char** argv);
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  int failures = 0;
+  failures += runElementwiseTests(argc, argv);
+  return failures;
+}
