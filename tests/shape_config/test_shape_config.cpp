@@ -9,11 +9,9 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "core/common/log.h"
+#include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/atc_options.h"
 #include "core/compiler/shape_config/shape_config.h"
-#ifdef GS_HAVE_ONNX_IMPORT
-#include "core/compiler/onnx/importer.h"
-#endif
 
 using namespace gs;
 using namespace gs::shape_config;
@@ -905,7 +903,6 @@ private slots:
     QVERIFY(adviseGears(*configFromLine("--input_shape=x:1")).empty());
   }
 
-#ifdef GS_HAVE_ONNX_IMPORT
   // The real PP-OCRv4 detection model: input 'x' [?,3,?,?].
   void ppocrDetModel() {
     const std::string path = std::string(GS_MODELS_DIR) + "/ch_PP-OCRv4_det_infer.onnx";
@@ -928,7 +925,6 @@ private slots:
     const auto rank = configFromLine("--input_shape=x:1,3,640");
     QCOMPARE(q(validate(*rank, *model).error().code), QString("E10001"));
   }
-#endif
 };
 
 QTEST_GUILESS_MAIN(TestShapeConfig)
