@@ -3,9 +3,12 @@
 
 #include "core/runtime/cpu/kernels/nn/conv.h"
 #include "core/runtime/cpu/kernels/nn/conv_transpose.h"
+#include "core/runtime/cpu/kernels/nn/einsum.h"
 #include "core/runtime/cpu/kernels/nn/matmul.h"
 #include "core/runtime/cpu/kernels/nn/norm.h"
 #include "core/runtime/cpu/kernels/nn/pool.h"
+#include "core/runtime/cpu/kernels/nn/resize.h"
+#include "core/runtime/cpu/kernels/nn/rnn.h"
 #include "core/runtime/cpu/kernels/nn/softmax.h"
 
 namespace gs::runtime::cpu {
@@ -29,6 +32,12 @@ std::span<const KernelEntry> nnKernels() {
       {"", "Softmax", createSoftmax, supportsSoftmax, "float32"},
       {"", "LogSoftmax", createLogSoftmax, supportsSoftmax, "float32"},
       {"", "Hardmax", createHardmax, supportsSoftmax, "float32"},
+      {"", "LSTM", createLstm, supportsRnn, "float32 (sequence_lens int32)"},
+      {"", "GRU", createGru, supportsRnn, "float32 (sequence_lens int32)"},
+      {"", "RNN", createRnn, supportsRnn, "float32 (sequence_lens int32)"},
+      {"", "Resize", createResize, supportsResize, "float32 (roi/scales float, sizes int64)"},
+      {"", "Upsample", createUpsample, supportsResize, "float32"},
+      {"", "Einsum", createEinsum, supportsEinsum, "float32"},
   };
   return table;
 }
