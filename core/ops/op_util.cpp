@@ -161,7 +161,7 @@ void setValue(InferContext& ctx, std::size_t i, ir::Tensor value) {
 Expected<int64_t> normalizeAxis(const InferContext& ctx, std::string_view attr, int64_t axis, int64_t rank,
                                 bool allowEnd) {
   const int64_t hi = allowEnd ? rank + 1 : rank;
-  const int64_t a = axis < 0 ? axis + hi : axis;
+  const int64_t a = axis < 0 ? axis + rank : axis; // -1 is the last dim even when the end is allowed
   if (a < 0 || a >= hi)
     return invalidAttr(ctx, attr, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   return a;
