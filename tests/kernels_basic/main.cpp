@@ -2,10 +2,12 @@
 #include <QCoreApplication>
 
 int runElementwiseTests(int argc, char** argv);
+int runReduceTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int failures = 0;
   failures += runElementwiseTests(argc, argv);
+  failures += runReduceTests(argc, argv);
   return failures;
 }

@@ -2,7 +2,7 @@
 // ReduceLogSum ReduceLogSumExp ReduceSumSquare for float32, int32 and int64. Axes come from the
 // attribute or, where the opset moved them there (ReduceSum 13, the others 18), from input 1; with
 // empty axes the op reduces everything unless noop_with_empty_axes is set. Float sums accumulate in
-// double; an empty reduction gives the op's identity (0, 1, -inf/lowest, +inf/max).
+// double; an empty reduction gives the op's identity (0, 1, -inf/lowest, +inf/max; NaN for a float mean).
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -81,7 +81,10 @@ template <class T, Kind K> T reduceOne(const ReducePlan& p, const T* x, int64_t 
       else
         acc += v;
     });
-    if constexpr (K == Kind::Mean) return p.redCount ? static_cast<T>(acc / static_cast<W>(p.redCount)) : T{0};
+    if constexpr (K == Kind::Mean) {
+      if (p.redCount == 0) return std::is_floating_point_v<T> ? std::numeric_limits<T>::quiet_NaN() : T{0};
+      return static_cast<T>(acc / static_cast<W>(p.redCount));
+    }
     if constexpr (K == Kind::L2) return static_cast<T>(std::sqrt(static_cast<double>(acc)));
     if constexpr (K == Kind::LogSum) return static_cast<T>(std::log(static_cast<double>(acc)));
     return static_cast<T>(acc);
