@@ -1,24 +1,24 @@
-// ATC shape options: argv and pasted command lines, every ATC error code of the contract with its
-// message, each strategy's valid forms, canonical printing and round trips, gear expansion, ranges,
-// checks against models built in code (and the PP-OCRv4 detection model when the importer exists).
+// ATC shape options: every error code of the contract with its message and the check order, each
+// strategy's valid forms, checks against models built in code and the real PP-OCRv4 detection
+// model, gear expansion and ranges, and the studio's strategy texts. main() also runs the option
+// and round-trip test classes of this folder.
 #include <QtTest>
-
-#include <map>
-#include <random>
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "core/common/log.h"
 #include "core/compiler/onnx/importer.h"
-#include "core/compiler/shape_config/atc_options.h"
 #include "core/compiler/shape_config/shape_config.h"
+#include "tests/shape_config/test_util.h"
 
 using namespace gs;
 using namespace gs::shape_config;
+using namespace shape_config_test;
+
+int runAtcOptionsTests(int argc, char** argv);
+int runRoundTripTests(int argc, char** argv);
 
 namespace {
-
-QString q(const std::string& s) { return QString::fromStdString(s); }
 
 // A model whose graph inputs are given as (name, shape, dtype); each input feeds a Relu named
 // "relu_<name>" whose output "<name>_out" is a graph output.
@@ -56,11 +56,6 @@ ir::Model modelByName(const QString& name) {
   return {};
 }
 
-Expected<ShapeConfig> configFromLine(const QString& line) {
-  GS_ASSIGN_OR_RETURN(auto opts, parseCommandLine(line.toStdString()));
-  return fromOptions(opts);
-}
-
 // "x:1,3,224,224;y:1,16|x:2,..." - one group per gear.
 QString gearsText(const std::vector<GearShapes>& gears) {
   QStringList groups;
@@ -89,215 +84,12 @@ QString rangesText(const std::vector<om::InputRange>& ranges) {
   return inputs.join(';');
 }
 
-QString errorText(const Error& e) { return q(e.str()); }
-
 } // namespace
 
 class TestShapeConfig : public QObject {
   Q_OBJECT
 
 private slots:
-  // ---- argv parsing ------------------------------------------------------------------------
-  void parseArgsForms() {
-    const std::vector<std::string> args = {"--model",       "det.onnx",      "--framework=5",     "-output=out/det",
-                                           "--input_shape", "x:1,3,640,640", "--output=out/det2", "-h"};
-    const auto opts = parseArgs(args);
-    QVERIFY2(opts, opts ? "" : opts.error().str().c_str());
-    QCOMPARE(q(*opts->model), QString("det.onnx"));
-    QCOMPARE(*opts->framework, 5);
-    QCOMPARE(q(*opts->output), QString("out/det2")); // the last one wins
-    QCOMPARE(q(*opts->input_shape), QString("x:1,3,640,640"));
-    QVERIFY(opts->help);
-    QCOMPARE(opts->given.size(), std::size_t{6});
-    QCOMPARE(q(opts->given[2].first), QString("output"));
-    QCOMPARE(q(opts->given[2].second), QString("out/det"));
-  }
-
-  void parseArgsErrors_data() {
-    QTest::addColumn<QString>("line");
-    QTest::addColumn<QString>("code");
-    QTest::addColumn<QString>("needle");
-    QTest::newRow("unknown option") << "--foo=1"
-                                    << "E10001"
-                                    << "[--foo] is invalid. Reason: unknown option";
-    QTest::newRow("unsupported precision_mode") << "--model=a.onnx --precision_mode=force_fp16"
-                                                << "GS0003"
-                                                << "[--precision_mode] is an ATC option";
-    QTest::newRow("unsupported, space form") << "--insert_op_conf aipp.cfg"
-                                             << "GS0003"
-                                             << "AIPP";
-    QTest::newRow("unsupported output_type") << "--output_type=FP16"
-                                             << "GS0003"
-                                             << "[--output_type]";
-    QTest::newRow("unsupported fusion_switch_file") << "--fusion_switch_file=f.cfg"
-                                                    << "GS0003"
-                                                    << "fusion";
-    QTest::newRow("framework out of set") << "--framework=7"
-                                          << "E10001"
-                                          << "Value [7] for parameter [--framework]";
-    QTest::newRow("framework not a number") << "--framework=onnx"
-                                            << "E10001"
-                                            << "[onnx]";
-    QTest::newRow("mode out of set") << "--mode=9"
-                                     << "E10001"
-                                     << "Value [9] for parameter [--mode]";
-    QTest::newRow("mode 5") << "--mode=5"
-                            << "GS0003"
-                            << "[--mode]";
-    QTest::newRow("log level") << "--log=verbose"
-                               << "E10001"
-                               << "Value [verbose] for parameter [--log]";
-    QTest::newRow("missing value") << "--model"
-                                   << "E10001"
-                                   << "[--model] is invalid. Reason: it needs a value";
-    QTest::newRow("positional") << "model.onnx"
-                                << "E10001"
-                                << "Argument [model.onnx]";
-    QTest::newRow("unterminated quote") << "--input_shape=\"x:1"
-                                        << "GS0004"
-                                        << "double quote";
-  }
-  void parseArgsErrors() {
-    QFETCH(QString, line);
-    QFETCH(QString, code);
-    QFETCH(QString, needle);
-    const auto opts = parseCommandLine(line.toStdString());
-    QVERIFY(!opts);
-    QCOMPARE(q(opts.error().code), code);
-    QVERIFY2(errorText(opts.error()).contains(needle), qPrintable(errorText(opts.error())));
-  }
-
-  void checkRequired_data() {
-    QTest::addColumn<QString>("line");
-    QTest::addColumn<QString>("code"); // empty: accepted
-    QTest::addColumn<QString>("needle");
-    QTest::newRow("build ok") << "--model=a.onnx --framework=5 --output=a"
-                              << ""
-                              << "";
-    QTest::newRow("no model") << "--framework=5 --output=a"
-                              << "E10007"
-                              << "[--model] is required";
-    QTest::newRow("empty model") << "--model= --framework=5 --output=a"
-                                 << "E10007"
-                                 << "[--model] is required";
-    QTest::newRow("no framework") << "--model=a.onnx --output=a"
-                                  << "E10007"
-                                  << "[--framework] is required";
-    QTest::newRow("no output") << "--model=a.onnx --framework=5"
-                               << "E10007"
-                               << "[--output] is required";
-    QTest::newRow("tensorflow") << "--model=a.pb --framework=3 --output=a"
-                                << "GS0003"
-                                << "[3] for parameter [--framework] (TensorFlow) is not supported: GearStudio "
-                                   "imports ONNX models only";
-    QTest::newRow("caffe") << "--model=a.prototxt --framework=0 --output=a"
-                           << "GS0003"
-                           << "(Caffe)";
-    QTest::newRow("precheck needs no output") << "--mode=3 --model=a.onnx --framework=5"
-                                              << ""
-                                              << "";
-    QTest::newRow("precheck needs framework") << "--mode=3 --model=a.onnx"
-                                              << "E10007"
-                                              << "[--framework]";
-    QTest::newRow("json needs json") << "--mode=1 --om=a.om"
-                                     << "E10007"
-                                     << "[--json] is required";
-    QTest::newRow("json from om") << "--mode=1 --om=a.om --json=a.json"
-                                  << ""
-                                  << "";
-    QTest::newRow("json from model needs framework") << "--mode=1 --model=a.onnx --json=a.json"
-                                                     << "E10007"
-                                                     << "[--framework]";
-    QTest::newRow("info needs om") << "--mode=6"
-                                   << "E10007"
-                                   << "[--om] is required";
-    QTest::newRow("help needs nothing") << "--help"
-                                        << ""
-                                        << "";
-  }
-  void checkRequired() {
-    QFETCH(QString, line);
-    QFETCH(QString, code);
-    QFETCH(QString, needle);
-    const auto opts = parseCommandLine(line.toStdString());
-    QVERIFY2(opts, opts ? "" : opts.error().str().c_str());
-    const auto st = shape_config::checkRequired(*opts);
-    if (code.isEmpty()) {
-      QVERIFY2(st, st ? "" : st.error().str().c_str());
-      return;
-    }
-    QVERIFY(!st);
-    QCOMPARE(q(st.error().code), code);
-    QVERIFY2(errorText(st.error()).contains(needle), qPrintable(errorText(st.error())));
-  }
-
-  // ---- shell words -------------------------------------------------------------------------
-  void splitWords_data() {
-    QTest::addColumn<QString>("line");
-    QTest::addColumn<QString>("words"); // joined with '|'
-    QTest::newRow("double quotes") << "atc --input_shape=\"x:1,3;y:2\" --model=a.onnx"
-                                   << "atc|--input_shape=x:1,3;y:2|--model=a.onnx";
-    QTest::newRow("single quotes") << "--a='x y;z' b"
-                                   << "--a=x y;z|b";
-    QTest::newRow("backslash space") << "--a=x\\ y"
-                                     << "--a=x y";
-    QTest::newRow("continuations") << "atc \\\n  --model=a \\\r\n --framework=5\n"
-                                   << "atc|--model=a|--framework=5";
-    QTest::newRow("escapes in double quotes") << "\"a\\\"b\\\\c\\$d\\n\""
-                                              << "a\"b\\c$d\\n";
-    QTest::newRow("empty words") << "'' --x=\"\""
-                                 << "|--x=";
-    QTest::newRow("adjacent quoting") << "--s=x:'1,'\"3\";y"
-                                      << "--s=x:1,3;y";
-    QTest::newRow("comment") << "atc --a=1 # the rest"
-                             << "atc|--a=1";
-    QTest::newRow("tabs and blanks") << " \t--a=1\t\t--b=2 "
-                                     << "--a=1|--b=2";
-  }
-  void splitWords() {
-    QFETCH(QString, line);
-    QFETCH(QString, words);
-    const auto w = splitShellWords(line.toStdString());
-    QVERIFY2(w, w ? "" : w.error().str().c_str());
-    QStringList got;
-    for (const auto& s : *w)
-      got << q(s);
-    QCOMPARE(got.join('|'), words);
-  }
-
-  void parseCommandLineSkipsProgram_data() {
-    QTest::addColumn<QString>("line");
-    QTest::newRow("atc") << "atc --model=m.onnx --framework=5";
-    QTest::newRow("path") << "/usr/local/Ascend/bin/atc --model=m.onnx --framework=5";
-    QTest::newRow("none") << "--model=m.onnx --framework=5";
-  }
-  void parseCommandLineSkipsProgram() {
-    QFETCH(QString, line);
-    const auto opts = parseCommandLine(line.toStdString());
-    QVERIFY2(opts, opts ? "" : opts.error().str().c_str());
-    QCOMPARE(q(*opts->model), QString("m.onnx"));
-    QCOMPARE(opts->given.size(), std::size_t{2});
-  }
-
-  void toCommandLineQuotes() {
-    AtcOptions o;
-    QVERIFY(setOption(o, "input_shape", "x:1,3;y:2"));
-    QVERIFY(setOption(o, "output", "my out/$HOME"));
-    QVERIFY(setOption(o, "model", "a.onnx"));
-    QVERIFY(setOption(o, "framework", "5"));
-    QVERIFY(setOption(o, "soc_version", "Ascend310P3"));
-    const auto line = toCommandLine(o);
-    QCOMPARE(q(line), QString("atc --model=a.onnx --framework=5 --output=\"my out/\\$HOME\" "
-                              "--soc_version=Ascend310P3 --input_shape=\"x:1,3;y:2\""));
-    const auto back = parseCommandLine(line);
-    QVERIFY(back);
-    QCOMPARE(q(*back->output), QString("my out/$HOME"));
-    QCOMPARE(q(toCommandLine(*back)), q(line));
-    QCOMPARE(q(shellQuote("a!b'c")), QString("'a!b'\\''c'"));
-    QCOMPARE(q(shellQuote("x:1~4")), QString("\"x:1~4\""));
-    QCOMPARE(q(shellQuote("")), QString("\"\""));
-  }
-
   // ---- every error code of the contract, from options (syntax, then combinations) -----------
   void optionErrors_data() {
     QTest::addColumn<QString>("line");
@@ -583,126 +375,6 @@ private slots:
     QVERIFY2(all.contains("--input_shape is overridden by --input_shape_range"), qPrintable(all));
   }
 
-  // ---- canonical printing and round trips ----------------------------------------------------
-  void roundTrip_data() {
-    QTest::addColumn<QString>("line");
-    QTest::addColumn<QString>("canonical"); // toCommandLine(toOptions(fromOptions(line)))
-    QTest::newRow("static") << "--input_shape=x:1,3,224,224 --input_format=NCHW"
-                            << "atc --input_shape=x:1,3,224,224";
-    QTest::newRow("two inputs") << "--input_shape=\"x:1,3 ; y:2;\""
-                                << "atc --input_shape=\"x:1,3;y:2\"";
-    QTest::newRow("batch") << "--dynamic_batch_size=\"1,2,4,\" --input_shape=x:-1,3"
-                           << "atc --input_shape=x:-1,3 --dynamic_batch_size=1,2,4";
-    QTest::newRow("image") << "--input_shape=x:1,3,-1,-1 --dynamic_image_size=\"224,224;448,448;\""
-                           << "atc --input_shape=x:1,3,-1,-1 --dynamic_image_size=\"224,224;448,448\"";
-    QTest::newRow("image NHWC") << "--input_format=NHWC --input_shape=x:1,-1,-1,3 --dynamic_image_size=\"8,8;16,16\""
-                                << "atc --input_format=NHWC --input_shape=x:1,-1,-1,3 "
-                                   "--dynamic_image_size=\"8,8;16,16\"";
-    QTest::newRow("dims") << "--input_format=ND --input_shape=\"a:-1,4;b:-1\" --dynamic_dims=\"1,2;3,4\""
-                          << "atc --input_format=ND --input_shape=\"a:-1,4;b:-1\" --dynamic_dims=\"1,2;3,4\"";
-    QTest::newRow("ranges") << "--input_shape=\"x:1~8,3,-1\""
-                            << "atc --input_shape=\"x:1~8,3,-1\"";
-    QTest::newRow("deprecated ranges") << "--input_shape_range=\"x:[1~8,3,-1];s:[]\""
-                                       << "atc --input_shape_range=\"x:[1~8,3,-1];s:[]\"";
-    QTest::newRow("out nodes and soc") << "--soc_version=Ascend310P3 --out_nodes=\"conv1:0; y\" --input_shape=x:1"
-                                       << "atc --soc_version=Ascend310P3 --input_shape=x:1 --out_nodes=\"conv1:0;y\"";
-    QTest::newRow("scalar") << "--input_shape=t:"
-                            << "atc --input_shape=t:";
-  }
-  void roundTrip() {
-    QFETCH(QString, line);
-    QFETCH(QString, canonical);
-    const auto c = configFromLine(line);
-    QVERIFY2(c, c ? "" : c.error().str().c_str());
-    const auto opts = toOptions(*c);
-    const auto text = toCommandLine(opts);
-    QCOMPARE(q(text), canonical);
-    const auto again = fromOptions(opts);
-    QVERIFY2(again, again ? "" : again.error().str().c_str());
-    QVERIFY(*again == *c);
-    const auto reparsed = configFromLine(q(text));
-    QVERIFY2(reparsed, reparsed ? "" : reparsed.error().str().c_str());
-    QVERIFY(*reparsed == *c);
-    QCOMPARE(q(toCommandLine(toOptions(*reparsed))), canonical);
-  }
-
-  // Many generated configs: every one checkConfig accepts survives print and parse. Dims are drawn
-  // mostly from the kinds the strategy allows, sometimes from any kind, so both sides are reached.
-  void roundTripGenerated() {
-    std::mt19937 rng(1234);
-    const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-    const auto anyDim = [&]() {
-      switch (pick(3)) {
-      case 0:
-        return DimSpec::gear();
-      case 1:
-        return pick(2) ? DimSpec::unbounded() : DimSpec::range(pick(3), 3 + pick(20));
-      default:
-        return DimSpec::fixed(1 + pick(64));
-      }
-    };
-    std::map<Strategy, int> valid;
-    // Thousands of deprecation warnings otherwise; restored however the test ends.
-    QVERIFY(log::setLevel("error"));
-    struct RestoreLevel {
-      ~RestoreLevel() { (void)log::setLevel("warning"); }
-    } restore;
-    for (int iter = 0; iter < 2000; ++iter) {
-      ShapeConfig c;
-      c.strategy = static_cast<Strategy>(pick(5));
-      c.inputFormat = std::array{"NCHW", "NHWC", "ND", "NCDHW"}[pick(4)];
-      c.fromDeprecatedRange = c.strategy == Strategy::DynamicShape && pick(2) == 0;
-      const int nInputs = 1 + pick(3);
-      for (int i = 0; i < nInputs; ++i) {
-        InputSpec in{"in" + std::to_string(i) + (pick(4) == 0 ? ":a" : ""), {}, false};
-        const int rank = c.strategy == Strategy::DynamicImageSize ? 4 : pick(5);
-        in.scalar = rank == 0;
-        const bool hw = pick(2) == 0;
-        for (int d = 0; d < rank; ++d) {
-          DimSpec dim = DimSpec::fixed(1 + pick(64));
-          if (pick(10) == 0) {
-            dim = anyDim();
-          } else if (c.strategy == Strategy::DynamicShape && pick(2)) {
-            dim = anyDim().kind == DimSpec::Kind::Fixed ? dim : DimSpec::range(1 + pick(2), 4 + pick(8));
-          } else if (c.strategy == Strategy::DynamicBatch && d == 0 && pick(2)) {
-            dim = DimSpec::gear();
-          } else if (c.strategy == Strategy::DynamicImageSize && hw) {
-            const int h = c.inputFormat == "NHWC" ? 1 : 2;
-            if (d == h || d == h + 1) dim = DimSpec::gear();
-          } else if (c.strategy == Strategy::DynamicDims && pick(3) == 0) {
-            dim = DimSpec::gear();
-          }
-          in.dims.push_back(dim);
-        }
-        c.inputs.push_back(std::move(in));
-      }
-      if (isGearStrategy(c.strategy)) {
-        const auto width = c.strategy == Strategy::DynamicBatch       ? 1u
-                           : c.strategy == Strategy::DynamicImageSize ? 2u
-                                                                      : static_cast<unsigned>(c.gearDimCount());
-        const int nGears = 1 + pick(5);
-        for (int g = 0; g < nGears; ++g) {
-          std::vector<int64_t> gear;
-          for (unsigned k = 0; k < width; ++k)
-            gear.push_back(1 + pick(512));
-          c.gears.push_back(std::move(gear));
-        }
-      }
-      if (!checkConfig(c)) continue;
-      ++valid[c.strategy];
-      const auto opts = toOptions(c);
-      const auto back = fromOptions(opts);
-      QVERIFY2(back, back ? "" : (back.error().str() + " for " + toCommandLine(opts)).c_str());
-      QVERIFY2(*back == c, toCommandLine(opts).c_str());
-      const auto viaText = parseCommandLine(toCommandLine(opts));
-      QVERIFY(viaText);
-      QVERIFY(*fromOptions(*viaText) == c);
-    }
-    for (auto s : {Strategy::Static, Strategy::DynamicBatch, Strategy::DynamicImageSize, Strategy::DynamicDims,
-                   Strategy::DynamicShape})
-      QVERIFY2(valid[s] >= 20, strategyName(s).data());
-  }
-
   // ---- against a model -----------------------------------------------------------------------
   void modelChecks_data() {
     QTest::addColumn<QString>("model");
@@ -927,5 +599,13 @@ private slots:
   }
 };
 
-QTEST_GUILESS_MAIN(TestShapeConfig)
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  int failed = runAtcOptionsTests(argc, argv);
+  failed += runRoundTripTests(argc, argv);
+  TestShapeConfig t;
+  failed += QTest::qExec(&t, argc, argv);
+  return failed;
+}
+
 #include "test_shape_config.moc"
