@@ -55,6 +55,21 @@ Expected<int64_t> scanAxis(const InferContext& ctx, const char* attr, std::size_
   return normalizeAxis(ctx, attr, a, rank);
 }
 
+// True when the Loop body's condition output is its condition input (directly or through Identity).
+bool passesConditionThrough(const ir::Graph& body) {
+  const auto condIn = body.inputs[1];
+  auto v = body.outputs[0];
+  for (int hops = 0; hops < 4; ++hops) {
+    if (v == condIn) return true;
+    const auto p = body.values[static_cast<std::size_t>(v)].producer;
+    if (p == ir::kNone) return false;
+    const auto& n = body.nodes[static_cast<std::size_t>(p)];
+    if (n.opType != "Identity" || n.inputs.empty()) return false;
+    v = n.inputs[0];
+  }
+  return false;
+}
+
 } // namespace
 
 Expected<std::vector<BodyInput>> bodyInputTypes(const InferContext& ctx, std::string_view attr) {
@@ -138,9 +153,11 @@ Status inferLoop(InferContext& ctx) {
     const auto shape = in ? joinShapes(ctx, *in, bo.shape) : bo.shape;
     setOutput(ctx, i, dtypeOf(ctx, 2 + i) != ir::DataType::Undefined ? dtypeOf(ctx, 2 + i) : bo.dtype, shape);
   }
-  // Scan outputs stack one slice per iteration: the count is data-dependent unless only M bounds the loop.
+  // Scan outputs stack one slice per iteration: the count is data-dependent unless only M bounds the
+  // loop (no condition, or a known true one that the body passes through unchanged).
   const auto tripCount = intScalarOf(ctx, 0);
-  const bool onlyTripCount = tripCount && !has(ctx, 1);
+  const auto cond = intScalarOf(ctx, 1);
+  const bool onlyTripCount = tripCount && (!has(ctx, 1) || (cond && *cond != 0 && passesConditionThrough(*body)));
   for (std::size_t k = 0; k < scans; ++k) {
     const auto& bo = body->values[static_cast<std::size_t>(body->outputs[1 + carried + k])];
     if (!bo.shape.rankKnown) {

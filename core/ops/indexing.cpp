@@ -1,6 +1,8 @@
 // Shape functions of indexing ops: Gather (with value propagation), GatherElements, GatherND, Scatter*,
 // OneHot, NonZero, Compress, Unique, Trilu, ReverseSequence. NonZero, Compress and Unique are
 // data-dependent: their output length is a fresh symbol unless the input data is known.
+#include <set>
+
 #include "core/ops/op_util.h"
 #include "core/ops/shape_fns.h"
 
@@ -207,8 +209,31 @@ Status inferUnique(InferContext& ctx) {
   GS_RETURN_IF_ERROR(needInput(ctx, 0));
   const auto& in = *shapeOf(ctx, 0);
   const auto dtype = dtypeOf(ctx, 0);
-  const ir::Dim unique = freshDim(ctx);
   const auto* axisAttr = ctx.node.attrs.find("axis");
+  ir::Dim unique = freshDim(ctx);
+  // With known data the count of distinct elements (or slices along the axis) is known.
+  const auto values = floatsOf(ctx, 0);
+  const auto dims = in.values();
+  if (values && dims) {
+    int64_t outer = 1, len = static_cast<int64_t>(values->size()), inner = 1;
+    if (axisAttr) {
+      GS_ASSIGN_OR_RETURN(auto axis, normalizeAxis(ctx, "axis", axisAttr->i, in.rank()));
+      outer = 1;
+      for (int64_t k = 0; k < axis; ++k)
+        outer *= (*dims)[static_cast<std::size_t>(k)];
+      len = (*dims)[static_cast<std::size_t>(axis)];
+      inner = len ? static_cast<int64_t>(values->size()) / (outer * len) : 1;
+    }
+    std::set<std::vector<double>> distinct;
+    for (int64_t i = 0; i < len; ++i) {
+      std::vector<double> slice;
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k = 0; k < inner; ++k)
+          slice.push_back((*values)[static_cast<std::size_t>((o * len + i) * inner + k)]);
+      distinct.insert(std::move(slice));
+    }
+    unique = ir::Dim::known(static_cast<int64_t>(distinct.size()));
+  }
   if (!axisAttr) {
     setOutput(ctx, 0, dtype, ir::Shape({unique}));
     const auto n = in.numel();
