@@ -49,6 +49,7 @@ Expected<bool> eliminateIdentity(ir::Graph& g, PassContext& ctx) {
     if (g.isGraphOutput(out) && (g.isGraphInput(in) || g.values[in].isConstant())) continue;
     if (!helpers::forwardValue(g, in, out, uses)) continue;
     dead[i] = true;
+    g.nodes[i].inputs.clear(); // a removed node no longer counts as a reader
     changed = true;
     ctx.count(identity ? "identity" : dropout ? "dropout" : "no-op");
   }
