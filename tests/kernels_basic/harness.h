@@ -27,6 +27,7 @@ struct OpSpec {
   std::vector<HostTensor> inputs; // dtype Undefined: an omitted optional input
   std::vector<bool> constant;     // passed as constant data to create()
   std::vector<DataType> outTypes; // Undefined: an omitted optional output
+  bool aliasOutput = false;       // output 0 shares input 0's buffer (the executor may alias copies)
 
   OpSpec(std::string name, int64_t set = 17) : op(std::move(name)), opset(set) {}
   OpSpec& in(HostTensor t, bool isConst = false);

@@ -3,11 +3,13 @@
 
 int runElementwiseTests(int argc, char** argv);
 int runReduceTests(int argc, char** argv);
+int runShapeTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int failures = 0;
   failures += runElementwiseTests(argc, argv);
   failures += runReduceTests(argc, argv);
+  failures += runShapeTests(argc, argv);
   return failures;
 }

@@ -61,7 +61,9 @@ public:
       if (s < 0) s += dim;
       if (e < 0) e += dim;
       int64_t len = 0;
-      if (st > 0) {
+      if (dim == 0) {
+        s = 0;
+      } else if (st > 0) {
         s = std::clamp<int64_t>(s, 0, dim);
         e = std::clamp<int64_t>(e, 0, dim);
         len = e > s ? (e - s + st - 1) / st : 0;
