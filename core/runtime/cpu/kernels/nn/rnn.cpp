@@ -208,15 +208,19 @@ public:
       if (dnnl_sgemm('N', 'T', T * B, gh, m_input, 1.0f, inputs[0].as<const float>(), m_input, w, m_input, 0.0f, buf.xw,
                      gh) != dnnl_success)
         return std::unexpected(kernelError(m_node, "sgemm failed"));
-      const auto stateBytes = static_cast<std::size_t>(B * H) * sizeof(float);
-      if (m_hasH0)
-        std::memcpy(buf.h, inputs[5].as<const float>() + d * B * H, stateBytes);
-      else
-        std::memset(buf.h, 0, stateBytes);
-      if (m_hasC0)
-        std::memcpy(buf.c, inputs[6].as<const float>() + d * B * H, stateBytes);
-      else
-        std::memset(buf.c, 0, stateBytes);
+      // Initial states are [dirs, batch, H], or [batch, dirs, H] with layout 1.
+      for (int64_t b = 0; b < B; ++b) {
+        const int64_t at = (m_layout ? b * m_dirs + d : d * B + b) * H;
+        const auto bytes = static_cast<std::size_t>(H) * sizeof(float);
+        if (m_hasH0)
+          std::memcpy(buf.h + b * H, inputs[5].as<const float>() + at, bytes);
+        else
+          std::memset(buf.h + b * H, 0, bytes);
+        if (m_hasC0)
+          std::memcpy(buf.c + b * H, inputs[6].as<const float>() + at, bytes);
+        else
+          std::memset(buf.c + b * H, 0, bytes);
+      }
       for (int64_t s = 0; s < T; ++s)
         GS_RETURN_IF_ERROR(step(s, dir, buf, y));
       for (int64_t b = 0; b < B; ++b) {
