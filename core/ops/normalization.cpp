@@ -154,7 +154,9 @@ Status inferSoftmax(InferContext& ctx) {
     const int64_t def = ctx.opset >= 13 ? -1 : 1;
     const auto axis = ctx.node.attrs.getInt("axis", def);
     // A scalar has no axis to check.
-    if (x.rank() > 0) GS_RETURN_IF_ERROR(normalizeAxis(ctx, "axis", axis, static_cast<int64_t>(x.rank())));
+    // Before opset 13 the input is coerced to 2-D at axis, so axis == rank is still valid.
+    if (x.rank() > 0)
+      GS_RETURN_IF_ERROR(normalizeAxis(ctx, "axis", axis, static_cast<int64_t>(x.rank()), ctx.opset < 13));
   }
   setOutput(ctx, 0, dtypeOf(ctx, 0), x);
   return ok();

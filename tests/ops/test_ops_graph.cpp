@@ -253,6 +253,19 @@ private slots:
     const auto& inferredBody = *g.nodes[0].attrs.getGraph("body");
     QCOMPARE(QString::fromStdString(inferredBody.values[next].shape.str()), QString("[N,4]"));
     QVERIFY(!body->values[next].shape.rankKnown);
+    // A known true condition that the body passes through keeps the count exact; an unknown one does not.
+    Graph g2 = g;
+    g2.nodes[0].inputs[1] = g2.addConstant("yes", Tensor::scalar<bool>(true));
+    QVERIFY(inferGraph(g2, 13));
+    QCOMPARE(QString::fromStdString(g2.values[outs[1]].shape.str()), QString("[5,N,4]"));
+    Graph g3 = g;
+    const auto c3 = g3.addValue("c3", DataType::Bool, Shape());
+    g3.inputs.push_back(c3);
+    g3.nodes[0].inputs[1] = c3;
+    GraphInferOptions fresh;
+    fresh.keepDeclaredShapes = false;
+    QVERIFY(inferGraph(g3, 13, fresh));
+    QVERIFY(g3.values[outs[1]].shape.dims[0].isSymbolic());
 
     // If with branches of different lengths: the differing dim becomes a symbol.
     auto branch = [](const char* name, int64_t len) {

@@ -255,6 +255,32 @@ private slots:
     QVERIFY2(passed >= 0.95 * claimed, qPrintable(QString("only %1 of %2 agree").arg(passed).arg(claimed)));
   }
 
+  void ppocrSymbolic() {
+    // Without fixed inputs the models infer symbolically: ranks and channel counts known, no errors.
+    for (const char* file : {"ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"}) {
+      const std::string path = std::string(GS_MODELS_DIR) + "/" + file;
+      if (!fs::exists(path)) QSKIP("model not present");
+      onnx_import::ImportOptions io;
+      io.runChecker = false;
+      auto model = onnx_import::importModel(path, io);
+      QVERIFY(model);
+      auto& g = model->graph;
+      QVERIFY(!g.values[g.inputs[0]].shape.isStatic());
+      ops::GraphInferOptions opt;
+      opt.keepDeclaredShapes = false;
+      auto st = ops::inferGraph(g, model->onnxOpset(), opt);
+      QVERIFY2(st, st ? "" : st.error().message.c_str());
+      int known = 0;
+      for (const auto& v : g.values)
+        known += v.producer != ir::kNone && v.shape.rankKnown;
+      const auto& out = g.values[g.outputs[0]].shape;
+      qInfo("%s symbolic: output %s, %d values of known rank", file, out.str().c_str(), known);
+      QVERIFY(out.rankKnown);
+      // The batch symbol of the input reaches the output.
+      QCOMPARE(out.dims[0], g.values[g.inputs[0]].shape.dims[0]);
+    }
+  }
+
   void ppocrDet640() { checkPpOcr("ch_PP-OCRv4_det_infer.onnx", {{"x", {1, 3, 640, 640}}}); }
   void ppocrDet960() { checkPpOcr("ch_PP-OCRv4_det_infer.onnx", {{"x", {1, 3, 960, 960}}}); }
   void ppocrRec() { checkPpOcr("ch_PP-OCRv4_rec_infer.onnx", {{"x", {8, 3, 48, 320}}}); }

@@ -305,6 +305,10 @@ private slots:
     EXPECT_SHAPE(ln, 1, "[B,T,1]");
     EXPECT_SHAPE(infer("Softmax", {f32("2,3,4")}, attrs({{"axis", A::ofInt(-3)}}), 13), 0, "[2,3,4]");
     EXPECT_INVALID(infer("Softmax", {f32("2,3,4")}, attrs({{"axis", A::ofInt(3)}}), 13), "axis");
+    // Softmax-11 defaults to axis 1 (coerced to 2-D), Softmax-13 to -1; both accept a rank-1 input.
+    EXPECT_SHAPE(infer("Softmax", {f32("5")}, {}, 11), 0, "[5]");
+    EXPECT_SHAPE(infer("LogSoftmax", {f32("5")}, {}, 13), 0, "[5]");
+    EXPECT_INVALID(infer("Softmax", {f32("5")}, attrs({{"axis", A::ofInt(2)}}), 11), "axis");
     EXPECT_INVALID(infer("LRN", {f32("1,3,4,4")}), "size");
     auto drop = infer("Dropout", {f32("N,3")}, {}, 13, 2);
     EXPECT_SHAPE(drop, 1, "[N,3]");
@@ -356,6 +360,12 @@ private slots:
     QCOMPARE(comp.outputs[0].shape.dims[1].value, int64_t{5});
     In known{ir::DataType::Bool, S("4"), ir::Tensor::fromVector<bool>({true, false, true, true}, {4}), false};
     EXPECT_SHAPE(infer("Compress", {f32("4,5"), known}, attrs({{"axis", A::ofInt(0)}})), 0, "[3,5]");
+    In nzKnown{ir::DataType::Int64, S("2,3"), ir::Tensor::fromVector<int64_t>({0, 1, 2, 0, 0, 3}, {2, 3}), false};
+    EXPECT_SHAPE(infer("NonZero", {nzKnown}), 0, "[2,3]");
+    In uniqKnown = floats({2, 1, 1, 3, 4, 3});
+    EXPECT_SHAPE(infer("Unique", {uniqKnown}, {}, 11, 4), 0, "[4]");
+    In rows{ir::DataType::Float32, S("3,2"), ir::Tensor::fromVector<float>({1, 2, 3, 4, 1, 2}, {3, 2}), false};
+    EXPECT_SHAPE(infer("Unique", {rows}, attrs({{"axis", A::ofInt(0)}}), 11, 4), 0, "[2,2]");
     auto uniq = infer("Unique", {f32("6")}, {}, 11, 4);
     QVERIFY(uniq.status);
     QCOMPARE(uniq.outputs[0].shape.rank(), std::size_t{1});
