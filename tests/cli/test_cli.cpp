@@ -1,0 +1,264 @@
+// gearatc as users run it: the built binary in every mode, its error exits (E-codes on stderr,
+// non-zero status), and golden JSON for a tiny ONNX model made here with the ONNX protobuf types.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <onnx/onnx_pb.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  QString out;
+  QString err;
+};
+
+Result runAtc(const QStringList& args, const QString& cwd = {}) {
+  QProcess p;
+  if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
+  p.start(QStringLiteral(GEARATC_PATH), args);
+  Result r;
+  if (!p.waitForFinished(90000)) {
+    p.kill();
+    return r;
+  }
+  r.status = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+void addFloatInit(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, std::vector<float> v) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims)
+    t->add_dims(d);
+  for (auto x : v)
+    t->add_float_data(x);
+}
+
+void addValueInfo(onnx::ValueInfoProto* vi, const std::string& name, std::vector<std::string> dims) {
+  vi->set_name(name);
+  auto* tt = vi->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  for (const auto& d : dims) {
+    auto* dim = tt->mutable_shape()->add_dim();
+    if (d.find_first_not_of("0123456789") == std::string::npos)
+      dim->set_dim_value(std::stoll(d));
+    else
+      dim->set_dim_param(d);
+  }
+}
+
+// x[N,2,4,4] -> Conv(1x1) -> BatchNormalization -> Relu -> Add(x) -> y. Deterministic bytes.
+void writeTinyModel(const fs::path& path) {
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  m.set_producer_name("gearstudio-test");
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("tiny");
+  addValueInfo(g->add_input(), "x", {"N", "2", "4", "4"});
+  addValueInfo(g->add_output(), "y", {"N", "2", "4", "4"});
+  addFloatInit(g, "w", {2, 2, 1, 1}, {0.5f, -0.25f, 1.0f, 0.75f});
+  addFloatInit(g, "b", {2}, {0.1f, -0.2f});
+  addFloatInit(g, "scale", {2}, {1.5f, 0.5f});
+  addFloatInit(g, "shift", {2}, {0.0f, 0.3f});
+  addFloatInit(g, "mean", {2}, {0.2f, -0.1f});
+  addFloatInit(g, "var", {2}, {1.0f, 4.0f});
+  auto node = [&](const std::string& name, const std::string& op, std::vector<std::string> in, std::string out) {
+    auto* n = g->add_node();
+    n->set_name(name);
+    n->set_op_type(op);
+    for (const auto& i : in)
+      n->add_input(i);
+    n->add_output(out);
+    return n;
+  };
+  auto* conv = node("conv", "Conv", {"x", "w", "b"}, "c");
+  auto* ks = conv->add_attribute();
+  ks->set_name("kernel_shape");
+  ks->set_type(onnx::AttributeProto::INTS);
+  ks->add_ints(1);
+  ks->add_ints(1);
+  node("bn", "BatchNormalization", {"c", "scale", "shift", "mean", "var"}, "n");
+  node("relu", "Relu", {"n"}, "r");
+  node("add", "Add", {"r", "x"}, "y");
+  std::ofstream f(path, std::ios::binary);
+  m.SerializeToOstream(&f);
+}
+
+// Replaces what changes from run to run (times, temporary paths) so the JSON can be compared.
+void normalise(nlohmann::json& j, const std::string& tmp) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const auto& key = it.key();
+      if (key.find("millis") != std::string::npos || key.find("created") != std::string::npos ||
+          key == "producer_version")
+        it.value() = "<volatile>";
+      else
+        normalise(it.value(), tmp);
+    }
+  } else if (j.is_array()) {
+    for (auto& e : j)
+      normalise(e, tmp);
+  } else if (j.is_string()) {
+    auto s = j.get<std::string>();
+    for (auto pos = s.find(tmp); pos != std::string::npos; pos = s.find(tmp))
+      s.replace(pos, tmp.size(), "<tmp>");
+    j = s;
+  }
+}
+
+nlohmann::json readJson(const fs::path& p) {
+  std::ifstream f(p);
+  return nlohmann::json::parse(f, nullptr, false);
+}
+
+// Compares with the checked-in golden file; GS_UPDATE_GOLDEN=1 rewrites it instead.
+void compareGolden(const nlohmann::json& actual, const std::string& goldenName) {
+  const fs::path golden = fs::path(GS_SOURCE_DIR) / "tests/cli/data" / goldenName;
+  if (qEnvironmentVariableIsSet("GS_UPDATE_GOLDEN")) {
+    std::ofstream(golden) << actual.dump(2) << "\n";
+    QSKIP("golden file rewritten");
+  }
+  QVERIFY2(fs::exists(golden), golden.c_str());
+  const auto expected = readJson(golden);
+  if (expected != actual) {
+    const auto diff = nlohmann::json::diff(expected, actual);
+    QFAIL(("differs from " + golden.string() + ": " + diff.dump().substr(0, 2000)).c_str());
+  }
+}
+
+} // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+
+private:
+  QTemporaryDir m_dir;
+  std::string m_tmp;
+  QString m_model;
+
+  QString path(const QString& name) const { return m_dir.filePath(name); }
+
+private slots:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_tmp = m_dir.path().toStdString();
+    m_model = path("tiny.onnx");
+    writeTinyModel(m_model.toStdString());
+    QVERIFY(fs::file_size(m_model.toStdString()) < 10 * 1024);
+  }
+
+  void helpListsOptionsAndExamples() {
+    const auto r = runAtc({"--help"});
+    QCOMPARE(r.status, 0);
+    for (const char* needle : {"--input_shape", "--dynamic_batch_size", "--dynamic_image_size", "--dynamic_dims",
+                               "--mode", "--print-pipeline", "dynamic shape"})
+      QVERIFY2(r.out.contains(needle), needle);
+  }
+
+  void printPipeline() {
+    const auto r = runAtc({"--print-pipeline"});
+    QCOMPARE(r.status, 0);
+    QVERIFY(r.out.contains("fold-conv-batchnorm"));
+    QVERIFY(r.out.contains("per-gear"));
+  }
+
+  void buildStaticModel() {
+    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_static"),
+                           "--input_shape=x:1,2,4,4", "--soc_version=Ascend310P3"});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QVERIFY(QFile::exists(path("tiny_static.om")));
+    QVERIFY(r.out.contains("ATC run success"));
+  }
+
+  void buildGearsAndGoldenOmJson() {
+    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_gears"),
+                           "--input_shape=x:-1,2,4,4", "--dynamic_batch_size=1,2,4", "--soc_version=Ascend310P3"});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains("gear 3/3")); // progress per gear on stderr
+    const auto j = runAtc({"--mode=1", "--om=" + path("tiny_gears.om"), "--json=" + path("tiny_gears.json")});
+    QVERIFY2(j.status == 0, qPrintable(j.err));
+    auto json = readJson(path("tiny_gears.json").toStdString());
+    QVERIFY(!json.is_discarded());
+    normalise(json, m_tmp);
+    compareGolden(json, "tiny_gears.om.json");
+  }
+
+  void onnxToGoldenJson() {
+    const auto r = runAtc({"--mode=1", "--framework=5", "--model=" + m_model, "--json=" + path("tiny.json")});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    auto json = readJson(path("tiny.json").toStdString());
+    QVERIFY(!json.is_discarded());
+    normalise(json, m_tmp);
+    compareGolden(json, "tiny.onnx.json");
+  }
+
+  void modelInfo() {
+    const auto r = runAtc({"--mode=6", "--om=" + path("tiny_static.om")});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains("Ascend310P3"));
+  }
+
+  void precheckWritesResultNextToOutput() {
+    QDir().mkpath(path("chk"));
+    const auto again = runAtc({"--mode=3", "--model=" + m_model, "--framework=5", "--output=" + path("chk/tiny"),
+                               "--input_shape=x:-1,2,4,4", "--dynamic_batch_size=1,8"});
+    QVERIFY2(again.status == 0, qPrintable(again.err));
+    auto json = readJson(path("chk/check_result.json").toStdString());
+    QCOMPARE(QString::fromStdString(json.value("result", "")), QString("success"));
+    QCOMPARE(json.value("gear_count", 0), 2);
+    QVERIFY(!QFile::exists(path("chk/tiny.om"))); // a pre-check builds nothing
+  }
+
+  void precheckReportsErrors() {
+    const auto r = runAtc({"--mode=3", "--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad"),
+                           "--input_shape=nosuch:1,2,4,4"});
+    QVERIFY(r.status != 0);
+    QVERIFY2(r.err.contains("E10016"), qPrintable(r.err));
+    auto json = readJson(path("check_result.json").toStdString());
+    QCOMPARE(QString::fromStdString(json.value("result", "")), QString("failed"));
+    QCOMPARE(QString::fromStdString(json["errors"][0].value("code", "")), QString("E10016"));
+  }
+
+  void errorExits_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("code");
+    const QString model = "--model=" + m_model;
+    QTest::newRow("missing framework") << QStringList{model, "--output=" + path("o")} << "E10007";
+    QTest::newRow("missing output") << QStringList{model, "--framework=5"} << "E10007";
+    QTest::newRow("caffe") << QStringList{model, "--framework=0", "--output=" + path("o")} << "GS0003";
+    QTest::newRow("unknown option") << QStringList{model, "--framework=5", "--bogus=1"} << "E10001";
+    QTest::newRow("float dim") << QStringList{model, "--framework=5", "--output=" + path("o"),
+                                              "--input_shape=x:1.5,2,4,4"}
+                               << "E10002";
+    QTest::newRow("one gear") << QStringList{model, "--framework=5", "--output=" + path("o"),
+                                             "--input_shape=x:-1,2,4,4", "--dynamic_batch_size=4"}
+                              << "E10035";
+    QTest::newRow("no model file") << QStringList{"--model=" + path("absent.onnx"), "--framework=5",
+                                                  "--output=" + path("o")}
+                                   << "GS0001";
+    QTest::newRow("om missing") << QStringList{"--mode=6"} << "E10007";
+    QTest::newRow("om not an om") << QStringList{"--mode=6", "--om=" + m_model} << "GS0002";
+  }
+
+  void errorExits() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, code);
+    const auto r = runAtc(args);
+    QVERIFY(r.status != 0);
+    QVERIFY2(r.err.startsWith(code + ": "), qPrintable(r.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+
+#include "test_cli.moc"
