@@ -4,6 +4,7 @@
 int runElementwiseTests(int argc, char** argv);
 int runReduceTests(int argc, char** argv);
 int runShapeTests(int argc, char** argv);
+int runIndexTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -11,5 +12,6 @@ int main(int argc, char** argv) {
   failures += runElementwiseTests(argc, argv);
   failures += runReduceTests(argc, argv);
   failures += runShapeTests(argc, argv);
+  failures += runIndexTests(argc, argv);
   return failures;
 }
