@@ -33,7 +33,7 @@ enum SectionId : uint32_t { kModelDesc = 1, kGraphs = 2, kWeights = 3 };
 
 // Limits a reader enforces so that a hostile file cannot make it allocate or recurse without bound.
 inline constexpr uint64_t kMaxModelDescBytes = uint64_t{16} << 20; // 16 MiB
-inline constexpr uint64_t kMaxGraphsBytes = uint64_t{1} << 30;     // 1 GiB (protobuf's int limit is 2 GiB)
+inline constexpr uint64_t kMaxGraphsBytes = uint64_t{256} << 20;   // 256 MiB of plans
 inline constexpr int kMaxSubgraphDepth = 32;                       // If/Loop bodies nested this deep
 inline constexpr int kMaxProtoRecursion = 3 * kMaxSubgraphDepth + 16;
 inline constexpr std::size_t kMaxNameBytes = std::size_t{64} << 10; // value/node/op/attribute names
