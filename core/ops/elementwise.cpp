@@ -104,6 +104,32 @@ void propagateBinary(InferContext& ctx, std::size_t ia, std::size_t ib, const ir
   }
 }
 
+// Shape arithmetic on symbolic data (N * 1, N + 0, 2 * 3 next to N): element by element.
+void propagateShapeDataBinary(InferContext& ctx, const ir::Shape& outShape) {
+  const std::string_view op = ctx.node.opType;
+  if (ctx.outputs[0].value || !(op == "Add" || op == "Sub" || op == "Mul" || op == "Div")) return;
+  if (!outShape.rankKnown || outShape.rank() > 1) return;
+  const auto a = shapeDataOf(ctx, 0), b = shapeDataOf(ctx, 1);
+  if (!a || !b || a->empty() || b->empty()) return;
+  const std::size_t n = std::max(a->size(), b->size());
+  if ((a->size() != 1 && a->size() != n) || (b->size() != 1 && b->size() != n)) return;
+  ShapeData out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& x = (*a)[a->size() == 1 ? 0 : i];
+    const auto& y = (*b)[b->size() == 1 ? 0 : i];
+    DataElement r;
+    if (x.number && y.number) {
+      if (auto v = intBinary(op, *x.number, *y.number, 0)) r.number = *v;
+    } else if (y.number && ((op == "Mul" || op == "Div") ? *y.number == 1 : *y.number == 0)) {
+      r = x;
+    } else if (x.number && ((op == "Mul" && *x.number == 1) || (op == "Add" && *x.number == 0))) {
+      r = y;
+    }
+    out.push_back(std::move(r));
+  }
+  setShapeData(ctx, 0, std::move(out));
+}
+
 Status requireInputs(const InferContext& ctx, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     if (!has(ctx, i)) return invalid(ctx, "input " + std::to_string(i) + " is missing");
@@ -128,7 +154,10 @@ std::optional<double> unaryValue(std::string_view op, double x) {
 Status inferIdentity(InferContext& ctx) {
   GS_RETURN_IF_ERROR(requireInputs(ctx, 1));
   setOutput(ctx, 0, dtypeOf(ctx, 0), *shapeOf(ctx, 0));
-  if (const auto* v = valueOf(ctx, 0)) setValue(ctx, 0, *v);
+  if (const auto* v = valueOf(ctx, 0))
+    setValue(ctx, 0, *v);
+  else if (ctx.inputs[0].shapeData)
+    ctx.outputs[0].shapeData = *ctx.inputs[0].shapeData;
   return ok();
 }
 
@@ -193,6 +222,7 @@ Status inferBinary(InferContext& ctx) {
   }
   setOutput(ctx, 0, dtype, out);
   propagateBinary(ctx, 0, 1, out, dtype);
+  if (isIntType(dtype)) propagateShapeDataBinary(ctx, out);
   return ok();
 }
 
@@ -265,6 +295,8 @@ Status inferCast(InferContext& ctx) {
     to = *t;
   }
   setOutput(ctx, 0, to, *shapeOf(ctx, 0));
+  if (ctx.inputs[0].shapeData && isIntType(to) && to != ir::DataType::Bool)
+    ctx.outputs[0].shapeData = *ctx.inputs[0].shapeData; // int64 <-> int32 keeps the symbols
   const auto* v = valueOf(ctx, 0);
   if (!v || v->numel() > ctx.maxPropagatedElements) return ok();
   if (isIntType(v->dtype) && (isIntType(to) || isFloatType(to))) {

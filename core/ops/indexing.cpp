@@ -42,6 +42,19 @@ Status inferGather(InferContext& ctx) {
   const auto indices = intsOf(ctx, 1);
   const auto dataDims = data.values();
   const auto outDims = shape.values();
+  if (!values && indices && data.rank() == 1 && idx.rank() <= 1 && has(ctx, 0) && ctx.inputs[0].shapeData) {
+    // Picking dims out of symbolic shape data (x.shape[0]).
+    const auto& src = *ctx.inputs[0].shapeData;
+    ShapeData picked;
+    for (auto i : *indices) {
+      if (i < 0) i += static_cast<int64_t>(src.size());
+      if (i < 0 || i >= static_cast<int64_t>(src.size()))
+        return invalid(ctx, "index " + std::to_string(i) + " is out of range");
+      picked.push_back(src[static_cast<std::size_t>(i)]);
+    }
+    setShapeData(ctx, 0, std::move(picked));
+    return ok();
+  }
   if (!values || !indices || !dataDims || !outDims) return ok();
   const auto n = ir::Shape::fromValues(*outDims).numel().value_or(0);
   if (n > ctx.maxPropagatedElements) return ok();

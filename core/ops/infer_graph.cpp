@@ -153,6 +153,7 @@ Status Inferrer::run(ir::Graph& g, KnownValues& known, const Scope* parent, cons
   if (!orderOr) return std::unexpected(withContext(orderOr.error(), where.empty() ? "shape inference" : where));
   const auto& order = *orderOr;
   const Scope scope{&g, &known, parent};
+  std::vector<std::optional<ShapeData>> shapeData(g.values.size());
   std::vector<InputInfo> inputs;
   std::vector<OutputInfo> outputs;
   for (auto nid : order) {
@@ -165,7 +166,8 @@ Status Inferrer::run(ir::Graph& g, KnownValues& known, const Scope* parent, cons
       }
       const auto& v = g.values[static_cast<std::size_t>(id)];
       const auto& k = known[static_cast<std::size_t>(id)];
-      inputs.push_back(InputInfo{v.dtype, &v.shape, k ? &*k : nullptr});
+      const auto& d = shapeData[static_cast<std::size_t>(id)];
+      inputs.push_back(InputInfo{v.dtype, &v.shape, k ? &*k : nullptr, !k && d ? &*d : nullptr});
     }
     outputs.assign(node.outputs.size(), OutputInfo{});
     InferContext ctx{node, m_opset, inputs, outputs, &m_symbols, m_options.maxPropagatedElements};
@@ -197,6 +199,7 @@ Status Inferrer::run(ir::Graph& g, KnownValues& known, const Scope* parent, cons
       // Constant nodes always give their value; other values only with data propagation on.
       if (out.value && (m_options.propagateData || node.opType == "Constant"))
         known[static_cast<std::size_t>(id)] = std::move(out.value);
+      if (out.shapeData && m_options.propagateData) shapeData[static_cast<std::size_t>(id)] = std::move(out.shapeData);
     }
   }
   if (m_options.requireStatic && !parent) GS_RETURN_IF_ERROR(requireStatic(g, order));

@@ -136,6 +136,49 @@ std::optional<int64_t> intScalarOf(const InferContext& ctx, std::size_t i) {
   return (*v)[0];
 }
 
+std::optional<ShapeData> shapeDataOf(const InferContext& ctx, std::size_t i) {
+  if (auto v = intsOf(ctx, i)) {
+    if (valueOf(ctx, i)->dims.size() > 1) return std::nullopt;
+    ShapeData d;
+    for (auto x : *v)
+      d.push_back(DataElement{x, {}});
+    return d;
+  }
+  if (has(ctx, i) && ctx.inputs[i].shapeData) return *ctx.inputs[i].shapeData;
+  return std::nullopt;
+}
+
+void setShapeData(InferContext& ctx, std::size_t i, ShapeData data) {
+  if (i >= ctx.outputs.size() || ctx.outputs[i].value) return;
+  const auto& s = ctx.outputs[i].shape;
+  if (!s.rankKnown || s.rank() > 1 || (s.rank() == 0 && data.size() != 1)) return;
+  if (s.rank() == 1 && s.dims[0].isKnown() && s.dims[0].value != static_cast<int64_t>(data.size())) return;
+  bool numbers = true;
+  for (const auto& e : data)
+    numbers = numbers && e.number.has_value();
+  if (numbers) {
+    std::vector<int64_t> v;
+    for (const auto& e : data)
+      v.push_back(*e.number);
+    std::vector<int64_t> dims;
+    if (s.rank() == 1) dims.push_back(static_cast<int64_t>(v.size()));
+    if (isIntType(ctx.outputs[i].dtype)) setValue(ctx, i, makeTensor(ctx.outputs[i].dtype, dims, v));
+    return;
+  }
+  ctx.outputs[i].shapeData = std::move(data);
+}
+
+DataElement elementOf(const ir::Dim& d) {
+  if (d.isKnown()) return DataElement{d.value, {}};
+  return DataElement{std::nullopt, d.symbol};
+}
+
+ir::Dim dimOf(const InferContext& ctx, const DataElement& e) {
+  if (e.number && *e.number >= 0) return ir::Dim::known(*e.number);
+  if (!e.number && !e.symbol.empty()) return ir::Dim::symbolic(e.symbol);
+  return freshDim(ctx);
+}
+
 ir::Dim freshDim(const InferContext& ctx) {
   return ctx.symbols ? ir::Dim::symbolic(ctx.symbols->next()) : ir::Dim::unknown();
 }

@@ -38,6 +38,14 @@ std::optional<std::vector<double>> floatsOf(const InferContext& ctx, std::size_t
 std::optional<int64_t> intScalarOf(const InferContext& ctx, std::size_t i);
 const ir::Tensor* valueOf(const InferContext& ctx, std::size_t i);
 
+// The elements of a 0-D/1-D integer input: from its known value, or its symbolic shape data.
+std::optional<ShapeData> shapeDataOf(const InferContext& ctx, std::size_t i);
+// Records output i's elements: as a value when all are numbers (and it is 0-D/1-D), else as shape data.
+void setShapeData(InferContext& ctx, std::size_t i, ShapeData data);
+DataElement elementOf(const ir::Dim& d);
+// A dim from an element: numbers >= 0 are sizes, symbols stay, anything else is a fresh symbol.
+ir::Dim dimOf(const InferContext& ctx, const DataElement& e);
+
 // A fresh symbolic dim (or an unknown one when the context has no symbol factory).
 ir::Dim freshDim(const InferContext& ctx);
 // A shape of the given rank whose dims are all fresh symbols.

@@ -17,18 +17,32 @@
 
 namespace gs::ops {
 
+// One element of a shape-carrying integer tensor: a number (any sign: Reshape targets hold -1), a
+// symbol of some dim ("N", from Shape of a symbolic input), or unknown (neither).
+struct DataElement {
+  std::optional<int64_t> number;
+  std::string symbol;
+  bool operator==(const DataElement&) const = default;
+};
+// Symbolic data of a 0-D or 1-D integer tensor, element by element. Shape of [N,3] gives {N, 3}; Gather,
+// Concat, Slice, Unsqueeze... carry it on, and Reshape/Expand/ConstantOfShape read dims from it, so
+// exported shape arithmetic keeps the input's symbols.
+using ShapeData = std::vector<DataElement>;
+
 // What is known about one node input. shape is null and dtype Undefined for an omitted optional input.
 struct InputInfo {
   ir::DataType dtype = ir::DataType::Undefined;
   const ir::Shape* shape = nullptr;
-  const ir::Tensor* value = nullptr; // the data, when known (constants, propagated shape data)
+  const ir::Tensor* value = nullptr;    // the data, when known (constants, propagated shape data)
+  const ShapeData* shapeData = nullptr; // symbolic data of a 0-D/1-D int tensor, when value is not known
 };
 
 // What the shape function derives for one output.
 struct OutputInfo {
   ir::DataType dtype = ir::DataType::Undefined;
   ir::Shape shape = ir::Shape::unknownRank();
-  std::optional<ir::Tensor> value; // filled for data propagation (Shape, Gather on shapes, Concat, ...)
+  std::optional<ir::Tensor> value;    // filled for data propagation (Shape, Gather on shapes, Concat, ...)
+  std::optional<ShapeData> shapeData; // symbolic shape data, when some element is not a number
 };
 
 // Makes fresh symbol names for dims no rule can name ("unk__0", ...), unique per graph.

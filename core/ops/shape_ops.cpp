@@ -17,6 +17,10 @@ namespace {
 void propagateReshaped(InferContext& ctx, const ir::Shape& out) {
   const auto* v = valueOf(ctx, 0);
   const auto dims = out.values();
+  if (!v && has(ctx, 0) && ctx.inputs[0].shapeData && out.rankKnown && out.rank() <= 1) {
+    setShapeData(ctx, 0, *ctx.inputs[0].shapeData); // [N] <-> N: same elements
+    return;
+  }
   if (!v || !dims) return;
   ir::Tensor t = *v;
   t.dims = *dims;
@@ -56,12 +60,11 @@ Status inferShape(InferContext& ctx) {
   end = std::clamp<int64_t>(end, 0, rank);
   const int64_t n = std::max<int64_t>(end - start, 0);
   setOutput(ctx, 0, ir::DataType::Int64, ir::Shape::fromValues({n}));
-  std::vector<int64_t> dims;
-  for (int64_t i = start; i < start + n; ++i) {
-    if (!in.dims[static_cast<std::size_t>(i)].isKnown()) return ok(); // a value only when every dim is known
-    dims.push_back(in.dims[static_cast<std::size_t>(i)].value);
-  }
-  setValue(ctx, 0, makeTensor(ir::DataType::Int64, {n}, dims));
+  // A value only when every dim is known; otherwise symbolic shape data.
+  ShapeData data;
+  for (int64_t i = start; i < start + n; ++i)
+    data.push_back(elementOf(in.dims[static_cast<std::size_t>(i)]));
+  setShapeData(ctx, 0, std::move(data));
   return ok();
 }
 
@@ -78,7 +81,7 @@ Status inferReshape(InferContext& ctx) {
   GS_RETURN_IF_ERROR(needInput(ctx, 1));
   const auto& in = *shapeOf(ctx, 0);
   const auto dtype = dtypeOf(ctx, 0);
-  const auto target = intsOf(ctx, 1);
+  const auto target = shapeDataOf(ctx, 1);
   if (!target) {
     const auto* ts = shapeOf(ctx, 1);
     if (ts->rankKnown && ts->rank() == 1 && ts->dims[0].isKnown())
@@ -87,14 +90,31 @@ Status inferReshape(InferContext& ctx) {
       setOutput(ctx, 0, dtype, ir::Shape::unknownRank());
     return ok();
   }
+  auto targetStr = [&]() {
+    std::string t = "[";
+    for (std::size_t i = 0; i < target->size(); ++i)
+      t += (i ? "," : "") + ((*target)[i].number ? std::to_string(*(*target)[i].number)
+                                                 : ((*target)[i].symbol.empty() ? "?" : (*target)[i].symbol));
+    return t + "]";
+  };
   const bool allowZero = ctx.opset >= 14 && ctx.node.attrs.getInt("allowzero", 0) == 1;
   std::vector<ir::Dim> out(target->size());
   std::vector<bool> consumed(in.rankKnown ? in.rank() : 0, false);
   int inferAt = -1;
-  bool hasZero = false;
-  int64_t outKnown = 1; // product of the explicit output dims
+  bool hasZero = false, outComplete = true;
+  int64_t outKnown = 1;                // product of the explicit numeric output dims
+  std::vector<std::string> outSymbols; // symbolic output dims, to cancel against the input's
   for (std::size_t i = 0; i < target->size(); ++i) {
-    const int64_t v = (*target)[i];
+    const auto& e = (*target)[i];
+    if (!e.number) {
+      out[i] = dimOf(ctx, e);
+      if (e.symbol.empty())
+        outComplete = false;
+      else
+        outSymbols.push_back(e.symbol);
+      continue;
+    }
+    const int64_t v = *e.number;
     if (v == -1) {
       if (inferAt >= 0) return invalid(ctx, "shape has more than one -1");
       inferAt = static_cast<int>(i);
@@ -104,6 +124,7 @@ Status inferReshape(InferContext& ctx) {
       hasZero = true;
       if (!in.rankKnown) {
         out[i] = freshDim(ctx);
+        outComplete = false;
         continue;
       }
       if (i >= in.rank())
@@ -118,31 +139,38 @@ Status inferReshape(InferContext& ctx) {
     }
   }
   if (allowZero && hasZero && inferAt >= 0) return invalidAttr(ctx, "allowzero", "shape has both 0 and -1");
-  // Product of the input dims not copied through by a 0; unknown if any of them is not known.
+  // Product of the input dims not copied through by a 0 (those cancel on both sides), after cancelling
+  // symbols that appear on both sides; nullopt when something unknown remains.
   std::optional<int64_t> inRest;
-  if (in.rankKnown) {
+  if (in.rankKnown && outComplete) {
     int64_t p = 1;
     bool known = true;
+    auto pending = outSymbols;
     for (std::size_t i = 0; i < in.rank(); ++i) {
       if (consumed[i]) continue;
-      if (!in.dims[i].isKnown())
+      const auto& d = in.dims[i];
+      if (d.isKnown()) {
+        p *= d.value;
+        continue;
+      }
+      auto it = d.isSymbolic() ? std::find(pending.begin(), pending.end(), d.symbol) : pending.end();
+      if (it == pending.end())
         known = false;
       else
-        p *= in.dims[i].value;
+        pending.erase(it);
     }
-    // Dims copied by a 0 appear on both sides and cancel, whether known or symbolic.
-    if (known) inRest = p;
+    if (known && pending.empty()) inRest = p;
   }
   if (inferAt >= 0) {
     if (inRest) {
       if (outKnown == 0 || *inRest % outKnown != 0)
-        return invalid(ctx, "cannot reshape " + in.str() + " to " + ir::Shape::fromValues(*target).str());
+        return invalid(ctx, "cannot reshape " + in.str() + " to " + targetStr());
       out[static_cast<std::size_t>(inferAt)] = ir::Dim::known(*inRest / outKnown);
     } else {
       out[static_cast<std::size_t>(inferAt)] = freshDim(ctx);
     }
   } else if (inRest && *inRest != outKnown) {
-    return invalid(ctx, "cannot reshape " + in.str() + " to " + ir::Shape::fromValues(*target).str());
+    return invalid(ctx, "cannot reshape " + in.str() + " to " + targetStr());
   }
   ir::Shape shape(std::move(out));
   setOutput(ctx, 0, dtype, shape);
@@ -269,6 +297,20 @@ Status inferExpand(InferContext& ctx) {
   const auto& in = *shapeOf(ctx, 0);
   const auto dtype = dtypeOf(ctx, 0);
   const auto target = intsOf(ctx, 1);
+  const auto data = target ? std::nullopt : shapeDataOf(ctx, 1);
+  if (data) {
+    // Symbolic target: broadcast against dims made from its elements.
+    std::vector<ir::Dim> dims;
+    for (const auto& e : *data) {
+      if (e.number && *e.number < 0) return invalid(ctx, "shape has a negative entry " + std::to_string(*e.number));
+      dims.push_back(dimOf(ctx, e));
+    }
+    const ir::Shape ts(std::move(dims));
+    const ir::Shape* shapes[] = {&in, &ts};
+    GS_ASSIGN_OR_RETURN(auto out, broadcast(ctx, shapes));
+    setOutput(ctx, 0, dtype, std::move(out));
+    return ok();
+  }
   if (!target) {
     const auto* ts = shapeOf(ctx, 1);
     if (!in.rankKnown || !ts->isStatic() || ts->rank() != 1) {
@@ -361,6 +403,13 @@ Status inferConstantOfShape(InferContext& ctx) {
   }
   const auto dims = intsOf(ctx, 0);
   if (!dims) {
+    if (auto data = shapeDataOf(ctx, 0)) {
+      std::vector<ir::Dim> out;
+      for (const auto& e : *data)
+        out.push_back(dimOf(ctx, e));
+      setOutput(ctx, 0, dtype, ir::Shape(std::move(out)));
+      return ok();
+    }
     const auto* s = shapeOf(ctx, 0);
     if (s->isStatic() && s->rank() == 1)
       setOutput(ctx, 0, dtype, freshShape(ctx, static_cast<std::size_t>(s->dims[0].value)));

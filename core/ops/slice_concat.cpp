@@ -86,6 +86,22 @@ Status inferConcat(InferContext& ctx) {
   ir::Shape shape(std::move(out));
   setOutput(ctx, 0, dtype, shape);
 
+  // Symbolic shape data of 1-D inputs: concatenated element by element.
+  if (shape.rank() == 1) {
+    ShapeData data;
+    bool all = true;
+    for (std::size_t i = 0; i < ctx.inputs.size() && all; ++i) {
+      auto d = shapeDataOf(ctx, i);
+      if (!d)
+        all = false;
+      else
+        data.insert(data.end(), d->begin(), d->end());
+    }
+    if (all) {
+      setShapeData(ctx, 0, std::move(data));
+      return ok();
+    }
+  }
   // Values: concatenate chunk by chunk along the axis.
   const auto dims = shape.values();
   if (!dims || ir::Shape::fromValues(*dims).numel().value_or(0) > ctx.maxPropagatedElements) return ok();
@@ -244,6 +260,18 @@ Status inferSlice(InferContext& ctx) {
 
   const auto value = intsOf(ctx, 0);
   const auto dims = shape.values();
+  if (!value && in.rank() == 1 && dims && has(ctx, 0) && ctx.inputs[0].shapeData) {
+    // Slicing symbolic shape data (x.shape[2:]).
+    const auto& src = *ctx.inputs[0].shapeData;
+    ShapeData data;
+    for (int64_t c = 0; c < (*dims)[0]; ++c) {
+      const auto at = plan[0].start + c * plan[0].step;
+      if (at < 0 || at >= static_cast<int64_t>(src.size())) return ok();
+      data.push_back(src[static_cast<std::size_t>(at)]);
+    }
+    setShapeData(ctx, 0, std::move(data));
+    return ok();
+  }
   if (!value || !dims) return ok();
   const auto n = ir::Shape::fromValues(*dims).numel().value_or(0);
   if (n > ctx.maxPropagatedElements) return ok();

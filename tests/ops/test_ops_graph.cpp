@@ -116,6 +116,39 @@ private slots:
     QCOMPARE(QString::fromStdString(fixed.values[f].shape.str()), QString("[4,2048]"));
   }
 
+  void symbolicShapeData() {
+    // The exporter's flatten chain on a symbolic batch keeps the symbol: [N,60], not a fresh dim.
+    for (int64_t opset : {11, 13}) {
+      auto g = flattenChain(S("N,3,4,5"), opset);
+      auto st = inferGraph(g, opset);
+      QVERIFY2(st, st ? "" : st.error().message.c_str());
+      QCOMPARE(QString::fromStdString(g.values[g.outputs[0]].shape.str()), QString("[N,60]"));
+    }
+    // x.shape[2:] * 1 -> Concat([1, 3], .) -> Expand / ConstantOfShape; Reshape to [0, 4, W] with a symbol.
+    Graph g;
+    const auto x = g.addValue("x", DataType::Float32, S("N,4,H,W"));
+    g.inputs.push_back(x);
+    const auto shp = addNode(g, "Shape", {x});
+    const auto hw = addNode(g, "Slice", {shp, constInts(g, "s", {2}), constInts(g, "e", {4})});
+    const auto hw1 = addNode(g, "Mul", {hw, constInts(g, "ones", {1, 1})});
+    const auto target = addNode(g, "Concat", {constInts(g, "c", {1, 3}), hw1}, attrs({{"axis", A::ofInt(0)}}));
+    const auto filled = addNode(g, "ConstantOfShape", {target});
+    const auto expanded = addNode(g, "Expand", {g.addConstant("one", Tensor::fromVector<float>({1.f}, {1})), target});
+    const auto w = addNode(g, "Gather", {shp, g.addConstant("i3", Tensor::scalar<int64_t>(3))});
+    const auto w1 = addNode(g, "Unsqueeze", {w, constInts(g, "ax", {0})});
+    const auto t2 = addNode(g, "Concat", {constInts(g, "z", {0, -1}), w1}, attrs({{"axis", A::ofInt(0)}}));
+    const auto r = addNode(g, "Reshape", {x, t2});
+    auto st = inferGraph(g, 13);
+    QVERIFY2(st, st ? "" : st.error().message.c_str());
+    QCOMPARE(QString::fromStdString(g.values[filled].shape.str()), QString("[1,3,H,W]"));
+    QCOMPARE(QString::fromStdString(g.values[expanded].shape.str()), QString("[1,3,H,W]"));
+    QCOMPARE(g.values[r].shape.rank(), std::size_t{3});
+    QCOMPARE(g.values[r].shape.dims[0].symbol, std::string("N"));
+    QCOMPARE(g.values[r].shape.dims[2].symbol, std::string("W"));
+    // 4*H*W / W: H is left over, so -1 is a fresh symbol rather than a guess.
+    QVERIFY(g.values[r].shape.dims[1].isSymbolic());
+  }
+
   void valuesDriveStaticShapes() {
     // ConstantOfShape(Shape(x)), Expand to a computed shape, Range with a computed limit, Slice by computed ends.
     Graph g;
