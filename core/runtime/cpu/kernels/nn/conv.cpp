@@ -2,6 +2,8 @@
 // only sets data handles and executes.
 #include "core/runtime/cpu/kernels/nn/conv.h"
 
+#include <algorithm>
+
 #include "core/runtime/cpu/kernels/nn/window_primitive.h"
 
 namespace gs::runtime::cpu::nn {
@@ -73,6 +75,11 @@ public:
     spec.activation = m_activation;
     spec.cache = m_cache;
     spec.cacheTag = "conv";
+    const bool pureGemm = std::all_of(win.kernel.begin(), win.kernel.end(), [](int64_t k) { return k == 1; }) &&
+                          std::all_of(win.strides.begin(), win.strides.end(), [](int64_t v) { return v == 1; }) &&
+                          std::all_of(win.padL.begin(), win.padL.end(), [](int64_t v) { return v == 0; }) &&
+                          std::all_of(win.padR.begin(), win.padR.end(), [](int64_t v) { return v == 0; });
+    spec.preferPlain = pureGemm && product(y, 2, y.size()) <= WindowPrimitive::kPlainGemmMaxSpatial;
     m_output = y;
     const auto strides = toDnnl(win.strides), dil = minusOne(win.dilations);
     const auto padL = toDnnl(win.padL), padR = toDnnl(win.padR);

@@ -36,12 +36,20 @@ Expected<dnnl::primitive_desc> WindowPrimitive::choose(const ir::Node& node, con
   using md = dnnl::memory::desc;
   const auto any = dnnl::memory::format_tag::any;
   const auto f32 = dnnl::memory::data_type::f32;
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::post_ops ops;
-  if (spec.fusedAdd) ops.append_sum(1.0f);
-  appendActivation(ops, spec.activation);
-  attr.set_post_ops(ops);
+  // Two attribute sets: the activation fused as a post-op, or left to applyActivation() after the
+  // primitive. oneDNN 2.6 applies post-ops of its gemm-based and deconvolution kernels element by
+  // element in a slow reference loop (measured 8-10x the primitive itself), so those run unfused.
+  auto makeAttr = [&](bool withActivation) {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::post_ops ops;
+    if (spec.fusedAdd) ops.append_sum(1.0f);
+    if (withActivation) appendActivation(ops, spec.activation);
+    attr.set_post_ops(ops);
+    return attr;
+  };
+  const bool hasAct = spec.activation.kind != Activation::Kind::None;
+  const auto fused = makeAttr(true), unfused = makeAttr(false);
 
   const md weightsAny(spec.userWeightsMd.dims(), f32, any);
   const md bias = spec.hasBias ? md({spec.biasLen}, f32, dnnl::memory::format_tag::a) : md();
@@ -49,25 +57,44 @@ Expected<dnnl::primitive_desc> WindowPrimitive::choose(const ir::Node& node, con
   const md anySrc(toDnnl(spec.srcDims), f32, any), anyDst(toDnnl(spec.dstDims), f32, any);
 
   std::string why;
-  auto tryMake = [&](const md& src, const md& dst) -> std::optional<dnnl::primitive_desc> {
+  struct Candidate {
+    dnnl::primitive_desc pd;
+    bool ownActivation = false;
+    bool slow = false;
+  };
+  auto tryMake = [&](const md& src, const md& dst) -> std::optional<Candidate> {
     try {
-      return maker(src, weightsAny, bias, dst, attr);
+      if (!spec.activationOutside) {
+        auto pd = maker(src, weightsAny, bias, dst, fused);
+        const bool slow = isSlowImpl(pd.impl_info_str());
+        if (!slow || !hasAct) return Candidate{pd, false, slow};
+      }
+      auto pd = maker(src, weightsAny, bias, dst, unfused);
+      return Candidate{pd, hasAct, isSlowImpl(pd.impl_info_str())};
     } catch (const dnnl::error& e) {
       why = e.what();
       return std::nullopt;
     }
   };
   const auto policy = layoutPolicy();
-  std::optional<dnnl::primitive_desc> plain, blocked;
+  std::optional<Candidate> plain, blocked;
   if (policy != LayoutPolicy::Blocked) plain = tryMake(plainSrc, plainDst);
-  const bool plainGood = plain && !isSlowImpl(plain->impl_info_str());
+  const bool plainGood = plain && (!plain->slow || spec.preferPlain);
   if (policy == LayoutPolicy::Blocked || (policy == LayoutPolicy::Auto && !plainGood))
     blocked = tryMake(anySrc, anyDst);
-  if (blocked && (policy == LayoutPolicy::Blocked || !plain || !isSlowImpl(blocked->impl_info_str()))) return *blocked;
-  if (plain) return *plain;
-  if (blocked) return *blocked;
-  return std::unexpected(
-      kernelError(node, "oneDNN has no implementation for this configuration (" + why + ")", codes::kUnsupported));
+  std::optional<Candidate> pick;
+  if (blocked && (policy == LayoutPolicy::Blocked || !plain || !blocked->slow))
+    pick = blocked;
+  else if (plain)
+    pick = plain;
+  else
+    pick = blocked;
+  if (!pick)
+    return std::unexpected(
+        kernelError(node, "oneDNN has no implementation for this configuration (" + why + ")", codes::kUnsupported));
+  m_ownActivation = pick->ownActivation;
+  m_activation = spec.activation;
+  return pick->pd;
 }
 
 Expected<std::size_t> WindowPrimitive::build(const ir::Node& node, const Spec& spec, const PdMaker& maker) {
@@ -89,6 +116,7 @@ Expected<std::size_t> WindowPrimitive::build(const ir::Node& node, const Spec& s
   m_srcBlocked = !isPlain(srcMd, spec.srcDims);
   m_dstBlocked = !isPlain(dstMd, spec.dstDims);
   m_dstBytes = dstMd.get_size();
+  m_dstElems = product(spec.dstDims, 0, spec.dstDims.size());
 
   Status st = guardDnnl(node, [&]() -> Status {
     m_prim = dnnl::primitive(pd);
@@ -173,6 +201,7 @@ Status WindowPrimitive::run(const ir::Node& node, const float* src, const float*
       m_userDst.set_data_handle(dst);
       m_dstReorder->execute(strm, m_dst, m_userDst);
     }
+    if (m_ownActivation) applyActivation(dst, m_dstElems, m_activation);
     return ok();
   });
 }
