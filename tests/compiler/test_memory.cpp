@@ -89,7 +89,8 @@ private slots:
         const int64_t len = (rng() % 4 == 0) ? rng() % steps : rng() % 4; // mostly short, some long
         trace.push_back({first, std::min<int64_t>(steps - 1, first + len), alignUp(1 + rng() % 100000)});
       }
-      for (const auto& plan : {planGreedyBySize(trace), planGreedyByStart(trace), planArena(trace)}) {
+      for (const auto& plan :
+           {planGreedyBySize(trace), planGreedyByStart(trace), planGreedyByBreadth(trace), planArena(trace)}) {
         const auto s = checkPlan(trace, plan);
         QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
         QVERIFY(plan.arenaBytes >= plan.lowerBoundBytes);

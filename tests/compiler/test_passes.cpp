@@ -16,6 +16,7 @@
 #include "core/compiler/passes/fuse_hardswish.h"
 #include "core/compiler/passes/pipeline.h"
 #include "core/compiler/passes/select_outputs.h"
+#include "core/compiler/passes/simplify_arithmetic.h"
 #include "tests/compiler/graph_builder.h"
 
 using namespace gs;
@@ -173,6 +174,29 @@ private slots:
     QCOMPARE(constantFloats(b.g, mul.inputs[1]), (std::vector<float>{11, 12, 13, 21, 22, 23}));
     QCOMPARE(b.g.values[mul.inputs[1]].constant->dims, (std::vector<int64_t>{2, 3}));
     QCOMPARE(constantFloats(b.g, b.g.nodes[1].inputs[1]), (std::vector<float>{2, 3}));
+    QVERIFY(ir::verify(b.g).has_value());
+  }
+
+  void neutralArithmeticRemoved() {
+    GraphBuilder b;
+    const auto x = b.input("x", std::vector<int64_t>{2, 3});
+    const auto m = b.node("mul1", "Mul", {b.floats("one", {1.0f}, {}), x});
+    const auto a = b.node("add0", "Add", {m, b.floats("zero", {0.0f}, {1})});
+    const auto widen = b.node("widen", "Mul", {a, b.floats("one3", {1.0f}, {1, 1, 1})}); // rank 3 > 2: stays
+    const auto s = b.node("sub1", "Sub", {b.floats("one_", {1.0f}, {}), widen});         // 1 - x: stays
+    b.output(b.node("div1", "Div", {s, b.floats("one__", {1.0f}, {})}));
+    for (const auto& n : b.g.nodes)
+      for (auto o : n.outputs) {
+        b.g.values[o].dtype = ir::DataType::Float32;
+        b.g.values[o].shape = ir::Shape::fromValues({2, 3});
+      }
+    auto ctx = context();
+    QVERIFY(*passes::simplifyArithmetic(b.g, ctx));
+    QCOMPARE(b.g.nodes.size(), std::size_t{2});
+    QCOMPARE(b.g.nodes[0].opType, std::string("Mul"));
+    QCOMPARE(b.g.nodes[0].inputs[0], b.g.inputs[0]);
+    QCOMPARE(b.g.nodes[1].opType, std::string("Sub"));
+    QCOMPARE(b.g.values[b.g.outputs[0]].name, std::string("div1_out0"));
     QVERIFY(ir::verify(b.g).has_value());
   }
 

@@ -94,11 +94,47 @@ ArenaPlan planGreedyByStart(std::span<const BufferRequest> requests) {
   return placeInOrder(requests, order, "greedy-by-start");
 }
 
+ArenaPlan planGreedyByBreadth(std::span<const BufferRequest> requests) {
+  int64_t steps = 0;
+  for (const auto& r : requests)
+    steps = std::max(steps, r.last + 1);
+  std::vector<uint64_t> breadth(static_cast<std::size_t>(steps), 0);
+  std::vector<std::vector<std::size_t>> liveAt(static_cast<std::size_t>(steps));
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    for (auto s = requests[i].first; s <= requests[i].last; ++s) {
+      breadth[static_cast<std::size_t>(s)] += requests[i].bytes;
+      liveAt[static_cast<std::size_t>(s)].push_back(i);
+    }
+  std::vector<std::size_t> stepOrder(static_cast<std::size_t>(steps));
+  std::iota(stepOrder.begin(), stepOrder.end(), std::size_t{0});
+  std::stable_sort(stepOrder.begin(), stepOrder.end(),
+                   [&](std::size_t a, std::size_t b) { return breadth[a] > breadth[b]; });
+  std::vector<bool> queued(requests.size(), false);
+  std::vector<std::size_t> order;
+  order.reserve(requests.size());
+  for (auto s : stepOrder) {
+    auto live = liveAt[s];
+    std::stable_sort(live.begin(), live.end(),
+                     [&](std::size_t a, std::size_t b) { return requests[a].bytes > requests[b].bytes; });
+    for (auto i : live)
+      if (!queued[i]) {
+        queued[i] = true;
+        order.push_back(i);
+      }
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    if (!queued[i]) order.push_back(i);
+  return placeInOrder(requests, order, "greedy-by-breadth");
+}
+
 ArenaPlan planArena(std::span<const BufferRequest> requests) {
   auto best = planGreedyBySize(requests);
-  if (best.arenaBytes == best.lowerBoundBytes) return best;
-  auto other = planGreedyByStart(requests);
-  return other.arenaBytes < best.arenaBytes ? other : best;
+  for (auto other : {planGreedyByBreadth, planGreedyByStart}) {
+    if (best.arenaBytes == best.lowerBoundBytes) break;
+    auto candidate = other(requests);
+    if (candidate.arenaBytes < best.arenaBytes) best = std::move(candidate);
+  }
+  return best;
 }
 
 Status checkPlan(std::span<const BufferRequest> requests, const ArenaPlan& plan) {

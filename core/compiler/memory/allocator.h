@@ -43,6 +43,10 @@ ArenaPlan planGreedyBySize(std::span<const BufferRequest> requests);
 // Same best-fit placement but in order of first use (ties: larger first); wins on some chains.
 ArenaPlan planGreedyByStart(std::span<const BufferRequest> requests);
 
+// TFLite's "greedy by breadth": steps in order of decreasing live bytes; at each, the buffers live
+// there that are not placed yet, largest first.
+ArenaPlan planGreedyByBreadth(std::span<const BufferRequest> requests);
+
 // Runs every heuristic and keeps the smallest arena.
 ArenaPlan planArena(std::span<const BufferRequest> requests);
 

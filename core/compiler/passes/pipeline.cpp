@@ -16,6 +16,7 @@
 #include "core/compiler/passes/fuse_conv_add.h"
 #include "core/compiler/passes/fuse_hardswish.h"
 #include "core/compiler/passes/select_outputs.h"
+#include "core/compiler/passes/simplify_arithmetic.h"
 #include "core/compiler/passes/specialize_shapes.h"
 #include "core/compiler/passes/topo_sort.h"
 
@@ -32,6 +33,7 @@ const PassInfo kPasses[] = {
     {"eliminate-identity", "Remove Identity, inference Dropout, same-type Cast and no-op reshapes", eliminateIdentity,
      false},
     {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
+    {"simplify-arithmetic", "Remove x*1, x/1, x+0, x-0 and x^1", simplifyArithmetic, false},
     {"fold-conv-batchnorm", "Fold BatchNormalization into the preceding Conv/ConvTranspose weights", foldConvBatchNorm,
      false},
     {"fold-conv-affine", "Fold per-channel Mul/Div/Add/Sub after a Conv into its weights and bias", foldConvAffine,
@@ -66,7 +68,8 @@ const Pipeline& gearIndependentPipeline() {
       "gear-independent",
       "once, on the symbolic graph; weights it folds are shared by every gear",
       {{{"select-outputs", "constant-nodes", "eliminate-identity"}, false},
-       {{"fold-constants", "fold-conv-affine", "fold-conv-batchnorm", "fold-affine-into-conv"}, true},
+       {{"fold-constants", "simplify-arithmetic", "fold-conv-affine", "fold-conv-batchnorm", "fold-affine-into-conv"},
+        true},
        {{"dead-code"}, false}}};
   return p;
 }
@@ -75,8 +78,8 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{
       "per-gear",
       "once per gear on a clone of the graph (constants share storage)",
-      {{{"specialize-shapes", "fold-shape-values", "fold-constants", "eliminate-identity", "dead-code", "fuse-conv-add",
-         "fuse-hardswish", "fuse-activation", "dead-code", "topo-sort"},
+      {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic", "eliminate-identity",
+         "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation", "dead-code", "topo-sort"},
         false}}};
   return p;
 }
