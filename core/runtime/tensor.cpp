@@ -1,13 +1,20 @@
 // Host tensors with aligned storage.
 #include "core/runtime/tensor.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 namespace gs::runtime {
+namespace {
+std::atomic<uint64_t> g_allocCount{0};
+}
+
+uint64_t alignedAllocCount() { return g_allocCount.load(std::memory_order_relaxed); }
 
 std::byte* alignedAlloc(std::size_t bytes) {
+  g_allocCount.fetch_add(1, std::memory_order_relaxed);
   const std::size_t rounded = ((bytes + 63) / 64) * 64;
   void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
   if (!p) throw std::bad_alloc();

@@ -56,5 +56,7 @@ private:
 // 64-byte aligned allocation helpers shared by the arena and HostTensor.
 std::byte* alignedAlloc(std::size_t bytes);
 void alignedFree(std::byte* p);
+// How many times alignedAlloc ran in this process (tests check that a static run allocates nothing).
+uint64_t alignedAllocCount();
 
 } // namespace gs::runtime
