@@ -3,13 +3,17 @@
 //
 // Memory: the file is mapped, not read into a string; protobuf copies each tensor's bytes once into
 // the message while parsing, and that one copy is then moved (not copied) into the IR, so a model's
-// weights exist once on the heap after import; the mapping is dropped as soon as parsing ends.
-// External-data weights are not copied at all: tensors view the mapped data file.
+// weights exist once on the heap after import. The pages of the mapping that parsing has passed are
+// dropped as it goes, so even the peak holds the weights about once. External-data weights are not
+// copied at all: tensors view the mapped data file.
 #include "core/compiler/onnx/importer.h"
 
 #include <climits>
 #include <filesystem>
 #include <new>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -23,22 +27,79 @@
 namespace gs::onnx_import {
 namespace {
 
-// Parses a protobuf message from bytes with a total-bytes limit.
-Status parseMessage(google::protobuf::MessageLite& msg, const void* data, std::size_t size, uint64_t maxBytes,
-                    const std::string& source, const char* kind) {
+// Hands protobuf a mapped file in chunks and drops the pages it has moved past from this process.
+// MADV_DONTNEED on a read-only private file mapping only unmaps pages (a later access would read
+// the unchanged file again), so this is safe even if the parser looked back.
+class MappedInputStream final : public google::protobuf::io::ZeroCopyInputStream {
+public:
+  MappedInputStream(const std::byte* data, std::size_t size) : m_data(data), m_size(size) {}
+
+  bool Next(const void** data, int* size) override {
+    if (m_pos >= m_size) return false;
+    if (m_pos > 2 * kChunk) release(m_pos - 2 * kChunk); // keep the chunk before for BackUp
+    const auto n = std::min(kChunk, m_size - m_pos);
+    *data = m_data + m_pos;
+    *size = static_cast<int>(n);
+    m_pos += n;
+    return true;
+  }
+  void BackUp(int count) override { m_pos -= static_cast<std::size_t>(count); }
+  bool Skip(int count) override {
+    const auto c = static_cast<std::size_t>(count);
+    if (c > m_size - m_pos) {
+      m_pos = m_size;
+      return false;
+    }
+    m_pos += c;
+    return true;
+  }
+  int64_t ByteCount() const override { return static_cast<int64_t>(m_pos); }
+
+private:
+  static constexpr std::size_t kChunk = std::size_t{4} << 20;
+
+  void release(std::size_t end) {
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    end = end / page * page;
+    if (end <= m_released) return;
+    ::madvise(const_cast<std::byte*>(m_data) + m_released, end - m_released, MADV_DONTNEED);
+    m_released = end;
+  }
+
+  const std::byte* m_data;
+  std::size_t m_size;
+  std::size_t m_pos = 0;
+  std::size_t m_released = 0;
+};
+
+// Parses a protobuf message from a stream with a total-bytes limit.
+Status parseStream(google::protobuf::MessageLite& msg, google::protobuf::io::ZeroCopyInputStream& input,
+                   std::size_t size, uint64_t maxBytes, const std::string& source, const char* kind) {
   const uint64_t limit = std::min<uint64_t>(maxBytes, INT_MAX);
   if (size == 0) return makeError(codes::kFormat, "'" + source + "' is empty");
   if (size > limit)
     return makeError(codes::kFormat, "'" + source + "' is " + std::to_string(size) + " bytes, more than the " +
                                          std::to_string(limit) +
                                          " bytes that can be parsed (store large weights as ONNX external data)");
-  google::protobuf::io::ArrayInputStream array(data, static_cast<int>(size));
-  google::protobuf::io::CodedInputStream stream(&array);
+  google::protobuf::io::CodedInputStream stream(&input);
   stream.SetTotalBytesLimit(static_cast<int>(limit));
   if (!msg.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return makeError(codes::kFormat, "'" + source + "' cannot be parsed as " + kind +
                                          ": the file is truncated, corrupt or of another kind");
   return ok();
+}
+
+Status parseMapped(google::protobuf::MessageLite& msg, const ir::MappedFile& file, uint64_t maxBytes,
+                   const std::string& source, const char* kind) {
+  MappedInputStream input(file.data(), file.size());
+  return parseStream(msg, input, file.size(), maxBytes, source, kind);
+}
+
+// Parses a protobuf message from bytes with a total-bytes limit.
+Status parseMessage(google::protobuf::MessageLite& msg, const void* data, std::size_t size, uint64_t maxBytes,
+                    const std::string& source, const char* kind) {
+  google::protobuf::io::ArrayInputStream input(data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+  return parseStream(msg, input, size, maxBytes, source, kind);
 }
 
 std::string folderOf(const std::string& path) {
@@ -103,8 +164,7 @@ Expected<ir::Model> importModel(const std::string& path, const ImportOptions& op
     auto mapped = ir::MappedFile::open(path);
     if (!mapped) return std::unexpected(mapped.error());
     onnx::ModelProto proto;
-    GS_RETURN_IF_ERROR(
-        parseMessage(proto, (*mapped)->data(), (*mapped)->size(), options.maxFileBytes, path, "an ONNX model"));
+    GS_RETURN_IF_ERROR(parseMapped(proto, **mapped, options.maxFileBytes, path, "an ONNX model"));
     mapped->reset(); // the message owns copies of everything now
     return convertModel(proto, path, folderOf(path), options);
   });
@@ -125,8 +185,7 @@ Expected<ir::Tensor> tensorFromProtoFile(const std::string& path, std::string* n
     auto mapped = ir::MappedFile::open(path);
     if (!mapped) return std::unexpected(mapped.error());
     onnx::TensorProto proto;
-    GS_RETURN_IF_ERROR(parseMessage(proto, (*mapped)->data(), (*mapped)->size(), ImportOptions{}.maxFileBytes, path,
-                                    "an ONNX TensorProto"));
+    GS_RETURN_IF_ERROR(parseMapped(proto, **mapped, ImportOptions{}.maxFileBytes, path, "an ONNX TensorProto"));
     mapped->reset();
     ExternalData external(folderOf(path));
     auto t = takeTensorFromProto(proto, external);
