@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# GearStudio vs ONNX Runtime (CPU EP) on the PP-OCR models, one command (see bench/README.md,
+# "Runtime vs ONNX Runtime"). Sets up onnxruntime-node once in .cache/ort-anchor (copied from
+# ../shared/tools/ort-anchor next to the repository), compiles the .om files with gearatc, then runs
+# bench/vs_ort/vs_ort.js, which interleaves the runtimes and prints the table.
+#
+# usage: bench/vs_ort/run.sh [BUILD_DIR]      (default build/release; must hold gearatc and gearbench)
+# env:   REPS, THREADS, ROWS, ITERS_SCALE, JSON (see vs_ort.js), MODELS_DIR (default .cache/models),
+#        ORT_ANCHOR_SRC (default ../shared/tools/ort-anchor), WORK_DIR (default .cache/vs_ort)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BUILD="${1:-$ROOT/build/release}"
+MODELS_DIR="${MODELS_DIR:-$ROOT/.cache/models}"
+ORT_ANCHOR_SRC="${ORT_ANCHOR_SRC:-$ROOT/../shared/tools/ort-anchor}"
+ORT_DIR="$ROOT/.cache/ort-anchor"
+WORK_DIR="${WORK_DIR:-$ROOT/.cache/vs_ort}"
+
+find_tool() {
+  local t="$BUILD/app/$1/$1"
+  [ -x "$t" ] || t="$(find "$BUILD" -name "$1" -type f -perm -u+x 2>/dev/null | head -1)"
+  [ -n "$t" ] && [ -x "$t" ] || { echo "$1 not found under $BUILD (build it first)" >&2; exit 2; }
+  echo "$t"
+}
+GEARATC="$(find_tool gearatc)"
+GEARBENCH="$(find_tool gearbench)"
+for m in ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
+  [ -f "$MODELS_DIR/$m.onnx" ] || { echo "$MODELS_DIR/$m.onnx missing (scripts/fetch-models.sh)" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package 'time')" >&2; exit 2; }
+
+# onnxruntime-node: its install script would fetch an optional GPU add-on, so it is skipped; the
+# package ships the CPU library itself.
+if [ ! -f "$ORT_DIR/node_modules/onnxruntime-node/package.json" ]; then
+  [ -f "$ORT_ANCHOR_SRC/package.json" ] || { echo "ort-anchor not found at $ORT_ANCHOR_SRC" >&2; exit 2; }
+  mkdir -p "$ORT_DIR"
+  cp -r "$ORT_ANCHOR_SRC/." "$ORT_DIR/"
+  (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund >&2)
+fi
+
+exec node "$ROOT/bench/vs_ort/vs_ort.js" "$GEARATC" "$GEARBENCH" "$ORT_DIR/node_modules/onnxruntime-node" \
+  "$MODELS_DIR" "$WORK_DIR"
