@@ -1,0 +1,74 @@
+// gearstudio: the desktop studio. Argument parsing and wiring only; see ui/.
+#include <cstring>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+#include "core/common/log.h"
+#include "ui/headless.h"
+#include "ui/mainwindow.h"
+
+int main(int argc, char** argv) {
+  // The graph export needs no display: fall back to the offscreen platform when none is set.
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--export-graph", 14) == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
+        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+      qputenv("QT_QPA_PLATFORM", "offscreen");
+
+  QApplication app(argc, argv);
+  Q_INIT_RESOURCE(resources);
+  QApplication::setOrganizationName(QStringLiteral("GearStudio"));
+  QApplication::setApplicationName(QStringLiteral("gearstudio"));
+  QApplication::setApplicationVersion(QStringLiteral(GS_VERSION));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/gearstudio/gearstudio.svg")));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      QStringLiteral("GearStudio: convert ONNX models to .om with static, multi-gear or dynamic input shapes."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("file"),
+                               QStringLiteral("An ONNX model (.onnx) or a project (.gearproj)."));
+  const QCommandLineOption exportGraph(QStringLiteral("export-graph"),
+                                       QStringLiteral("Render the model's graph to FILE (.svg or .png) and exit."),
+                                       QStringLiteral("FILE"));
+  const QCommandLineOption atc(QStringLiteral("atc"), QStringLiteral("Fill the form from an atc command line."),
+                               QStringLiteral("COMMAND"));
+  const QCommandLineOption compile(QStringLiteral("compile"), QStringLiteral("Build once the model is open."));
+  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                      QStringLiteral("Save the window to FILE (.png) once ready, then exit."),
+                                      QStringLiteral("FILE"));
+  const QCommandLineOption dock(QStringLiteral("show-dock"),
+                                QStringLiteral("Raise a dock (e.g. logDock) before the screenshot."),
+                                QStringLiteral("NAME"));
+  parser.addOptions({exportGraph, atc, compile, screenshot, dock});
+  parser.process(app);
+  const auto files = parser.positionalArguments();
+
+  if (parser.isSet(exportGraph)) {
+    if (files.size() != 1) {
+      fputs("error: --export-graph needs exactly one model file\n", stderr);
+      return 2;
+    }
+    return gs::ui::exportGraphFile(files.front(), parser.value(exportGraph));
+  }
+  if (files.size() > 1) {
+    fputs("error: give at most one model or project file\n", stderr);
+    return 2;
+  }
+
+  gs::ui::MainWindow window;
+  window.show();
+  gs::ui::runScriptedSession(&window,
+                             {parser.value(atc), parser.isSet(compile), parser.value(screenshot), parser.value(dock)});
+  const auto file = files.isEmpty() ? QString() : files.front();
+  const bool scripted = parser.isSet(screenshot);
+  QTimer::singleShot(0, &window, [&window, file, scripted] {
+    // A session that did not end cleanly comes first: restoring it replaces the file argument.
+    if (!scripted && window.checkRecovery()) return;
+    if (!file.isEmpty()) window.openFile(file);
+  });
+  return QApplication::exec();
+}

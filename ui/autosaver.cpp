@@ -1,0 +1,54 @@
+// See autosaver.h.
+#include "ui/autosaver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include "core/common/log.h"
+#include "ui/project.h"
+#include "ui/project_file.h"
+
+namespace gs::ui {
+
+Autosaver::Autosaver(Project* project, QObject* parent) : QObject(parent), m_project(project) {
+  m_timer.setSingleShot(true);
+  m_timer.setInterval(3000);
+  connect(&m_timer, &QTimer::timeout, this, &Autosaver::saveNow);
+  connect(project, &Project::formChanged, this, &Autosaver::changed);
+  connect(project, &Project::modelChanged, this, &Autosaver::changed);
+}
+
+QString Autosaver::recoveryPath() {
+  const auto dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  return QDir(dir).filePath(QStringLiteral("recovery.gearproj"));
+}
+
+bool Autosaver::recoveryExists() { return QFile::exists(recoveryPath()); }
+
+void Autosaver::changed() {
+  // Started, not restarted: continuous typing still gets saved every few seconds.
+  if (!m_timer.isActive()) m_timer.start();
+}
+
+bool Autosaver::saveNow() {
+  m_timer.stop();
+  if (!m_project->hasModel()) return true;
+  const auto path = recoveryPath();
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
+  data.projectPath = m_project->projectPath();
+  if (auto s = writeProject(data, path); !s) {
+    log::get("ui")->warn("cannot write the recovery file: {}", s.error().str());
+    return false;
+  }
+  return true;
+}
+
+void Autosaver::discard() {
+  m_timer.stop();
+  QFile::remove(recoveryPath());
+}
+
+} // namespace gs::ui

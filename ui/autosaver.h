@@ -1,0 +1,38 @@
+// Crash recovery: a few seconds after the open project changes, it is written to a recovery file
+// in QStandardPaths::AppDataLocation (atomically, as a .gearproj that also names the project it
+// belongs to). A clean exit removes the file; finding it at start means the last session did not
+// end cleanly, and the main window offers to restore it.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+namespace gs::ui {
+
+class Project;
+
+class Autosaver : public QObject {
+  Q_OBJECT
+public:
+  explicit Autosaver(Project* project, QObject* parent = nullptr);
+
+  static QString recoveryPath();
+  static bool recoveryExists();
+
+  // Writes the recovery file now (when a model is open); false on an I/O error (logged).
+  bool saveNow();
+  // Removes the recovery file (clean exit, or the user declined to restore it).
+  void discard();
+  // Delay between a change and the write.
+  void setDelayMs(int ms) { m_timer.setInterval(ms); }
+  bool isPending() const { return m_timer.isActive(); }
+
+private:
+  void changed();
+
+  Project* m_project;
+  QTimer m_timer;
+};
+
+} // namespace gs::ui

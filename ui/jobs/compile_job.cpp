@@ -1,0 +1,75 @@
+// See compile_job.h.
+#include "ui/jobs/compile_job.h"
+
+#include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "core/common/log.h"
+
+namespace gs::ui {
+
+CompileJob::CompileJob(QObject* parent) : QObject(parent) {}
+
+CompileJob::~CompileJob() {
+  // Let a running compile stop at its next check; its result is dropped with the watcher.
+  if (m_cancel) m_cancel->cancel();
+  if (m_watcher) m_watcher->disconnect(this);
+}
+
+void CompileJob::cancel() {
+  if (m_cancel) m_cancel->cancel();
+}
+
+void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::ShapeConfig config,
+                       compiler::CompileOptions options) {
+  cancel();
+  if (m_watcher) {
+    m_watcher->disconnect(this);
+    m_watcher->deleteLater();
+  }
+  m_cancel = std::make_shared<CancelToken>();
+  // deleteLater: the last owner may be the worker thread; the relay lives in the GUI thread.
+  m_relay = std::shared_ptr<ProgressRelay>(new ProgressRelay, [](ProgressRelay* r) { r->deleteLater(); });
+  connect(m_relay.get(), &ProgressRelay::progress, this, [this](double fraction, const QString& what) {
+    static const QRegularExpression gearRe(QStringLiteral("^gear (\\d+)/(\\d+)"));
+    const auto m = gearRe.match(what);
+    emit progress(fraction, what, m.hasMatch() ? m.captured(1).toInt() - 1 : -1);
+  });
+
+  m_watcher = new QFutureWatcher<CompileOutcome>(this);
+  auto* watcher = m_watcher;
+  connect(watcher, &QFutureWatcher<CompileOutcome>::finished, this, [this, watcher] {
+    if (watcher != m_watcher) return;
+    const auto outcome = watcher->result();
+    m_watcher = nullptr;
+    watcher->deleteLater();
+    emit finished(outcome);
+  });
+
+  auto cancelToken = m_cancel;
+  auto relay = m_relay;
+  watcher->setFuture(QtConcurrent::run(
+      [model = std::move(model), config = std::move(config), options = std::move(options), cancelToken, relay]() {
+        QElapsedTimer timer;
+        timer.start();
+        Progress progress;
+        progress.cancel = cancelToken.get();
+        progress.report = [relay](double fraction, const std::string& what) {
+          emit relay->progress(fraction, QString::fromStdString(what));
+        };
+        CompileOutcome outcome;
+        auto result = compiler::compile(*model, config, options, progress);
+        if (result)
+          outcome.model = std::make_shared<const om::Model>(std::move(*result));
+        else
+          outcome.error = result.error();
+        outcome.millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        if (outcome.error)
+          log::get("ui")->log(outcome.cancelled() ? spdlog::level::info : spdlog::level::err, "compile: {}",
+                              outcome.error->str());
+        return outcome;
+      }));
+}
+
+} // namespace gs::ui

@@ -1,0 +1,59 @@
+// Runs gs::compiler::compile off the GUI thread with progress and Cancel. The future watcher, the
+// cancel token and the progress relay are owned by this guard object; the worker holds only shared
+// copies of what it reads (the model snapshot, the config), so the GUI can go on while it runs.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include "core/common/progress.h"
+#include "core/common/status.h"
+#include "core/compiler/compile.h"
+#include "core/compiler/shape_config/shape_config.h"
+#include "core/ir/graph.h"
+#include "core/om/model.h"
+
+namespace gs::ui {
+
+struct CompileOutcome {
+  std::shared_ptr<const om::Model> model; // null on error or cancel
+  std::optional<Error> error;
+  double millis = 0;
+  bool cancelled() const { return error && error->code == codes::kCancelled; }
+};
+
+// Carries progress from the worker to the GUI thread (queued). Shared with the worker so that it
+// outlives a job destroyed mid-compile.
+class ProgressRelay : public QObject {
+  Q_OBJECT
+signals:
+  void progress(double fraction, const QString& what);
+};
+
+class CompileJob : public QObject {
+  Q_OBJECT
+public:
+  explicit CompileJob(QObject* parent = nullptr);
+  ~CompileJob() override;
+
+  void start(std::shared_ptr<const ir::Model> model, shape_config::ShapeConfig config,
+             compiler::CompileOptions options);
+  void cancel();
+  bool isRunning() const { return m_watcher != nullptr; }
+
+signals:
+  // fraction in [0,1]; gear: the gear being compiled (from "gear i/n"), -1 for shared work.
+  void progress(double fraction, const QString& what, int gear);
+  void finished(const gs::ui::CompileOutcome& outcome);
+
+private:
+  QFutureWatcher<CompileOutcome>* m_watcher = nullptr;
+  std::shared_ptr<CancelToken> m_cancel;
+  std::shared_ptr<ProgressRelay> m_relay;
+};
+
+} // namespace gs::ui

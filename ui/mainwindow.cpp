@@ -1,0 +1,601 @@
+// See mainwindow.h.
+#include "ui/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoStack>
+
+#include "core/common/log.h"
+#include "core/compiler/compile.h"
+#include "core/om/om_file.h"
+#include "ui/autosaver.h"
+#include "ui/jobs/compile_job.h"
+#include "ui/jobs/load_job.h"
+#include "ui/models/gear_result_model.h"
+#include "ui/project.h"
+#include "ui/recent_files.h"
+#include "ui/widgets/atc_command_panel.h"
+#include "ui/widgets/compile_panel.h"
+#include "ui/widgets/dialogs.h"
+#include "ui/widgets/graph_area.h"
+#include "ui/widgets/inputs_editor.h"
+#include "ui/widgets/log_panel.h"
+
+namespace gs::ui {
+namespace {
+
+bool isProjectFile(const QString& path) { return path.endsWith(QLatin1String(".gearproj"), Qt::CaseInsensitive); }
+
+bool isOpenable(const QString& path) {
+  return isProjectFile(path) || path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
+}
+
+std::string str(const QString& s) { return s.toStdString(); }
+
+QString shapeText(const std::vector<int64_t>& dims) {
+  QStringList parts;
+  for (auto d : dims)
+    parts << QString::number(d);
+  return QLatin1Char('[') + parts.join(QLatin1Char(',')) + QLatin1Char(']');
+}
+
+QDockWidget* makeDock(const QString& title, const QString& name, QWidget* content, QMainWindow* window) {
+  auto* dock = new QDockWidget(title, window);
+  dock->setObjectName(name);
+  dock->setWidget(content);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
+                    QDockWidget::DockWidgetFloatable);
+  return dock;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName(QStringLiteral("GearStudioMainWindow"));
+  setAcceptDrops(true);
+  setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+  m_project = new Project(this);
+  m_autosaver = new Autosaver(m_project, this);
+  m_loader = new LoadJob(this);
+  m_compiler = new CompileJob(this);
+
+  m_graph = new GraphArea(this);
+  setCentralWidget(m_graph);
+  createDocks();
+  createActions();
+
+  m_statusModel = new QLabel(this);
+  m_statusNodes = new QLabel(this);
+  m_statusInputs = new QLabel(this);
+  m_busy = new QProgressBar(this);
+  m_busy->setRange(0, 0);
+  m_busy->setMaximumWidth(120);
+  m_busy->setMaximumHeight(14);
+  m_busy->setVisible(false);
+  statusBar()->addWidget(m_statusModel);
+  statusBar()->addWidget(m_statusNodes);
+  statusBar()->addWidget(m_statusInputs, 1);
+  statusBar()->addPermanentWidget(m_busy);
+
+  connect(m_loader, &LoadJob::started, this, [this](const QString& path) {
+    m_busy->setVisible(true);
+    statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+  });
+  connect(m_loader, &LoadJob::finished, this, &MainWindow::loadFinishedInternal);
+  connect(m_compiler, &CompileJob::progress, m_compile, &CompilePanel::compileProgress);
+  connect(m_compiler, &CompileJob::finished, this, &MainWindow::compileFinishedInternal);
+  connect(m_compile, &CompilePanel::cancelRequested, this, &MainWindow::cancelBuild);
+  connect(m_compile, &CompilePanel::saveRequested, this, &MainWindow::saveOm);
+  connect(m_editor, &InputsEditor::buildRequested, this, &MainWindow::startBuild);
+  connect(m_project, &Project::formChanged, this, [this] {
+    m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+    updateActions();
+  });
+  connect(m_project->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+  connect(m_project, &Project::modelChanged, this, &MainWindow::updateStatus);
+
+  readSettings();
+  updateStatus();
+  updateTitle();
+  updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks() {
+  m_editor = new InputsEditor(m_project, this);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(m_editor);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setMinimumWidth(380);
+  auto* editorDock = makeDock(tr("Inputs && Gears"), QStringLiteral("inputsDock"), scroll, this);
+  addDockWidget(Qt::LeftDockWidgetArea, editorDock);
+
+  m_atc = new AtcCommandPanel(m_project, this);
+  auto* atcDock = makeDock(tr("ATC command"), QStringLiteral("atcDock"), m_atc, this);
+  addDockWidget(Qt::BottomDockWidgetArea, atcDock);
+
+  m_compile = new CompilePanel(this);
+  auto* compileDock = makeDock(tr("Compile results"), QStringLiteral("compileDock"), m_compile, this);
+  addDockWidget(Qt::BottomDockWidgetArea, compileDock);
+
+  m_log = new LogPanel(this);
+  auto* logDock = makeDock(tr("Log"), QStringLiteral("logDock"), m_log, this);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock);
+  tabifyDockWidget(compileDock, logDock);
+  compileDock->raise();
+  splitDockWidget(atcDock, compileDock, Qt::Vertical);
+
+  m_nodeProps = m_graph->createPropertiesPanel(this);
+  auto* propsDock = makeDock(tr("Node properties"), QStringLiteral("propertiesDock"), m_nodeProps, this);
+  addDockWidget(Qt::RightDockWidgetArea, propsDock);
+  resizeDocks({editorDock, propsDock}, {430, 300}, Qt::Horizontal);
+  resizeDocks({atcDock, compileDock}, {90, 230}, Qt::Vertical);
+}
+
+void MainWindow::createActions() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+  open->setShortcut(QKeySequence::Open);
+  m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
+  connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openFile);
+  file->addSeparator();
+  m_saveProjectAction = file->addAction(tr("&Save Project"), this, &MainWindow::saveProject);
+  m_saveProjectAction->setShortcut(QKeySequence::Save);
+  m_saveProjectAsAction = file->addAction(tr("Save Project &As…"), this, &MainWindow::saveProjectAs);
+  m_saveProjectAsAction->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  m_saveOmAction = file->addAction(tr("Save &Model (.om) As…"), this, &MainWindow::saveOm);
+  m_exportScriptAction = file->addAction(tr("Export ATC &Script…"), this, &MainWindow::exportScript);
+  m_exportGraphAction = file->addAction(tr("Export &Graph Image…"), this, &MainWindow::exportGraph);
+  file->addSeparator();
+  auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  auto* edit = menuBar()->addMenu(tr("&Edit"));
+  auto* undo = m_project->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  auto* redo = m_project->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  edit->addAction(tr("&Copy ATC Command"), m_atc, &AtcCommandPanel::copyToClipboard);
+  edit->addAction(tr("&Paste ATC Command"), m_atc, &AtcCommandPanel::pasteFromClipboard);
+  edit->addSeparator();
+  auto* find = edit->addAction(tr("&Find in Graph"), this, [this] {
+    m_find->setFocus();
+    m_find->selectAll();
+  });
+  find->setShortcut(QKeySequence::Find);
+
+  auto* build = menuBar()->addMenu(tr("&Build"));
+  m_buildAction = build->addAction(tr("&Build"), this, &MainWindow::startBuild);
+  m_buildAction->setShortcut(Qt::CTRL | Qt::Key_B);
+  m_cancelAction = build->addAction(tr("&Cancel Build"), this, &MainWindow::cancelBuild);
+  m_cancelAction->setShortcut(Qt::Key_Escape);
+  build->addSeparator();
+  m_passesMenu = build->addMenu(tr("&Passes"));
+  for (const auto& pass : compiler::passRegistry()) {
+    const auto name = QString::fromUtf8(pass.name.data(), static_cast<qsizetype>(pass.name.size()));
+    auto* action = m_passesMenu->addAction(name);
+    action->setToolTip(QString::fromUtf8(pass.summary.data(), static_cast<qsizetype>(pass.summary.size())));
+    action->setStatusTip(action->toolTip());
+    action->setCheckable(true);
+    action->setChecked(true);
+    action->setEnabled(!pass.required);
+    connect(action, &QAction::triggered, this,
+            [this, name](bool enabled) { m_project->setPassDisabled(name, !enabled); });
+  }
+  m_passesMenu->setToolTipsVisible(true);
+  connect(m_project, &Project::formChanged, this, [this] {
+    for (auto* a : m_passesMenu->actions())
+      a->setChecked(!m_project->form().disabledPasses.contains(a->text()));
+  });
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  for (auto* dock : findChildren<QDockWidget*>())
+    view->addAction(dock->toggleViewAction());
+  view->addSeparator();
+  auto* fit = view->addAction(tr("&Fit Graph"), this, [this] { m_graph->fitToView(); });
+  fit->setShortcut(Qt::Key_F);
+  fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  m_graph->addAction(fit);
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About GearStudio"), this, [this] {
+    dialogs::ask(this, tr("About GearStudio"),
+                 tr("GearStudio compiles ONNX models to .om for static, multi-gear and dynamic input shapes, "
+                    "with the options and error codes of ATC."),
+                 QMessageBox::Ok);
+  });
+
+  auto* bar = addToolBar(tr("Main"));
+  bar->setObjectName(QStringLiteral("mainToolBar"));
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  bar->addAction(open);
+  bar->addAction(m_saveProjectAction);
+  bar->addSeparator();
+  bar->addAction(undo);
+  bar->addAction(redo);
+  bar->addSeparator();
+  bar->addAction(m_buildAction);
+  bar->addAction(m_cancelAction);
+  bar->addAction(m_saveOmAction);
+  bar->addSeparator();
+  m_find = new QLineEdit(bar);
+  m_find->setPlaceholderText(tr("Find node, op or tensor (Ctrl+F)"));
+  m_find->setClearButtonEnabled(true);
+  m_find->setMaximumWidth(260);
+  connect(m_find, &QLineEdit::returnPressed, this, [this] {
+    const int hits = m_graph->findNext(m_find->text());
+    statusBar()->showMessage(hits > 0 ? tr("%n match(es)", nullptr, hits) : tr("No match"), 3000);
+  });
+  bar->addWidget(m_find);
+}
+
+// ---- opening -------------------------------------------------------------------------------------
+
+void MainWindow::openDialog() {
+  const auto dir = QFileInfo(m_project->modelPath()).absolutePath();
+  const auto path = QFileDialog::getOpenFileName(this, tr("Open model or project"), dir,
+                                                 tr("Models and projects (*.onnx *.gearproj);;ONNX models "
+                                                    "(*.onnx);;GearStudio projects (*.gearproj);;All files (*)"));
+  if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::openFile(const QString& path) {
+  if (m_project->isModified() && !confirmDiscard()) return;
+  m_pending.reset();
+  if (isProjectFile(path)) {
+    auto data = readProject(path);
+    if (!data) {
+      showError(tr("Cannot open project"), QString::fromStdString(data.error().str()));
+      return;
+    }
+    m_pending = Pending{*data, QFileInfo(path).absoluteFilePath(), false};
+    m_loader->start(data->modelPath);
+    return;
+  }
+  m_loader->start(QFileInfo(path).absoluteFilePath());
+}
+
+bool MainWindow::isLoading() const { return m_loader->isRunning(); }
+
+void MainWindow::loadFinishedInternal(const LoadResult& result) {
+  m_busy->setVisible(false);
+  statusBar()->clearMessage();
+  if (result.error) {
+    m_pending.reset();
+    showError(tr("Cannot open model"), QString::fromStdString(result.error->str()));
+    emit loadFinished(false);
+    return;
+  }
+  m_compiler->cancel();
+  m_compiled.reset();
+  m_compiledCommand.clear();
+  m_compile->clear();
+  m_project->setModel(result.model, result.path, result.sha256);
+  m_graph->setModel(result.model, QFileInfo(result.path).fileName());
+  if (m_pending) {
+    if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {
+      log::get("ui")->warn("{} changed since the project was saved (SHA-256 differs)", str(result.path));
+      statusBar()->showMessage(tr("The model file changed since the project was saved."), 8000);
+    }
+    applyPendingProject();
+  } else {
+    m_recent->add(result.path);
+  }
+  updateTitle();
+  updateActions();
+  emit loadFinished(true);
+}
+
+void MainWindow::applyPendingProject() {
+  const auto pending = *m_pending;
+  m_pending.reset();
+  auto form = projectForm(pending.data, m_project->baseForm());
+  if (!form) {
+    showError(tr("Cannot apply project"), QString::fromStdString(form.error().str()));
+    return;
+  }
+  if (pending.recovery) {
+    // Restored edits stay unsaved (and undoable) until the user saves.
+    m_project->setProjectPath(pending.data.projectPath);
+    m_project->applyForm(*form, tr("Restore unsaved session"));
+    log::get("ui")->info("restored the unsaved session of {}", str(pending.data.modelPath));
+  } else {
+    m_project->resetForm(*form);
+    m_project->setProjectPath(pending.projectPath);
+    m_project->undoStack()->setClean();
+    m_recent->add(pending.projectPath);
+  }
+}
+
+bool MainWindow::checkRecovery() {
+  if (!Autosaver::recoveryExists()) return false;
+  auto data = readProject(Autosaver::recoveryPath());
+  if (!data) {
+    log::get("ui")->warn("ignoring an unreadable recovery file: {}", data.error().str());
+    m_autosaver->discard();
+    return false;
+  }
+  const auto answer = dialogs::ask(this, tr("Restore unsaved work?"),
+                                   tr("GearStudio did not close cleanly last time. Restore the unsaved session of %1?")
+                                       .arg(QFileInfo(data->modelPath).fileName()),
+                                   QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+  if (answer != QMessageBox::Yes) {
+    m_autosaver->discard();
+    return false;
+  }
+  m_pending = Pending{*data, QString(), true};
+  m_loader->start(data->modelPath);
+  return true;
+}
+
+// ---- building ------------------------------------------------------------------------------------
+
+void MainWindow::startBuild() {
+  const auto& check = m_project->check();
+  if (!m_project->hasModel() || !check.valid() || isCompiling()) return;
+  const auto& config = *check.config;
+  std::vector<GearResultModel::Row> planned;
+  if (config.strategy == Strategy::DynamicShape) {
+    GearResultModel::Row row;
+    row.gear = tr("dynamic");
+    row.inputs = QString::fromStdString(shape_config::formatInputShape(config));
+    planned.push_back(row);
+  } else if (auto gears = shape_config::expandGears(config, *m_project->graph())) {
+    for (std::size_t i = 0; i < gears->size(); ++i) {
+      GearResultModel::Row row;
+      row.gear = QString::number(i);
+      QStringList inputs;
+      for (const auto& [name, dims] : (*gears)[i].inputs)
+        inputs << QString::fromStdString(name) + shapeText(dims);
+      row.inputs = inputs.join(QStringLiteral("; "));
+      planned.push_back(row);
+    }
+  }
+  compiler::CompileOptions options;
+  options.atcCommand = str(check.commandLine);
+  options.sourceSha256 = str(m_project->modelSha256());
+  for (const auto& p : m_project->form().disabledPasses)
+    options.disabledPasses.push_back(str(p));
+  m_compiledCommand = check.commandLine;
+  m_compile->compileStarted(std::move(planned));
+  if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compileDock"))) dock->raise();
+  m_compiler->start(m_project->model(), config, std::move(options));
+  m_editor->setBuildEnabled(false);
+  updateActions();
+}
+
+void MainWindow::cancelBuild() { m_compiler->cancel(); }
+
+bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
+
+void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
+  m_compiled = outcome.model;
+  m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
+                             outcome.cancelled(), outcome.millis);
+  m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+  m_editor->setBuildEnabled(true);
+  statusBar()->showMessage(outcome.model ? tr("Build finished.")
+                           : outcome.cancelled()
+                               ? tr("Build cancelled.")
+                               : tr("Build failed: %1").arg(QString::fromStdString(outcome.error->str())),
+                           8000);
+  updateActions();
+  emit compileFinished(outcome.model != nullptr);
+}
+
+// ---- saving --------------------------------------------------------------------------------------
+
+Status MainWindow::saveProjectTo(const QString& path) {
+  if (!m_project->hasModel()) return makeError(codes::kInvalid, "no model is open");
+  auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
+  GS_RETURN_IF_ERROR(writeProject(data, path));
+  m_project->setProjectPath(QFileInfo(path).absoluteFilePath());
+  m_project->undoStack()->setClean();
+  m_recent->add(path);
+  updateTitle();
+  log::get("ui")->info("saved project {}", str(path));
+  return ok();
+}
+
+void MainWindow::saveProject() {
+  if (m_project->projectPath().isEmpty()) {
+    saveProjectAs();
+    return;
+  }
+  if (auto s = saveProjectTo(m_project->projectPath()); !s)
+    showError(tr("Cannot save project"), QString::fromStdString(s.error().str()));
+}
+
+void MainWindow::saveProjectAs() {
+  const auto suggestion = m_project->projectPath().isEmpty()
+                              ? m_project->form().outputPath + QStringLiteral(".gearproj")
+                              : m_project->projectPath();
+  auto path =
+      QFileDialog::getSaveFileName(this, tr("Save project"), suggestion, tr("GearStudio projects (*.gearproj)"));
+  if (path.isEmpty()) return;
+  if (!isProjectFile(path)) path += QStringLiteral(".gearproj");
+  if (auto s = saveProjectTo(path); !s) showError(tr("Cannot save project"), QString::fromStdString(s.error().str()));
+}
+
+Status MainWindow::saveOmTo(const QString& path) {
+  if (!m_compiled) return makeError(codes::kInvalid, "nothing is compiled yet: build first");
+  GS_RETURN_IF_ERROR(om::writeFile(*m_compiled, str(path)));
+  log::get("ui")->info("saved {}", str(path));
+  return ok();
+}
+
+void MainWindow::saveOm() {
+  if (!m_compiled) return;
+  auto path = QFileDialog::getSaveFileName(this, tr("Save offline model"), m_project->form().outputPath + ".om",
+                                           tr("Offline models (*.om)"));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(QLatin1String(".om"))) path += QStringLiteral(".om");
+  if (auto s = saveOmTo(path); !s)
+    showError(tr("Cannot save model"), QString::fromStdString(s.error().str()));
+  else
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+}
+
+Status MainWindow::exportScriptTo(const QString& path) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+    return makeError(codes::kIo, "cannot write '" + str(path) + "': " + str(file.errorString()));
+  const auto text = QStringLiteral("#!/bin/sh\n# Converts %1 with ATC (written by GearStudio).\n%2\n")
+                        .arg(QFileInfo(m_project->modelPath()).fileName(), m_project->check().commandLine);
+  file.write(text.toUtf8());
+  if (!file.commit()) return makeError(codes::kIo, "cannot write '" + str(path) + "': " + str(file.errorString()));
+  QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner | QFileDevice::ExeGroup |
+                                  QFileDevice::ExeOther);
+  return ok();
+}
+
+void MainWindow::exportScript() {
+  const auto path = QFileDialog::getSaveFileName(this, tr("Export ATC script"),
+                                                 m_project->form().outputPath + QStringLiteral("_atc.sh"),
+                                                 tr("Shell scripts (*.sh)"));
+  if (path.isEmpty()) return;
+  if (auto s = exportScriptTo(path); !s) showError(tr("Cannot export script"), QString::fromStdString(s.error().str()));
+}
+
+void MainWindow::exportGraph() {
+  const auto path = QFileDialog::getSaveFileName(this, tr("Export graph image"),
+                                                 m_project->form().outputPath + QStringLiteral(".svg"),
+                                                 tr("SVG images (*.svg);;PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!m_graph->exportImage(path, &error)) showError(tr("Cannot export graph"), error);
+}
+
+// ---- window state --------------------------------------------------------------------------------
+
+QString MainWindow::statusText() const {
+  return QStringList{m_statusModel->text(), m_statusNodes->text(), m_statusInputs->text()}.join(QStringLiteral(" | "));
+}
+
+void MainWindow::updateStatus() {
+  if (!m_project->hasModel()) {
+    m_statusModel->setText(tr("No model"));
+    m_statusNodes->clear();
+    m_statusInputs->clear();
+    return;
+  }
+  const auto& g = *m_project->graph();
+  m_statusModel->setText(QFileInfo(m_project->modelPath()).fileName());
+  const auto total = g.totalNodeCount();
+  m_statusNodes->setText(total == g.nodes.size() ? tr("%1 nodes").arg(g.nodes.size())
+                                                 : tr("%1 nodes (%2 with subgraphs)").arg(g.nodes.size()).arg(total));
+  QStringList inputs;
+  for (auto id : g.inputs)
+    inputs << QString::fromStdString(g.values[id].name) + QLatin1Char(' ') +
+                  QString::fromUtf8(ir::dtypeName(g.values[id].dtype).data()) +
+                  QString::fromStdString(g.values[id].shape.str());
+  m_statusInputs->setText(tr("inputs: %1").arg(inputs.join(QStringLiteral(", "))));
+}
+
+void MainWindow::updateTitle() {
+  QString title = QStringLiteral("GearStudio");
+  if (m_project->hasModel()) {
+    const auto name = m_project->projectPath().isEmpty() ? QFileInfo(m_project->modelPath()).fileName()
+                                                         : QFileInfo(m_project->projectPath()).fileName();
+    title = name + QStringLiteral("[*] — GearStudio");
+  }
+  setWindowTitle(title);
+  setWindowModified(m_project->isModified());
+}
+
+void MainWindow::updateActions() {
+  const bool model = m_project->hasModel();
+  const bool compiling = isCompiling();
+  m_buildAction->setEnabled(model && m_project->check().valid() && !compiling);
+  m_cancelAction->setEnabled(compiling);
+  m_saveOmAction->setEnabled(m_compiled != nullptr);
+  m_saveProjectAction->setEnabled(model);
+  m_saveProjectAsAction->setEnabled(model);
+  m_exportScriptAction->setEnabled(model);
+  m_exportGraphAction->setEnabled(model && m_graph->hasGraphView());
+  m_passesMenu->setEnabled(model);
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+  m_lastError = text;
+  log::get("ui")->error("{}: {}", str(title), str(text));
+  dialogs::error(this, title, text);
+}
+
+bool MainWindow::confirmDiscard() {
+  const auto answer = dialogs::ask(this, tr("Unsaved changes"),
+                                   tr("The configuration of %1 has unsaved changes. Save them first?")
+                                       .arg(QFileInfo(m_project->modelPath()).fileName()),
+                                   QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) {
+    saveProject();
+    return !m_project->isModified();
+  }
+  return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_project->isModified() && !confirmDiscard()) {
+    event->ignore();
+    return;
+  }
+  m_compiler->cancel();
+  writeSettings();
+  m_autosaver->discard();
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  for (const auto& url : event->mimeData()->urls())
+    if (url.isLocalFile() && isOpenable(url.toLocalFile())) {
+      event->acceptProposedAction();
+      return;
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  for (const auto& url : event->mimeData()->urls())
+    if (url.isLocalFile() && isOpenable(url.toLocalFile())) {
+      event->acceptProposedAction();
+      openFile(url.toLocalFile());
+      return;
+    }
+}
+
+void MainWindow::readSettings() {
+  QSettings s;
+  if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
+  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::writeSettings() {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+} // namespace gs::ui

@@ -1,0 +1,135 @@
+// GearStudio's main window: the graph view in the centre; docks for the Inputs & Gears editor, the
+// ATC command, compile results, the log and node properties; a status bar with the model's name,
+// node count and inputs. Opening (dialog, drag and drop, recent files, command line), building,
+// saving and crash recovery are driven from here; the work itself runs in jobs off the GUI thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QMainWindow>
+
+#include "core/common/status.h"
+#include "core/om/model.h"
+#include "ui/project_file.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+
+namespace gs::ui {
+
+class AtcCommandPanel;
+class Autosaver;
+class CompileJob;
+class CompilePanel;
+class GraphArea;
+class InputsEditor;
+class LoadJob;
+class LogPanel;
+class Project;
+class RecentFiles;
+struct CompileOutcome;
+struct LoadResult;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // An .onnx model or a .gearproj project; loads in the background (see loadFinished).
+  void openFile(const QString& path);
+  bool isLoading() const;
+  // Offers to restore the recovery file of a session that did not end cleanly; returns whether a
+  // restore was started.
+  bool checkRecovery();
+
+  void startBuild();
+  void cancelBuild();
+  bool isCompiling() const;
+  std::shared_ptr<const om::Model> compiledModel() const { return m_compiled; }
+
+  // Writers behind the Save / Export actions (atomic; errors name the path).
+  Status saveProjectTo(const QString& path);
+  Status saveOmTo(const QString& path);
+  Status exportScriptTo(const QString& path);
+
+  Project* project() const { return m_project; }
+  InputsEditor* editor() const { return m_editor; }
+  AtcCommandPanel* atcPanel() const { return m_atc; }
+  CompilePanel* compilePanel() const { return m_compile; }
+  LogPanel* logPanel() const { return m_log; }
+  Autosaver* autosaver() const { return m_autosaver; }
+  QString lastError() const { return m_lastError; }
+  QString statusText() const;
+
+signals:
+  void loadFinished(bool ok);
+  void compileFinished(bool ok);
+
+protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+private:
+  void createDocks();
+  void createActions();
+  void openDialog();
+  void saveProject();
+  void saveProjectAs();
+  void saveOm();
+  void exportScript();
+  void exportGraph();
+  void loadFinishedInternal(const LoadResult& result);
+  void compileFinishedInternal(const CompileOutcome& outcome);
+  void applyPendingProject();
+  void updateStatus();
+  void updateTitle();
+  void updateActions();
+  void showError(const QString& title, const QString& text);
+  bool confirmDiscard();
+  void readSettings();
+  void writeSettings();
+
+  Project* m_project;
+  Autosaver* m_autosaver;
+  LoadJob* m_loader;
+  CompileJob* m_compiler;
+  RecentFiles* m_recent = nullptr;
+  GraphArea* m_graph = nullptr;
+  InputsEditor* m_editor = nullptr;
+  AtcCommandPanel* m_atc = nullptr;
+  CompilePanel* m_compile = nullptr;
+  LogPanel* m_log = nullptr;
+  QWidget* m_nodeProps = nullptr;
+  QLabel* m_statusModel = nullptr;
+  QLabel* m_statusNodes = nullptr;
+  QLabel* m_statusInputs = nullptr;
+  QProgressBar* m_busy = nullptr;
+  QLineEdit* m_find = nullptr;
+  QAction* m_buildAction = nullptr;
+  QAction* m_cancelAction = nullptr;
+  QAction* m_saveOmAction = nullptr;
+  QAction* m_saveProjectAction = nullptr;
+  QAction* m_saveProjectAsAction = nullptr;
+  QAction* m_exportScriptAction = nullptr;
+  QAction* m_exportGraphAction = nullptr;
+  QMenu* m_passesMenu = nullptr;
+
+  std::shared_ptr<const om::Model> m_compiled;
+  QString m_compiledCommand; // the command the result was built with (stale when the form differs)
+  // A project (or recovery file) waiting for its model to load.
+  struct Pending {
+    ProjectData data;
+    QString projectPath; // empty for a recovery
+    bool recovery = false;
+  };
+  std::optional<Pending> m_pending;
+  QString m_lastError;
+};
+
+} // namespace gs::ui

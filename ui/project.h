@@ -1,0 +1,75 @@
+// The open document of the studio: the imported model (an immutable snapshot shared with jobs), the
+// Inputs & Gears form, its live validation, and the undo stack. Every edit of the form is an undo
+// command that stores the form before and after, so undo/redo restores exactly what was shown.
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QString>
+#include <QUndoStack>
+
+#include "core/ir/graph.h"
+#include "ui/models/form_check.h"
+#include "ui/models/form_state.h"
+
+namespace gs::ui {
+
+class Project : public QObject {
+  Q_OBJECT
+public:
+  explicit Project(QObject* parent = nullptr);
+
+  // Replaces the model and resets the form to the model's shapes; clears undo history.
+  void setModel(std::shared_ptr<const ir::Model> model, const QString& path, const QString& sha256);
+  // Replaces the form without an undo step (opening a project or a recovery file).
+  void resetForm(const FormState& form);
+
+  bool hasModel() const { return m_model != nullptr; }
+  std::shared_ptr<const ir::Model> model() const { return m_model; }
+  const ir::Graph* graph() const { return m_model ? &m_model->graph : nullptr; }
+  QString modelPath() const { return m_modelPath; }
+  QString modelSha256() const { return m_modelSha256; }
+  const FormState& form() const { return m_form; }
+  const FormCheck& check() const { return m_check; }
+  // The form for this model before any edit (what formFromOptions starts from).
+  FormState baseForm() const;
+
+  // Edits; each is one undo command (consecutive typing in one field merges into one).
+  void setDim(int input, int dim, const QString& text);
+  void setStrategy(Strategy strategy);
+  void setGears(const QStringList& gears, const QString& what);
+  void setInputFormat(const QString& format);
+  void setSocVersion(const QString& soc);
+  void setOutputPath(const QString& path);
+  void setOutNodes(const QString& nodes);
+  void setPassDisabled(const QString& pass, bool disabled);
+  // A pasted `atc ...` line fills the form as one undo step; errors leave the form unchanged.
+  Status applyAtcCommand(const QString& line);
+  // Any other edit: pushes a command unless nothing changes. mergeKey >= 0 merges consecutive edits.
+  void applyForm(const FormState& form, const QString& text, int mergeKey = -1);
+
+  QUndoStack* undoStack() { return &m_undo; }
+  bool isModified() const { return !m_undo.isClean(); }
+
+  QString projectPath() const { return m_projectPath; }
+  void setProjectPath(const QString& path) { m_projectPath = path; }
+
+signals:
+  void modelChanged();
+  void formChanged();
+
+private:
+  friend class FormEditCommand;
+  void setFormNow(const FormState& form);
+
+  std::shared_ptr<const ir::Model> m_model;
+  QString m_modelPath;
+  QString m_modelSha256;
+  QString m_projectPath;
+  FormState m_form;
+  FormCheck m_check;
+  QUndoStack m_undo;
+};
+
+} // namespace gs::ui

@@ -1,0 +1,116 @@
+// See atc_command_panel.h.
+#include "ui/widgets/atc_command_panel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "ui/project.h"
+
+namespace gs::ui {
+
+AtcCommandPanel::AtcCommandPanel(Project* project, QWidget* parent) : QWidget(parent), m_project(project) {
+  m_text = new QPlainTextEdit(this);
+  m_text->setObjectName(QStringLiteral("atcCommand"));
+  m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+  m_text->setPlaceholderText(tr("Paste an atc command here and press Apply to fill the form"));
+  m_text->setMinimumHeight(48);
+  m_status = new QLabel(this);
+  m_status->setWordWrap(true);
+  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_copy = new QPushButton(tr("Copy"), this);
+  m_copy->setToolTip(tr("Copy the command line to the clipboard"));
+  m_paste = new QPushButton(tr("Paste && apply"), this);
+  m_paste->setToolTip(tr("Fill the form from an atc command on the clipboard"));
+  m_apply = new QPushButton(tr("Apply"), this);
+  m_apply->setToolTip(tr("Fill the form from the edited command"));
+  m_revert = new QPushButton(tr("Revert"), this);
+  m_revert->setToolTip(tr("Show the form's command again"));
+
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_status, 1);
+  buttons->addWidget(m_apply);
+  buttons->addWidget(m_revert);
+  buttons->addWidget(m_paste);
+  buttons->addWidget(m_copy);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(8, 6, 8, 6);
+  layout->setSpacing(4);
+  layout->addWidget(m_text, 1);
+  layout->addLayout(buttons);
+
+  connect(m_copy, &QPushButton::clicked, this, &AtcCommandPanel::copyToClipboard);
+  connect(m_paste, &QPushButton::clicked, this, &AtcCommandPanel::pasteFromClipboard);
+  connect(m_apply, &QPushButton::clicked, this, [this] { applyCommand(m_text->toPlainText()); });
+  connect(m_revert, &QPushButton::clicked, this, [this] {
+    setEditing(false);
+    refresh();
+  });
+  connect(m_text, &QPlainTextEdit::textChanged, this, [this] {
+    if (!m_updating) setEditing(m_text->toPlainText().trimmed() != m_project->check().commandLine);
+  });
+  connect(project, &Project::formChanged, this, &AtcCommandPanel::refresh);
+  refresh();
+}
+
+QString AtcCommandPanel::commandText() const { return m_project->check().commandLine; }
+
+void AtcCommandPanel::setEditing(bool editing) {
+  m_editing = editing;
+  m_apply->setEnabled(editing);
+  m_revert->setEnabled(editing);
+  if (editing) {
+    m_status->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    m_status->setText(tr("Edited: Apply fills the form from this command."));
+  }
+}
+
+void AtcCommandPanel::refresh() {
+  if (m_editing) return; // keep what the user is typing; Revert shows the form's command again
+  m_updating = true;
+  if (m_text->toPlainText() != m_project->check().commandLine) m_text->setPlainText(m_project->check().commandLine);
+  m_updating = false;
+  setEditing(false);
+  const auto& check = m_project->check();
+  if (!m_project->hasModel()) {
+    m_status->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    m_status->setText(tr("No model open."));
+  } else if (check.valid()) {
+    m_status->setStyleSheet(QStringLiteral("color: #1d6b2c;"));
+    m_status->setText(tr("Valid: this command builds the same model with ATC."));
+  } else {
+    m_status->setStyleSheet(QStringLiteral("color: #a61b1b;"));
+    m_status->setText(check.issue->text());
+  }
+}
+
+bool AtcCommandPanel::applyCommand(const QString& line) {
+  auto status = m_project->applyAtcCommand(line);
+  if (!status) {
+    m_status->setStyleSheet(QStringLiteral("color: #a61b1b;"));
+    m_status->setText(tr("Cannot apply: %1").arg(QString::fromStdString(status.error().str())));
+    return false;
+  }
+  setEditing(false);
+  refresh();
+  return true;
+}
+
+bool AtcCommandPanel::pasteFromClipboard() {
+  const auto text = QApplication::clipboard()->text();
+  m_updating = true;
+  m_text->setPlainText(text);
+  m_updating = false;
+  setEditing(true);
+  return applyCommand(text);
+}
+
+void AtcCommandPanel::copyToClipboard() const { QApplication::clipboard()->setText(m_project->check().commandLine); }
+
+} // namespace gs::ui
