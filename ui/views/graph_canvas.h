@@ -1,0 +1,29 @@
+// The QGraphicsView under GraphView: pan by dragging, zoom with the wheel centred at the cursor, F to
+// fit, + and - to zoom, with rendering settings that keep big graphs smooth.
+#pragma once
+
+#include <QGraphicsView>
+
+namespace gs::ui {
+
+class GraphCanvas : public QGraphicsView {
+  Q_OBJECT
+public:
+  explicit GraphCanvas(QGraphicsScene* scene, QWidget* parent = nullptr);
+
+  double zoom() const;
+  // Sets the scale, clamped to a sensible range, keeping the point under `anchor` (view pixels) fixed.
+  void setZoom(double zoom, QPoint anchor);
+  void zoomBy(double factor);
+  // Fits the scene, never enlarging past 100 %.
+  void fitScene();
+
+signals:
+  void fitRequested();
+
+protected:
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+};
+
+} // namespace gs::ui

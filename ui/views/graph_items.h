@@ -1,0 +1,68 @@
+// The scene items of the graph view: a node box (op, graph input or output) and an edge (a curve
+// through its layout route, an arrow head and a shape label). Both paint from the immutable
+// DisplayGraph, skip detail when zoomed far out, and have no effects, so tens of thousands stay cheap.
+#pragma once
+
+#include <QGraphicsItem>
+#include <QPainterPath>
+#include <QString>
+
+#include "ui/views/display_graph.h"
+
+namespace gs::ui {
+
+class NodeItem : public QGraphicsItem {
+public:
+  enum { Type = UserType + 101 };
+  NodeItem(const DisplayNode* node, int index);
+
+  int type() const override { return Type; }
+  QRectF boundingRect() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+  int index() const { return m_index; }
+  const DisplayNode& node() const { return *m_node; }
+
+protected:
+  QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
+private:
+  void paintOp(QPainter* p, const QRectF& r) const;
+  void paintIo(QPainter* p, const QRectF& r) const;
+
+  const DisplayNode* m_node;
+  int m_index;
+};
+
+class EdgeItem : public QGraphicsItem {
+public:
+  enum { Type = UserType + 102 };
+  EdgeItem(const DisplayEdge* edge, const TextMetrics* metrics);
+
+  int type() const override { return Type; }
+  QRectF boundingRect() const override { return m_bounds; }
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+  const DisplayEdge& edge() const { return *m_edge; }
+  // The shape label ("1×3×48×320"); empty hides it.
+  void setLabel(const QString& label);
+  const QString& label() const { return m_label; }
+  void setHighlighted(bool on);
+
+private:
+  void updateBounds();
+  QRectF labelBox() const;
+
+  const DisplayEdge* m_edge;
+  const TextMetrics* m_metrics;
+  QPainterPath m_path;
+  QPolygonF m_arrow;
+  QPolygonF m_polyline; // what is drawn when zoomed far out
+  QPointF m_labelAnchor;
+  QString m_label;
+  double m_labelWidth = 0;
+  QRectF m_bounds;
+  bool m_highlighted = false;
+};
+
+} // namespace gs::ui

@@ -1,0 +1,314 @@
+// See graph_view.h.
+#include "ui/views/graph_view.h"
+
+#include <algorithm>
+
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QResizeEvent>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "ui/views/graph_canvas.h"
+#include "ui/views/graph_export.h"
+#include "ui/views/graph_items.h"
+#include "ui/views/graph_scene.h"
+
+namespace gs::ui {
+
+namespace {
+constexpr int kOverlayDelayMs = 150; // small graphs finish before any overlay would flash
+constexpr int kImmediateOverlayNodes = 3000;
+constexpr double kMinReadableZoom = 0.3; // a fit below this starts at the top at a readable zoom instead
+
+QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
+  auto* b = new QToolButton(parent);
+  b->setText(text);
+  b->setToolTip(tip);
+  b->setAutoRaise(true);
+  b->setFocusPolicy(Qt::NoFocus);
+  return b;
+}
+} // namespace
+
+GraphView::GraphView(QWidget* parent) : QWidget(parent) {
+  m_metrics = std::make_shared<const TextMetrics>(TextMetrics::measure());
+  m_scene = new GraphScene(this);
+  m_canvas = new GraphCanvas(m_scene, this);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(m_canvas);
+
+  // Zoom and fit buttons in the top right corner of the canvas.
+  auto* tools = new QFrame(m_canvas);
+  tools->setObjectName(QStringLiteral("graphTools"));
+  tools->setStyleSheet(QStringLiteral("#graphTools { background: rgba(255,255,255,220); border: 1px solid #ccc; "
+                                      "border-radius: 4px; }"));
+  auto* toolsLayout = new QHBoxLayout(tools);
+  toolsLayout->setContentsMargins(2, 2, 2, 2);
+  toolsLayout->setSpacing(0);
+  auto* zoomIn = toolButton(QStringLiteral("+"), tr("Zoom in (+)"), tools);
+  auto* zoomOut = toolButton(QStringLiteral("\u2212"), tr("Zoom out (-)"), tools);
+  auto* fit = toolButton(tr("Fit"), tr("Fit the graph in the view (F)"), tools);
+  toolsLayout->addWidget(zoomIn);
+  toolsLayout->addWidget(zoomOut);
+  toolsLayout->addWidget(fit);
+  tools->adjustSize();
+  connect(zoomIn, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(1.25); });
+  connect(zoomOut, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(0.8); });
+  connect(fit, &QToolButton::clicked, this, &GraphView::fitToView);
+  connect(m_canvas, &GraphCanvas::fitRequested, this, &GraphView::fitToView);
+
+  m_overlay = new QFrame(this);
+  m_overlay->setObjectName(QStringLiteral("graphOverlay"));
+  m_overlay->setStyleSheet(QStringLiteral("#graphOverlay { background: rgba(255,255,255,235); border: 1px solid "
+                                          "#bbb; border-radius: 6px; }"));
+  auto* ol = new QVBoxLayout(m_overlay);
+  ol->setContentsMargins(16, 12, 16, 12);
+  m_overlayLabel = new QLabel(m_overlay);
+  m_overlayProgress = new QProgressBar(m_overlay);
+  m_overlayProgress->setTextVisible(false);
+  m_overlayProgress->setMinimumWidth(220);
+  m_overlayCancel = new QPushButton(tr("Cancel"), m_overlay);
+  ol->addWidget(m_overlayLabel);
+  ol->addWidget(m_overlayProgress);
+  ol->addWidget(m_overlayCancel, 0, Qt::AlignRight);
+  m_overlay->hide();
+  connect(m_overlayCancel, &QPushButton::clicked, this, &GraphView::cancelLayout);
+  m_overlayDelay = new QTimer(this);
+  m_overlayDelay->setSingleShot(true);
+  connect(m_overlayDelay, &QTimer::timeout, this, [this] { m_overlay->show(); });
+
+  m_watcher = new QFutureWatcher<Outcome>(this);
+  connect(m_watcher, &QFutureWatcher<Outcome>::finished, this, &GraphView::onLayoutDone);
+  connect(m_scene, &GraphScene::populated, this, &GraphView::onPopulated);
+  connect(m_scene, &GraphScene::populateProgress, this, [this](int done, int total) {
+    m_overlayProgress->setRange(0, total);
+    m_overlayProgress->setValue(done);
+  });
+  connect(m_scene, &QGraphicsScene::selectionChanged, this, &GraphView::onSelectionChanged);
+  m_scene->clearGraph(tr("No model"));
+}
+
+GraphView::~GraphView() {
+  // The worker holds its own references; it only needs to stop early.
+  if (m_cancel) m_cancel->cancel();
+  disconnect(m_watcher, nullptr, this, nullptr);
+}
+
+void GraphView::setGraph(std::shared_ptr<const ir::Graph> graph, QString title) {
+  start(std::move(graph), std::move(title), 0);
+}
+
+void GraphView::setModel(std::shared_ptr<const ir::Model> model, QString title) {
+  if (!model) {
+    start(nullptr, std::move(title), 0);
+    return;
+  }
+  const int64_t opset = model->onnxOpset();
+  start(std::shared_ptr<const ir::Graph>(model, &model->graph), std::move(title), opset);
+}
+
+void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset) {
+  ++m_generation;
+  if (m_cancel) m_cancel->cancel();
+  m_cancel = std::make_shared<CancelToken>();
+  m_title = std::move(title);
+  m_findText.clear();
+  m_findHits.clear();
+  m_overlayDelay->stop();
+  if (!graph) {
+    hideOverlay();
+    m_scene->clearGraph(tr("No model"));
+    return;
+  }
+  m_clock.start();
+  m_pendingNodes = static_cast<int>(graph->nodes.size());
+  m_scene->clearGraph();
+  showOverlay(tr("Laying out %1 nodes\u2026").arg(m_pendingNodes), true);
+  DisplayOptions options;
+  options.inferOpset = inferOpset;
+  auto metrics = m_metrics;
+  auto cancel = m_cancel;
+  m_watcher->setFuture(QtConcurrent::run([graph, metrics, cancel, options]() -> Outcome {
+    Outcome out;
+    auto built = buildDisplayGraph(graph, *metrics, options, cancel.get());
+    if (built) {
+      out.graph = std::move(*built);
+    } else {
+      out.cancelled = built.error().code == codes::kCancelled;
+      out.error = QString::fromStdString(built.error().str());
+    }
+    return out;
+  }));
+  // The watcher reports the future it watches now; remember which layout that is.
+  m_watcher->setProperty("generation", m_generation);
+}
+
+void GraphView::onLayoutDone() {
+  // A finished signal of a superseded future may still be queued; only a finished current one counts.
+  if (m_watcher->property("generation").toUInt() != m_generation || !m_watcher->future().isFinished()) return;
+  const Outcome out = m_watcher->result();
+  if (!out.graph) {
+    hideOverlay();
+    m_scene->clearGraph(out.cancelled ? tr("Layout cancelled") : tr("Layout failed: %1").arg(out.error));
+    if (!out.cancelled) emit layoutFailed(out.error);
+    return;
+  }
+  m_overlayLabel->setText(tr("Drawing %1 nodes\u2026").arg(m_pendingNodes));
+  m_scene->setDisplayGraph(out.graph, m_metrics.get());
+  m_scene->setValueShapes(m_shapes);
+}
+
+void GraphView::onPopulated() {
+  hideOverlay();
+  const QRectF r = m_scene->sceneRect();
+  const QRectF vp = m_canvas->viewport()->rect();
+  const double fitZoom = std::min(vp.width() / r.width(), vp.height() / r.height());
+  if (fitZoom >= kMinReadableZoom || !m_scene->displayGraph() || m_scene->displayGraph()->nodes.empty()) {
+    m_canvas->fitScene();
+  } else {
+    // Too big to read when fitted: start at the top, like reading a document.
+    m_canvas->setTransform(QTransform::fromScale(0.8, 0.8));
+    m_canvas->centerOn(r.center().x(), r.top() + vp.height() / 2 / 0.8);
+  }
+  emit layoutFinished(m_pendingNodes, static_cast<double>(m_clock.nsecsElapsed()) / 1e6);
+}
+
+void GraphView::cancelLayout() {
+  if (m_cancel) m_cancel->cancel();
+  if (m_scene->displayGraph() && !m_scene->isPopulated()) {
+    // Drawing was under way: keep nothing half-drawn.
+    ++m_generation;
+    m_scene->clearGraph(tr("Layout cancelled"));
+  }
+  m_overlayDelay->stop();
+  hideOverlay();
+}
+
+bool GraphView::isBusy() const {
+  return m_watcher->isRunning() || (m_scene->displayGraph() && !m_scene->isPopulated());
+}
+
+void GraphView::setValueShapes(std::map<std::string, std::string> shapesByValueName) {
+  m_shapes = std::move(shapesByValueName);
+  m_scene->setValueShapes(m_shapes);
+}
+
+bool GraphView::selectNode(const QString& nodeName) {
+  const int index = m_scene->nodeIndex(nodeName);
+  if (index < 0) return false;
+  m_scene->populateAll();
+  NodeItem* item = m_scene->nodeItem(index);
+  if (!item) return false;
+  m_scene->clearSelection();
+  item->setSelected(true);
+  if (m_canvas->zoom() < 0.6) m_canvas->setTransform(QTransform::fromScale(1.0, 1.0));
+  m_canvas->centerOn(item);
+  return true;
+}
+
+void GraphView::fitToView() { m_canvas->fitScene(); }
+
+bool GraphView::exportImage(const QString& path, QString* error) {
+  if (!m_scene->displayGraph()) {
+    if (error) *error = isBusy() ? tr("the graph is still being laid out") : tr("there is no graph to export");
+    return false;
+  }
+  m_scene->populateAll();
+  return renderSceneToFile(*m_scene, path, m_title, error);
+}
+
+int GraphView::findNext(const QString& text) {
+  const DisplayGraph* dg = m_scene->displayGraph();
+  if (!dg || text.isEmpty()) {
+    m_findText.clear();
+    m_findHits.clear();
+    return 0;
+  }
+  if (text != m_findText) {
+    m_findText = text;
+    m_findHits.clear();
+    m_findPos = -1;
+    const ir::Graph& g = *dg->graph;
+    auto hit = [&text](const std::string& s) { return QString::fromStdString(s).contains(text, Qt::CaseInsensitive); };
+    for (std::size_t i = 0; i < dg->nodes.size(); ++i) {
+      const DisplayNode& n = dg->nodes[i];
+      bool match = n.name.contains(text, Qt::CaseInsensitive) || n.title.contains(text, Qt::CaseInsensitive);
+      if (!match && n.kind == DisplayNode::Kind::Op) {
+        const ir::Node& node = g.nodes[static_cast<std::size_t>(n.irIndex)];
+        for (const auto* list : {&node.inputs, &node.outputs})
+          for (ir::ValueId v : *list)
+            if (!match && v != ir::kNone) match = hit(g.values[static_cast<std::size_t>(v)].name);
+      }
+      if (match) m_findHits.push_back(static_cast<int>(i));
+    }
+    // Top to bottom, then left to right: the order a reader scans the graph in.
+    std::stable_sort(m_findHits.begin(), m_findHits.end(), [dg](int a, int b) {
+      const auto& na = dg->nodes[static_cast<std::size_t>(a)];
+      const auto& nb = dg->nodes[static_cast<std::size_t>(b)];
+      return na.y != nb.y ? na.y < nb.y : na.x < nb.x;
+    });
+  }
+  if (m_findHits.empty()) return 0;
+  m_findPos = (m_findPos + 1) % static_cast<int>(m_findHits.size());
+  selectNode(dg->nodes[static_cast<std::size_t>(m_findHits[static_cast<std::size_t>(m_findPos)])].name);
+  return static_cast<int>(m_findHits.size());
+}
+
+std::shared_ptr<const ir::Graph> GraphView::displayedGraph() const {
+  const auto dg = m_scene->sharedDisplayGraph();
+  return dg ? dg->graph : nullptr;
+}
+
+std::shared_ptr<const DisplayGraph> GraphView::displayGraph() const { return m_scene->sharedDisplayGraph(); }
+
+QString GraphView::selectedNodeName() const {
+  for (QGraphicsItem* item : m_scene->selectedItems())
+    if (item->type() == NodeItem::Type) return static_cast<NodeItem*>(item)->node().name;
+  return {};
+}
+
+void GraphView::onSelectionChanged() {
+  int index = -1;
+  for (QGraphicsItem* item : m_scene->selectedItems())
+    if (item->type() == NodeItem::Type) index = static_cast<NodeItem*>(item)->index();
+  m_scene->highlightEdgesOf(index);
+  if (index >= 0) emit nodeSelected(m_scene->displayGraph()->nodes[static_cast<std::size_t>(index)].name);
+}
+
+void GraphView::showOverlay(const QString& text, bool cancellable) {
+  m_overlayLabel->setText(text);
+  m_overlayProgress->setRange(0, 0);
+  m_overlayCancel->setVisible(cancellable);
+  m_overlay->adjustSize();
+  placeOverlay();
+  m_overlay->raise();
+  if (m_pendingNodes >= kImmediateOverlayNodes)
+    m_overlay->show();
+  else
+    m_overlayDelay->start(kOverlayDelayMs);
+}
+
+void GraphView::hideOverlay() {
+  m_overlayDelay->stop();
+  m_overlay->hide();
+}
+
+void GraphView::placeOverlay() {
+  m_overlay->move((width() - m_overlay->width()) / 2, (height() - m_overlay->height()) / 3);
+  if (auto* tools = m_canvas->findChild<QFrame*>(QStringLiteral("graphTools")))
+    tools->move(m_canvas->width() - tools->width() - 8, 8);
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  placeOverlay();
+}
+
+} // namespace gs::ui

@@ -1,0 +1,112 @@
+// The studio's model graph (Netron-like): boxes per op coloured by category with key attributes and
+// constant inputs, graph inputs/outputs as pills, edges labelled with shapes. Layout runs off the GUI
+// thread (QtConcurrent, a QFutureWatcher owned here); a newer graph cancels an older layout, big
+// graphs show a progress overlay with Cancel, and items are added in slices so the GUI never stalls.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QString>
+#include <QWidget>
+
+#include "core/common/progress.h"
+#include "core/ir/graph.h"
+#include "ui/views/display_graph.h"
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QFrame;
+class QTimer;
+
+namespace gs::ui {
+
+class GraphCanvas;
+class GraphScene;
+
+class GraphView : public QWidget {
+  Q_OBJECT
+public:
+  explicit GraphView(QWidget* parent = nullptr);
+  ~GraphView() override;
+
+  // Shows a graph (edge labels: the shapes it carries). Starts the layout in a worker.
+  void setGraph(std::shared_ptr<const ir::Graph> graph, QString title);
+  // Shows a model's graph, first inferring its symbolic shapes (in the worker) for the edge labels.
+  void setModel(std::shared_ptr<const ir::Model> model, QString title);
+  // Edge labels: shapes by value name (a gear's); an empty map goes back to the IR's symbolic shapes.
+  void setValueShapes(std::map<std::string, std::string> shapesByValueName);
+  // Selects and centres a node (op node name as nodeDisplayName(), or a graph input/output name).
+  bool selectNode(const QString& nodeName);
+  void fitToView();
+  // Writes the graph as .png or .svg (by suffix). Finishes adding items first if needed.
+  bool exportImage(const QString& path, QString* error);
+  // Selects the next node whose name, op type or an input/output tensor name contains text
+  // (case-insensitive), wrapping around; returns the number of matching nodes (0: nothing selected).
+  int findNext(const QString& text);
+
+  // The graph on screen (with inferred shapes after setModel); null before the first layout ends.
+  std::shared_ptr<const ir::Graph> displayedGraph() const;
+  std::shared_ptr<const DisplayGraph> displayGraph() const;
+  QString selectedNodeName() const;
+  QString title() const { return m_title; }
+  bool isBusy() const;
+  void cancelLayout();
+  GraphScene* scene() const { return m_scene; }
+  GraphCanvas* canvas() const { return m_canvas; }
+
+signals:
+  void nodeSelected(QString nodeName);
+  // After the items of a new graph are all in the scene; millis: from setGraph to then.
+  void layoutFinished(int nodeCount, double millis);
+  void layoutFailed(QString message);
+
+protected:
+  void resizeEvent(QResizeEvent* event) override;
+
+private:
+  struct Outcome {
+    std::shared_ptr<DisplayGraph> graph;
+    QString error;
+    bool cancelled = false;
+  };
+
+  void start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset);
+  void onLayoutDone();
+  void onPopulated();
+  void onSelectionChanged();
+  void showOverlay(const QString& text, bool cancellable);
+  void hideOverlay();
+  void placeOverlay();
+
+  GraphScene* m_scene = nullptr;
+  GraphCanvas* m_canvas = nullptr;
+  QFrame* m_overlay = nullptr;
+  QLabel* m_overlayLabel = nullptr;
+  QProgressBar* m_overlayProgress = nullptr;
+  QPushButton* m_overlayCancel = nullptr;
+  QTimer* m_overlayDelay = nullptr;
+  QFutureWatcher<Outcome>* m_watcher = nullptr;
+  std::shared_ptr<CancelToken> m_cancel;
+  std::shared_ptr<const TextMetrics> m_metrics;
+  QElapsedTimer m_clock;
+  QString m_title;
+  int m_pendingNodes = 0;
+  unsigned m_generation = 0;
+  std::map<std::string, std::string> m_shapes;
+  QString m_findText;
+  std::vector<int> m_findHits;
+  int m_findPos = -1;
+};
+
+// Lays a graph out synchronously and writes it as .png or .svg (for `gearstudio --export-graph`).
+// Needs a QGuiApplication. The Model overload infers shapes first for the edge labels.
+bool exportGraphImage(const ir::Graph& graph, const QString& path, QString* error);
+bool exportGraphImage(const ir::Model& model, const QString& path, QString* error);
+
+} // namespace gs::ui
