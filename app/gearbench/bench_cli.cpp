@@ -1,0 +1,332 @@
+// gearbench: load (or compile) a model, pick gears, run warm-up + measured loops, report.
+#include "app/gearbench/bench_cli.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "app/gearbench/bench_options.h"
+#include "app/gearbench/bench_report.h"
+#include "app/gearbench/check_mode.h"
+#include "core/common/log.h"
+#include "core/runtime/npy.h"
+#include "core/runtime/session.h"
+#include "core/session/compile_onnx.h"
+
+namespace fs = std::filesystem;
+
+namespace gs::gearbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+runtime::HostTensor randomTensor(ir::DataType dtype, const std::vector<int64_t>& dims, std::mt19937& rng) {
+  runtime::HostTensor t(dtype, dims);
+  std::uniform_real_distribution<float> real(0.0f, 1.0f);
+  std::uniform_int_distribution<int> small(0, 9);
+  const auto n = t.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (dtype) {
+    case ir::DataType::Float32:
+      t.as<float>()[i] = real(rng);
+      break;
+    case ir::DataType::Float64:
+      t.as<double>()[i] = real(rng);
+      break;
+    case ir::DataType::Int64:
+      t.as<int64_t>()[i] = small(rng);
+      break;
+    case ir::DataType::Int32:
+      t.as<int32_t>()[i] = small(rng);
+      break;
+    case ir::DataType::Int8:
+      t.as<int8_t>()[i] = static_cast<int8_t>(small(rng));
+      break;
+    case ir::DataType::UInt8:
+      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng));
+      break;
+    case ir::DataType::Bool:
+      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1);
+      break;
+    default:
+      break; // zero-filled
+    }
+  }
+  return t;
+}
+
+// "name:d1,d2;name2:d1" -> per name dims (name split at the last ':', "name:" is a scalar).
+Expected<std::map<std::string, std::vector<int64_t>>> parseShapes(const std::string& text) {
+  std::map<std::string, std::vector<int64_t>> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(';', start), text.size());
+    const std::string item = text.substr(start, end - start);
+    start = end + 1;
+    if (item.empty()) continue;
+    const auto colon = item.rfind(':');
+    if (colon == std::string::npos) return makeError(codes::kInvalid, "--gear: '" + item + "' is not name:dims");
+    std::vector<int64_t> dims;
+    std::size_t p = colon + 1;
+    while (p < item.size()) {
+      const auto comma = std::min(item.find(',', p), item.size());
+      try {
+        std::size_t used = 0;
+        const auto token = item.substr(p, comma - p);
+        dims.push_back(std::stoll(token, &used));
+        if (used != token.size()) throw std::invalid_argument(token);
+      } catch (...) {
+        return makeError(codes::kInvalid, "--gear: '" + item + "' has a dim that is not a number");
+      }
+      p = comma + 1;
+    }
+    out[item.substr(0, colon)] = std::move(dims);
+  }
+  return out;
+}
+
+struct GearChoice {
+  int gear = -1;                      // static gear index (-1 for dynamic)
+  std::vector<om::TensorDesc> inputs; // concrete shapes to run with
+};
+
+Expected<std::vector<runtime::HostTensor>> makeInputs(const BenchOptions& o, const std::vector<om::TensorDesc>& descs,
+                                                      uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<runtime::HostTensor> inputs;
+  for (const auto& d : descs) {
+    const fs::path file = fs::path(o.inputDir) / (runtime::npy::fileStem(d.name) + ".npy");
+    if (!o.inputDir.empty() && fs::exists(file)) {
+      GS_ASSIGN_OR_RETURN(auto t, runtime::npy::read(file.string()));
+      inputs.push_back(std::move(t));
+    } else {
+      inputs.push_back(randomTensor(d.dtype, d.dims, rng));
+    }
+  }
+  return inputs;
+}
+
+// Shapes of the .npy files in --input for every input, when all are there.
+std::optional<std::vector<std::vector<int64_t>>> npyShapes(const BenchOptions& o,
+                                                           const std::vector<om::TensorDesc>& descs) {
+  if (o.inputDir.empty()) return std::nullopt;
+  std::vector<std::vector<int64_t>> dims;
+  for (const auto& d : descs) {
+    auto t = runtime::npy::read((fs::path(o.inputDir) / (runtime::npy::fileStem(d.name) + ".npy")).string());
+    if (!t) return std::nullopt;
+    dims.push_back(t->dims());
+  }
+  return dims;
+}
+
+Expected<std::vector<GearChoice>> chooseGears(const BenchOptions& o, const runtime::Session& s) {
+  std::vector<GearChoice> out;
+  const auto base = s.inputDescs(-1);
+  auto withShapes = [&](const std::vector<std::vector<int64_t>>& dims) {
+    GearChoice c;
+    c.inputs = base;
+    for (std::size_t i = 0; i < c.inputs.size() && i < dims.size(); ++i)
+      c.inputs[i].dims = dims[i];
+    return c;
+  };
+  std::optional<std::vector<std::vector<int64_t>>> shapes;
+  if (!o.gear.empty() && o.gear != "all" && o.gear.find(':') != std::string::npos) {
+    GS_ASSIGN_OR_RETURN(auto byName, parseShapes(o.gear));
+    std::vector<std::vector<int64_t>> dims;
+    for (const auto& d : base) {
+      auto it = byName.find(d.name);
+      if (it == byName.end()) return makeError(codes::kInvalid, "--gear gives no shape for input '" + d.name + "'");
+      dims.push_back(it->second);
+    }
+    shapes = std::move(dims);
+  } else if (o.gear.empty()) {
+    shapes = npyShapes(o, base);
+  }
+
+  if (s.isDynamic()) {
+    if (!shapes) {
+      // Default: the upper end of each range; an unbounded dim needs explicit shapes.
+      std::vector<std::vector<int64_t>> dims;
+      for (const auto& r : s.model().dynamic->ranges) {
+        std::vector<int64_t> d;
+        for (const auto& dr : r.dims) {
+          if (dr.hi < 0)
+            return makeError(codes::kInvalid, "input '" + r.name +
+                                                  "' has an unbounded dim: give the shapes to run with, "
+                                                  "--gear=\"name:dims;...\"");
+          d.push_back(dr.hi);
+        }
+        dims.push_back(std::move(d));
+      }
+      shapes = std::move(dims);
+    }
+    out.push_back(withShapes(*shapes));
+    return out;
+  }
+  if (o.gear == "all") {
+    for (int g = 0; g < s.gearCount(); ++g)
+      out.push_back(GearChoice{g, s.inputDescs(g)});
+  } else if (shapes) {
+    GS_ASSIGN_OR_RETURN(int g, s.matchGear(*shapes));
+    out.push_back(GearChoice{g, s.inputDescs(g)});
+  } else if (!o.gear.empty()) {
+    int g = -1;
+    try {
+      std::size_t used = 0;
+      g = std::stoi(o.gear, &used);
+      if (used != o.gear.size()) g = -1;
+    } catch (...) {}
+    if (g < 0 || g >= s.gearCount())
+      return makeError(codes::kInvalid, "--gear=" + o.gear + ": not 'all', a gear index (0.." +
+                                            std::to_string(s.gearCount() - 1) + ") or input shapes");
+    out.push_back(GearChoice{g, s.inputDescs(g)});
+  } else {
+    out.push_back(GearChoice{s.largestGear(), s.inputDescs(s.largestGear())});
+  }
+  return out;
+}
+
+Expected<GearReport> benchGear(const BenchOptions& o, runtime::Session& s, const GearChoice& c, bool several) {
+  GearReport r;
+  r.gear = c.gear;
+  r.inputs = c.inputs;
+  r.warmup = o.warmup;
+  GS_ASSIGN_OR_RETURN(auto inputs, makeInputs(o, c.inputs, o.seed));
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    r.inputs[i].dims = inputs[i].dims();
+  if (!r.inputs.empty() && !r.inputs[0].dims.empty()) r.batch = r.inputs[0].dims[0];
+
+  runtime::RunOptions ro{c.gear, false};
+  runtime::RunResult result;
+  auto t0 = Clock::now();
+  GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
+  r.firstMillis = msSince(t0);
+
+  const std::size_t total = static_cast<std::size_t>(o.warmup + o.loop);
+  ProgressBar bar(c.gear >= 0 ? "gear " + std::to_string(c.gear) : std::string("dynamic"));
+  for (int i = 0; i < o.warmup; ++i) {
+    GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
+    bar.update(static_cast<std::size_t>(i + 1), total);
+  }
+  ro.profile = o.profile;
+  runtime::OpProfiler prof;
+  std::vector<double> millis;
+  millis.reserve(static_cast<std::size_t>(o.loop));
+  for (int i = 0; i < o.loop; ++i) {
+    t0 = Clock::now();
+    GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
+    millis.push_back(msSince(t0));
+    if (o.profile) prof.add(result.opTimes);
+    bar.update(static_cast<std::size_t>(o.warmup + i + 1), total);
+  }
+  r.latency = runtime::latencyStats(millis);
+  r.inferencesPerSec = r.latency.mean > 0 ? 1000.0 / r.latency.mean : 0;
+  r.samplesPerSec = r.inferencesPerSec * static_cast<double>(r.batch);
+  r.memory = s.memory();
+  r.workspaceBytes = s.workspaceBytes(c.gear);
+  r.peakRssBytes = runtime::peakResidentBytes();
+  if (c.gear >= 0) r.flops = s.model().gears[static_cast<std::size_t>(c.gear)].flops;
+  r.gflopsPerSec = r.latency.mean > 0 ? r.flops / (r.latency.mean / 1000.0) / 1e9 : 0;
+  r.profiled = o.profile;
+  if (o.profile) {
+    r.byNode = prof.byNode();
+    r.byOpType = prof.byOpType();
+  }
+  const auto outDescs = s.outputDescs(c.gear);
+  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
+    om::TensorDesc d{i < outDescs.size() ? outDescs[i].name : "output_" + std::to_string(i), result.outputs[i].dtype(),
+                     result.outputs[i].dims()};
+    r.outputs.push_back(std::move(d));
+  }
+  if (!o.outputDir.empty()) {
+    fs::path dir = o.outputDir;
+    if (several) dir /= c.gear >= 0 ? "gear_" + std::to_string(c.gear) : std::string("dynamic");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    for (std::size_t i = 0; i < result.outputs.size(); ++i)
+      GS_RETURN_IF_ERROR(runtime::npy::write((dir / (runtime::npy::fileStem(r.outputs[i].name) + ".npy")).string(),
+                                             result.outputs[i]));
+  }
+  return r;
+}
+
+int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+  ModelReport mr;
+  mr.path = o.model;
+  mr.device = o.device;
+  mr.threads = o.threads;
+  mr.compiled = fs::path(o.model).extension() == ".onnx";
+  auto t0 = Clock::now();
+  auto model = session::loadModel(o.model, o.atc);
+  if (!model) {
+    err << model.error().str() << "\n";
+    return 1;
+  }
+  if (mr.compiled) mr.compileMillis = msSince(t0);
+  t0 = Clock::now();
+  auto s = runtime::Session::create(*model, runtime::SessionOptions{o.device, o.threads});
+  if (!s) {
+    err << s.error().str() << "\n";
+    return 1;
+  }
+  mr.loadMillis = msSince(t0);
+  auto& session = **s;
+  mr.strategy = std::string(strategyName((*model)->meta.strategy));
+  mr.gearCount = session.gearCount();
+
+  out << "model   " << o.model << (mr.compiled ? " (compiled in " + std::to_string(mr.compileMillis) + " ms)" : "")
+      << "\n";
+  out << "        strategy " << mr.strategy << ", "
+      << (session.isDynamic() ? std::string("dynamic shape") : std::to_string(mr.gearCount) + " gear(s)") << ", device "
+      << o.device << ", load " << mr.loadMillis << " ms\n";
+
+  auto gears = chooseGears(o, session);
+  if (!gears) {
+    err << gears.error().str() << "\n";
+    return gears.error().code == codes::kInvalid ? 2 : 1;
+  }
+  nlohmann::json gearsJson = nlohmann::json::array();
+  for (const auto& c : *gears) {
+    auto r = benchGear(o, session, c, gears->size() > 1);
+    if (!r) {
+      err << r.error().str() << "\n";
+      return 1;
+    }
+    printGear(out, *r);
+    gearsJson.push_back(gearJson(*r));
+  }
+  if (!o.jsonPath.empty()) {
+    nlohmann::json j{{"tool", "gearbench"}, {"mode", "benchmark"}, {"model", modelJson(mr)},
+                     {"loop", o.loop},      {"warmup", o.warmup},  {"gears", std::move(gearsJson)}};
+    std::ofstream f(o.jsonPath, std::ios::trunc);
+    if (!f) {
+      err << codes::kIo << ": cannot write '" << o.jsonPath << "'\n";
+      return 1;
+    }
+    f << j.dump(2) << "\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  auto opts = parseArgs(args);
+  if (!opts) {
+    err << opts.error().str() << "\n";
+    return 2;
+  }
+  if (opts->help) {
+    out << helpText();
+    return 0;
+  }
+  if (opts->atc.log) (void)log::setLevel(*opts->atc.log);
+  if (opts->listOps) return runListOps(*opts, out, err);
+  if (!opts->checkDir.empty()) return runCheck(*opts, out, err);
+  return runBench(*opts, out, err);
+}
+
+} // namespace gs::gearbench

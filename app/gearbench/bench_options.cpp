@@ -1,0 +1,144 @@
+// Parsing of gearbench's options.
+#include "app/gearbench/bench_options.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace gs::gearbench {
+namespace {
+
+// gearatc options that shape an .onnx compile.
+constexpr std::string_view kAtcPassThrough[] = {"input_shape",        "input_shape_range", "dynamic_batch_size",
+                                                "dynamic_image_size", "dynamic_dims",      "input_format",
+                                                "out_nodes",          "soc_version",       "log"};
+
+Error usage(const std::string& m) { return Error{codes::kInvalid, m}; }
+
+template <class T> Expected<T> number(std::string_view key, const std::string& v) {
+  T out{};
+  const auto* end = v.data() + v.size();
+  auto [p, ec] = std::from_chars(v.data(), end, out);
+  if (ec != std::errc() || p != end)
+    return std::unexpected(usage("--" + std::string(key) + ": '" + v + "' is not a number"));
+  return out;
+}
+
+} // namespace
+
+std::string helpText() {
+  return R"(gearbench: run and measure GearStudio models (.om; .onnx is compiled on the fly)
+
+Benchmark:
+  gearbench --model=M.om [--gear=all|INDEX|"name:d1,d2;name2:..."] [--loop=100] [--warmup=5]
+            [--threads=N] [--device=cpu] [--input=DIR] [--output=DIR] [--json=FILE] [--profile]
+            [--seed=N]
+  .onnx models take gearatc's shape options: --input_shape, --input_shape_range, --dynamic_batch_size,
+  --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes.
+  --gear     which gear(s) run: default the largest gear, 'all' every gear, an index, or input shapes
+             (for a dynamic-shape model: the shapes to run with).
+  --input    one NAME.npy per input ('/' and ':' in names become '_'); random inputs otherwise.
+  --output   writes one NAME.npy per output of the last run (DIR/gear_<i>/ when several gears run).
+  --profile  per-op time table with each op's share.
+
+Other modes:
+  gearbench --list-ops [--device=cpu] [--json=FILE]     the supported ops and dtypes
+  gearbench --check=DIR [--jobs=N] [--timeout=S] [--min-pass=PCT] [--json=FILE] [--threads=N]
+            ONNX backend cases under DIR (model.onnx + test_data_set_*): each in a child process with a
+            time limit; prints failures and "N passed, N failed, N skipped".
+
+Exit status: 0 success (also with failed --check cases, unless --min-pass is given and not met: 1);
+1 a model that cannot be loaded or run; 2 a usage error.
+)";
+}
+
+Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
+  BenchOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "-h" || a == "--help") {
+      o.help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) return std::unexpected(usage("unexpected argument '" + a + "'"));
+    a = a.substr(2);
+    std::string key = a, value;
+    bool hasValue = false;
+    if (const auto eq = a.find('='); eq != std::string::npos) {
+      key = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      hasValue = true;
+    }
+    auto need = [&]() -> Status {
+      if (hasValue) return ok();
+      if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+        value = args[++i];
+        return ok();
+      }
+      return std::unexpected(usage("--" + key + " needs a value"));
+    };
+    if (key == "profile") {
+      o.profile = true;
+    } else if (key == "list-ops") {
+      o.listOps = true;
+    } else if (key == "model") {
+      GS_RETURN_IF_ERROR(need());
+      o.model = value;
+    } else if (key == "gear") {
+      GS_RETURN_IF_ERROR(need());
+      o.gear = value;
+    } else if (key == "loop") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.loop, number<int>(key, value));
+    } else if (key == "warmup") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.warmup, number<int>(key, value));
+    } else if (key == "threads") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.threads, number<int>(key, value));
+    } else if (key == "seed") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.seed, number<uint32_t>(key, value));
+    } else if (key == "device") {
+      GS_RETURN_IF_ERROR(need());
+      o.device = value;
+    } else if (key == "input") {
+      GS_RETURN_IF_ERROR(need());
+      o.inputDir = value;
+    } else if (key == "output") {
+      GS_RETURN_IF_ERROR(need());
+      o.outputDir = value;
+    } else if (key == "json") {
+      GS_RETURN_IF_ERROR(need());
+      o.jsonPath = value;
+    } else if (key == "check") {
+      GS_RETURN_IF_ERROR(need());
+      o.checkDir = value;
+    } else if (key == "jobs") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.jobs, number<int>(key, value));
+    } else if (key == "timeout") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.timeoutSeconds, number<double>(key, value));
+    } else if (key == "min-pass") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.minPassPercent, number<double>(key, value));
+    } else if (std::find(std::begin(kAtcPassThrough), std::end(kAtcPassThrough), key) != std::end(kAtcPassThrough)) {
+      GS_RETURN_IF_ERROR(need());
+      GS_RETURN_IF_ERROR(shape_config::setOption(o.atc, key, value));
+    } else {
+      return std::unexpected(usage("unknown option --" + key + " (see --help)"));
+    }
+  }
+  if (o.help) return o;
+  const int modes = (o.model.empty() ? 0 : 1) + (o.checkDir.empty() ? 0 : 1) + (o.listOps ? 1 : 0);
+  if (modes == 0) return std::unexpected(usage("give --model, --check or --list-ops (see --help)"));
+  if (modes > 1) return std::unexpected(usage("--model, --check and --list-ops are separate modes"));
+  if (o.loop < 1) return std::unexpected(usage("--loop must be at least 1"));
+  if (o.warmup < 0) return std::unexpected(usage("--warmup must not be negative"));
+  if (o.threads < 0) return std::unexpected(usage("--threads must not be negative"));
+  if (o.jobs < 1) return std::unexpected(usage("--jobs must be at least 1"));
+  if (o.timeoutSeconds <= 0) return std::unexpected(usage("--timeout must be positive"));
+  return o;
+}
+
+} // namespace gs::gearbench

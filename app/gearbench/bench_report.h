@@ -1,0 +1,48 @@
+// What one gear's benchmark measured, and its text and JSON forms (schema: docs/gearbench.md).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/om/model.h"
+#include "core/runtime/device.h"
+#include "core/runtime/profiler.h"
+
+namespace gs::gearbench {
+
+struct GearReport {
+  int gear = -1; // -1: dynamic-shape model
+  std::vector<om::TensorDesc> inputs, outputs;
+  int64_t batch = 1;
+  double firstMillis = 0;
+  runtime::LatencyStats latency;
+  int warmup = 0;
+  double inferencesPerSec = 0, samplesPerSec = 0;
+  runtime::MemoryUse memory;
+  uint64_t workspaceBytes = 0;
+  uint64_t peakRssBytes = 0;
+  double flops = 0, gflopsPerSec = 0;
+  bool profiled = false;
+  std::vector<runtime::OpStat> byNode, byOpType;
+};
+
+struct ModelReport {
+  std::string path;
+  bool compiled = false; // .onnx compiled on the fly
+  double compileMillis = 0;
+  double loadMillis = 0;
+  std::string strategy;
+  int gearCount = 0;
+  std::string device;
+  int threads = 0;
+};
+
+void printGear(std::ostream& out, const GearReport& g);
+nlohmann::json gearJson(const GearReport& g);
+nlohmann::json modelJson(const ModelReport& m);
+std::string humanBytes(uint64_t bytes);
+
+} // namespace gs::gearbench

@@ -1,0 +1,126 @@
+// Conformance over ONNX backend cases, and the list of supported ops.
+#include "app/gearbench/check_mode.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "core/runtime/device.h"
+#include "core/session/conformance.h"
+
+namespace gs::gearbench {
+namespace {
+
+double nowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+bool writeJson(const std::string& path, const nlohmann::json& j, std::ostream& err) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) {
+    err << codes::kIo << ": cannot write '" << path << "'\n";
+    return false;
+  }
+  f << j.dump(2) << "\n";
+  return true;
+}
+
+} // namespace
+
+ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(::isatty(2) != 0) {}
+
+ProgressBar::~ProgressBar() {
+  if (m_drawn) std::fprintf(stderr, "\r\033[K");
+}
+
+void ProgressBar::update(std::size_t done, std::size_t total) {
+  if (!m_tty || total == 0) return;
+  const double now = nowSeconds();
+  if (done < total && m_lastDraw >= 0 && now - m_lastDraw < 0.1) return;
+  m_lastDraw = now;
+  const int width = 30;
+  const int filled =
+      static_cast<int>(static_cast<double>(width) * static_cast<double>(done) / static_cast<double>(total));
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.resize(width, '.');
+  std::fprintf(stderr, "\r%s [%s] %zu/%zu", m_label.c_str(), bar.c_str(), done, total);
+  std::fflush(stderr);
+  m_drawn = true;
+}
+
+int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+  const auto cases = session::findCases(o.checkDir);
+  if (cases.empty()) {
+    err << codes::kInvalid << ": no case folders (model.onnx + test_data_set_*) under '" << o.checkDir << "'\n";
+    return 2;
+  }
+  session::ConformanceOptions opt;
+  opt.device = o.device;
+  opt.jobs = o.jobs;
+  opt.timeoutSeconds = o.timeoutSeconds;
+  opt.threads = o.threads > 0 ? o.threads : 1;
+  ProgressBar bar("check");
+  opt.onCase = [&](const session::CaseResult& c, std::size_t done, std::size_t total) {
+    if (c.status == session::CaseStatus::Failed) {
+      if (::isatty(2)) std::fprintf(stderr, "\r\033[K"); // the bar is redrawn below the line
+      out << "FAILED " << c.name << ": " << c.reason << "\n" << std::flush;
+    }
+    bar.update(done, total);
+  };
+  const auto report = session::runConformance(cases, opt);
+  out << report.passed << " passed, " << report.failed << " failed, " << report.skipped << " skipped\n";
+  if (!o.jsonPath.empty()) {
+    auto arr = nlohmann::json::array();
+    for (const auto& c : report.cases)
+      arr.push_back({{"name", c.name},
+                     {"path", c.path},
+                     {"status", session::caseStatusName(c.status)},
+                     {"reason", c.reason},
+                     {"ms", c.millis}});
+    nlohmann::json j{{"tool", "gearbench"},       {"mode", "check"},         {"dir", o.checkDir},
+                     {"device", o.device},        {"passed", report.passed}, {"failed", report.failed},
+                     {"skipped", report.skipped}, {"cases", std::move(arr)}};
+    if (!writeJson(o.jsonPath, j, err)) return 1;
+  }
+  if (o.minPassPercent) {
+    const auto attempted = report.passed + report.failed;
+    const double pct = attempted ? 100.0 * static_cast<double>(report.passed) / static_cast<double>(attempted) : 0.0;
+    if (pct < *o.minPassPercent) {
+      err << "pass rate " << pct << "% of the cases not skipped is below --min-pass=" << *o.minPassPercent << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int runListOps(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+  const auto* device = runtime::findDevice(o.device);
+  if (!device) {
+    err << codes::kInvalid << ": unknown device '" << o.device << "'\n";
+    return 2;
+  }
+  const auto ops = device->supportedOps();
+  auto arr = nlohmann::json::array();
+  for (const auto& op : ops) {
+    const std::string name = (op.domain.empty() ? "" : op.domain + ".") + op.opType;
+    char line[256];
+    std::snprintf(line, sizeof line, "%-32s %s\n", name.c_str(), op.dtypes.c_str());
+    out << line;
+    arr.push_back({{"domain", op.domain}, {"op_type", op.opType}, {"dtypes", op.dtypes}});
+  }
+  out << ops.size() << " ops on device " << device->name() << "\n";
+  if (!o.jsonPath.empty()) {
+    nlohmann::json j{{"tool", "gearbench"},
+                     {"mode", "list-ops"},
+                     {"device", std::string(device->name())},
+                     {"count", ops.size()},
+                     {"ops", std::move(arr)}};
+    if (!writeJson(o.jsonPath, j, err)) return 1;
+  }
+  return 0;
+}
+
+} // namespace gs::gearbench
