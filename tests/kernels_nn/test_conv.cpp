@@ -330,6 +330,29 @@ private slots:
     checkConvTranspose(cc, rng, "db head");
   }
 
+  void convTransposeNonOverlapping() {
+    // kernel == stride (the sgemm + scatter path): batches, non-square windows, several row blocks
+    // (large images), no bias, output_padding cancelled by the end pad, every fused activation.
+    std::mt19937 rng(11);
+    for (int i = 0; i < 8; ++i) {
+      ConvCase cc;
+      cc.n = randInt(rng, 1, 3);
+      cc.c = randInt(rng, 1, 40);
+      cc.m = randInt(rng, 1, 40);
+      cc.in = i < 2 ? std::vector<int64_t>{randInt(rng, 60, 90), randInt(rng, 60, 90)}
+                    : std::vector<int64_t>{randInt(rng, 1, 20), randInt(rng, 1, 20)};
+      cc.k = {randInt(rng, 1, 3), randInt(rng, 1, 3)};
+      cc.s = cc.k;
+      cc.d = {1, 1};
+      cc.pl = cc.pr = cc.outPad = {0, 0};
+      if (i == 3) cc.pr = cc.outPad = {1, 1};
+      if (i == 3) cc.s = cc.k = {2, 2};
+      cc.bias = i % 2 == 0;
+      cc.act = activationByIndex(i);
+      checkConvTranspose(cc, rng, QString("non-overlapping case %1").arg(i));
+    }
+  }
+
   void weightsSharedAcrossGears() {
     // Two gears (different input sizes) of one conv: the packed weights are made once.
     std::mt19937 rng(3);

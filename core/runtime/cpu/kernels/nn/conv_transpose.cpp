@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/runtime/cpu/kernels/nn/deconv_nonoverlap.h"
 #include "core/runtime/cpu/kernels/nn/window_primitive.h"
 
 namespace gs::runtime::cpu::nn {
@@ -66,6 +67,8 @@ public:
       return std::unexpected(kernelError(m_node, "output shape from shape inference differs from ConvTranspose's"));
     for (auto d : y)
       if (d <= 0) return std::unexpected(kernelError(m_node, "empty output"));
+    m_direct = NonOverlappingDeconv::applies(x, w, y, m_group, win);
+    if (m_direct) return m_nonOverlapping.reshape(x, w, m_activation);
 
     // oneDNN weights dims are (g, oc/g, ic/g, k...); ONNX stores them as (g, ic/g, oc/g, k...).
     const int64_t k = product(w, 2, w.size());
@@ -92,8 +95,8 @@ public:
     spec.activation = m_activation;
     spec.cache = m_cache;
     spec.activationOutside = true;
-    // Non-overlapping windows (kernel == stride, the DB head's 2x2/2) make the deconvolution one sgemm
-    // plus a scatter: oneDNN's gemm kernel beat its blocked jit kernel there (44 vs 68 ms under load).
+    // Non-overlapping windows outside NonOverlappingDeconv's cases (1-D/3-D, groups): oneDNN's gemm
+    // kernel beat its blocked jit kernel there (44 vs 68 ms under load).
     bool nonOverlapping = true;
     for (std::size_t i = 0; i < spatial; ++i)
       nonOverlapping = nonOverlapping && win.kernel[i] == win.strides[i] && win.dilations[i] == 1;
@@ -115,6 +118,9 @@ public:
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     const float* bias = m_hasBias ? inputs[2].as<const float>() : nullptr;
+    if (m_direct)
+      return m_nonOverlapping.run(m_node, inputs[0].as<const float>(), inputs[1].as<const float>(), bias,
+                                  outputs[0].as<float>(), ctx.workspace, ctx.workspaceBytes);
     return m_prim.run(m_node, inputs[0].as<const float>(), inputs[1].as<const float>(), bias, nullptr,
                       outputs[0].as<float>(), ctx.workspace, ctx.workspaceBytes);
   }
@@ -127,6 +133,8 @@ private:
   AutoPad m_autoPad = AutoPad::NotSet;
   int64_t m_group = 1;
   bool m_hasBias = false;
+  bool m_direct = false; // NonOverlappingDeconv computes this shape
+  NonOverlappingDeconv m_nonOverlapping;
   WindowPrimitive m_prim;
 };
 
