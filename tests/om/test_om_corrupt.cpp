@@ -173,7 +173,8 @@ private slots:
       // Every byte of the structured sections, a sample of the weights.
       const bool inWeights = i >= weights.offset;
       if (inWeights && i % 7 != 0) continue;
-      for (int bit : {0, 3, 7}) {
+      // One bit per byte, cycling through the bit positions (keeps the test fast under ASan).
+      for (int bit : {static_cast<int>((i * 3) % 8)}) {
         auto g = f;
         g[i] = static_cast<char>(g[i] ^ (1 << bit));
         auto why = probe(g, inPadding ? padding : raw);
