@@ -1,0 +1,361 @@
+// The profile panel offscreen: profiling a small generated model's gears in the background, the
+// charts' data against the report, cancelling a long run, comparing two runs, the strategy
+// comparison tab, exports (JSON read back, CSV, Markdown with PNG charts, PNG/SVG/PDF per chart) and
+// the history kept in the project as JSON.
+#include <memory>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "../profile/profile_models.h"
+#include "core/compiler/onnx/importer.h"
+#include "core/compiler/shape_config/shape_config.h"
+#include "core/profile/profile_json.h"
+#include "core/session/compile_onnx.h"
+#include "ui/profile/grouped_bar_chart.h"
+#include "ui/profile/histogram_chart.h"
+#include "ui/profile/latency_chart.h"
+#include "ui/profile/memory_chart.h"
+#include "ui/profile/op_chart.h"
+#include "ui/profile/profile_panel.h"
+#include "ui/profile/run_history_view.h"
+#include "ui/profile/strategy_view.h"
+#include "ui/profile/throughput_chart.h"
+#include "ui/profile/timeseries_chart.h"
+
+using namespace gs;
+using gs::ui::ProfilePanel;
+
+namespace {
+
+shape_config::AtcOptions batchOptions(const std::string& gears) {
+  shape_config::AtcOptions o;
+  (void)shape_config::setOption(o, "input_shape", "x:-1,3,16,16");
+  (void)shape_config::setOption(o, "dynamic_batch_size", gears);
+  return o;
+}
+
+QVector<double> values(const QSharedPointer<QCPBarsDataContainer>& d) {
+  QVector<double> v;
+  for (auto it = d->constBegin(); it != d->constEnd(); ++it)
+    v << it->value;
+  return v;
+}
+
+QVector<double> values(const QSharedPointer<QCPGraphDataContainer>& d) {
+  QVector<double> v;
+  for (auto it = d->constBegin(); it != d->constEnd(); ++it)
+    v << it->value;
+  return v;
+}
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestProfilePanel : public QObject {
+  Q_OBJECT
+
+private:
+  QTemporaryDir m_dir;
+  QString m_path;
+  std::shared_ptr<const ir::Model> m_model;
+  shape_config::ShapeConfig m_config;
+  std::unique_ptr<ProfilePanel> m_panel;
+
+  bool runProfile(int loops) {
+    m_panel->loopsBox()->setValue(loops);
+    QSignalSpy done(m_panel.get(), &ProfilePanel::profileFinished);
+    if (!m_panel->startProfile()) return false;
+    return done.wait(30000) && done.first().first().toBool();
+  }
+
+private slots:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_path = m_dir.filePath("small_convnet.onnx");
+    QVERIFY(test::writeSmallConvNet(m_path.toStdString()));
+    auto model = onnx_import::importModel(m_path.toStdString());
+    QVERIFY(model);
+    m_model = std::make_shared<const ir::Model>(std::move(*model));
+    auto config = shape_config::fromOptions(batchOptions("1,2,4"));
+    QVERIFY(config);
+    m_config = *config;
+    m_panel = std::make_unique<ProfilePanel>();
+    m_panel->resize(1100, 900);
+    m_panel->setModel(m_model, m_path);
+    m_panel->setShapeConfig(m_config);
+    m_panel->threadsBox()->setValue(1);
+    m_panel->warmupBox()->setValue(2);
+    QVERIFY(m_panel->deviceBox()->count() >= 1);
+    QCOMPARE(m_panel->deviceBox()->itemText(0), QStringLiteral("cpu"));
+  }
+
+  void nothingToProfileWithoutModel() {
+    ProfilePanel empty;
+    QVERIFY(!empty.startProfile());
+    QVERIFY(!empty.startComparison());
+    QVERIFY(!empty.isBusy());
+    QVERIFY(!empty.statusText().isEmpty());
+    QString error;
+    QVERIFY(!empty.exportCsv(m_dir.filePath("none.csv"), &error));
+    QVERIFY(!error.isEmpty());
+  }
+
+  void profileAllGears() {
+    m_panel->loopsBox()->setValue(30);
+    QSignalSpy done(m_panel.get(), &ProfilePanel::profileFinished);
+    QSignalSpy busy(m_panel.get(), &ProfilePanel::busyChanged);
+    QVERIFY(m_panel->startProfile());
+    QVERIFY(m_panel->isBusy());
+    QVERIFY(!m_panel->startProfile()); // one job at a time
+    QVERIFY(done.wait(30000));
+    QVERIFY(done.first().first().toBool());
+    QVERIFY(!m_panel->isBusy());
+    QCOMPARE(busy.size(), 2);
+    const auto& r = m_panel->report();
+    QVERIFY(r);
+    QCOMPARE(r->gears.size(), std::size_t{3});
+    QCOMPARE(r->loops, 30);
+    QCOMPARE(r->threads, 1);
+    QCOMPARE(m_panel->historyView()->runs().size(), std::size_t{1});
+    QCOMPARE(m_panel->gearTable()->rowCount(), 3);
+    QCOMPARE(m_panel->gearBox()->count(), 3);
+  }
+
+  void chartsShowTheReport() {
+    const auto& r = *m_panel->report();
+    const int n = static_cast<int>(r.gears.size());
+    auto* latency = m_panel->latencyChart();
+    QVERIFY(latency->hasData());
+    const auto medians = values(latency->medianBars()->data());
+    const auto p90 = values(latency->p90Marks()->data());
+    const auto p99 = values(latency->p99Marks()->data());
+    QCOMPARE(medians.size(), n);
+    QCOMPARE(latency->rangeBars()->dataCount(), n);
+    for (int i = 0; i < n; ++i) {
+      const auto& l = r.gears[static_cast<std::size_t>(i)].latency;
+      QCOMPARE(medians[i], l.median);
+      QCOMPARE(p90[i], l.p90);
+      QCOMPARE(p99[i], l.p99);
+      const auto err = latency->rangeBars()->data()->at(i);
+      QVERIFY(qFuzzyCompare(l.median - err.errorMinus, l.min));
+      QVERIFY(qFuzzyCompare(l.median + err.errorPlus, l.max));
+    }
+    const auto throughput = values(m_panel->throughputChart()->bars()->data());
+    for (int i = 0; i < n; ++i)
+      QCOMPARE(throughput[i], r.gears[static_cast<std::size_t>(i)].samplesPerSec);
+
+    auto* memory = m_panel->memoryChart();
+    const double unit = memory->unitBytes();
+    const auto weights = values(memory->layers().first()->data());
+    const auto arena = values(memory->layers().at(memory->layers().size() - 2)->data());
+    const auto workspace = values(memory->layers().last()->data());
+    for (int i = 0; i < n; ++i) {
+      const auto& m = r.gears[static_cast<std::size_t>(i)].memory;
+      QCOMPARE(weights[i], static_cast<double>(m.weightBytes) / unit);
+      QCOMPARE(arena[i], static_cast<double>(m.gearArenaBytes) / unit);
+      QCOMPARE(workspace[i], static_cast<double>(m.workspaceBytes) / unit);
+    }
+    const auto& m0 = r.gears[0].memory;
+    for (double v : values(memory->sharedArenaLine()->data()))
+      QCOMPARE(v, static_cast<double>(m0.weightBytes + m0.packedWeightBytes + m0.sharedArenaBytes) / unit);
+
+    // The per-gear charts follow the gear selector.
+    m_panel->selectGear(1);
+    const auto& g = r.gears[1];
+    const auto series = values(m_panel->timeSeriesChart()->series()->data());
+    QCOMPARE(series.size(), static_cast<int>(g.samples.size()));
+    for (int i = 0; i < series.size(); ++i)
+      QCOMPARE(series[i], g.samples[static_cast<std::size_t>(i)]);
+    double counted = 0;
+    for (double c : values(m_panel->histogramChart()->bars()->data()))
+      counted += c;
+    QCOMPARE(counted, static_cast<double>(g.samples.size()));
+    QCOMPARE(m_panel->histogramChart()->bars()->dataCount(), ui::histogramBins(g.samples.size()));
+
+    auto* ops = m_panel->opChart();
+    const auto opTimes = values(ops->bars()->data());
+    QCOMPARE(opTimes.size(), static_cast<int>(g.topOps.size()));
+    for (int i = 0; i < opTimes.size(); ++i) { // bars bottom to top: smallest first
+      const auto& op = g.topOps[g.topOps.size() - 1 - static_cast<std::size_t>(i)];
+      QCOMPARE(opTimes[i], op.meanMillis);
+      QCOMPARE(ops->nodeAt(i), QString::fromStdString(op.node));
+    }
+    QSignalSpy clicked(m_panel.get(), &ProfilePanel::nodeClicked);
+    ops->clickBar(opTimes.size() - 1);
+    QCOMPARE(clicked.size(), 1);
+    QCOMPARE(clicked.first().first().toString(), QString::fromStdString(g.topOps[0].node));
+
+    // Hover tooltips: over the first latency bar.
+    latency->resize(800, 500);
+    latency->replot();
+    const QPointF over(latency->xAxis->coordToPixel(1), latency->yAxis->coordToPixel(r.gears[0].latency.median / 2));
+    const QString tip = latency->tooltipAt(over);
+    QVERIFY2(tip.contains(QStringLiteral("median")), qPrintable(tip));
+    QVERIFY(tip.contains(QString::fromStdString(r.gears[0].label)));
+  }
+
+  void compiledModelIsUsed() {
+    auto om = session::compileOnnx(m_path.toStdString(), batchOptions("2,3"));
+    QVERIFY(om);
+    ProfilePanel panel;
+    panel.setModel(m_model, m_path);
+    panel.setShapeConfig(m_config);
+    panel.setCompiledModel(std::make_shared<const om::Model>(std::move(*om)));
+    panel.loopsBox()->setValue(3);
+    QSignalSpy done(&panel, &ProfilePanel::profileFinished);
+    QVERIFY(panel.startProfile());
+    QVERIFY(done.wait(30000));
+    QCOMPARE(panel.report()->gears.size(), std::size_t{2});
+    QCOMPARE(panel.report()->gears[1].label, std::string("batch 3"));
+  }
+
+  void cancelMidRun() {
+    const auto runsBefore = m_panel->historyView()->runs().size();
+    m_panel->loopsBox()->setValue(1000000); // hours without the cancel
+    QSignalSpy done(m_panel.get(), &ProfilePanel::profileFinished);
+    QVERIFY(m_panel->startProfile());
+    // The GUI thread stays free: progress arrives while the job runs.
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->progressBar()->value() > 0, 20000);
+    QVERIFY(m_panel->isBusy());
+    m_panel->cancel();
+    QVERIFY(done.wait(20000));
+    QCOMPARE(done.first().first().toBool(), false);
+    QVERIFY(!m_panel->isBusy());
+    QVERIFY(m_panel->report()->cancelled);
+    QVERIFY(m_panel->statusText().contains(QStringLiteral("Cancelled")));
+    QCOMPARE(m_panel->historyView()->runs().size(), runsBefore); // a cancelled run is not kept
+  }
+
+  void destroyWhileBusy() {
+    auto panel = std::make_unique<ProfilePanel>();
+    panel->setModel(m_model, m_path);
+    panel->setShapeConfig(m_config);
+    panel->loopsBox()->setValue(1000000);
+    QVERIFY(panel->startProfile());
+    QTest::qWait(200);
+    panel.reset(); // cancels and waits for the job
+  }
+
+  void compareTwoRuns() {
+    QVERIFY(runProfile(10));
+    auto* history = m_panel->historyView();
+    QCOMPARE(history->runs().size(), std::size_t{2});
+    history->comparePair(0, 1);
+    QVERIFY(history->delta());
+    const auto expected = profile::compareRuns(history->runs()[0], history->runs()[1]);
+    QCOMPARE(history->delta()->gears.size(), expected.gears.size());
+    QCOMPARE(history->deltaTable()->rowCount(), 3);
+    for (int i = 0; i < 3; ++i) {
+      const auto& g = expected.gears[static_cast<std::size_t>(i)];
+      QVERIFY(g.inA && g.inB);
+      QCOMPARE(history->deltaTable()->item(i, 1)->text(), QString::number(g.medianA, 'f', 3));
+      QCOMPARE(history->deltaTable()->item(i, 2)->text(), QString::number(g.medianB, 'f', 3));
+      QVERIFY(history->deltaTable()->item(i, 3)->text().endsWith('%'));
+    }
+    QCOMPARE(history->list()->selectedItems().size(), 2);
+  }
+
+  void compareStrategies() {
+    m_panel->loopsBox()->setValue(5);
+    QSignalSpy done(m_panel.get(), &ProfilePanel::comparisonFinished);
+    QVERIFY(m_panel->startComparison());
+    QVERIFY(done.wait(50000));
+    QVERIFY(done.first().first().toBool());
+    const auto& c = m_panel->comparison();
+    QVERIFY(c);
+    QCOMPARE(c->strategies.size(), std::size_t{3});
+    auto* view = m_panel->strategyView();
+    QCOMPARE(view->summaryLabel()->text(), QString::fromStdString(c->summary));
+    QCOMPARE(view->table()->rowCount(), 3);
+    const auto& series = view->latencyChart()->series();
+    QCOMPARE(series.size(), 3);
+    for (int s = 0; s < 3; ++s) {
+      const auto medians = values(series[s]->data());
+      for (int g = 0; g < 3; ++g)
+        QCOMPARE(medians[g],
+                 c->strategies[static_cast<std::size_t>(s)].gears[static_cast<std::size_t>(g)].latency.median);
+    }
+    QCOMPARE(view->sizeChart()->series().first()->dataCount(), 3);
+  }
+
+  void exports() {
+    const QString json = m_dir.filePath("profile.json");
+    QString error;
+    QVERIFY2(m_panel->exportJson(json, &error), qPrintable(error));
+    auto doc = profile::parseDocument(readAll(json).toStdString());
+    QVERIFY2(doc, doc ? "" : doc.error().str().c_str());
+    QVERIFY(doc->profile && doc->comparison);
+    QCOMPARE(doc->history.size(), std::size_t{2});
+    QCOMPARE(doc->profile->gears.size(), m_panel->report()->gears.size());
+    QCOMPARE(doc->profile->gears[2].samples, m_panel->report()->gears[2].samples);
+    QCOMPARE(doc->comparison->summary, m_panel->comparison()->summary);
+
+    const QString csv = m_dir.filePath("profile.csv");
+    QVERIFY(m_panel->exportCsv(csv, &error));
+    const auto lines = QString::fromUtf8(readAll(csv)).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 3 + 3 * 3);
+
+    const QString md = m_dir.filePath("report.md");
+    QStringList written;
+    QVERIFY2(m_panel->exportMarkdown(md, &error, &written), qPrintable(error));
+    const QString text = QString::fromUtf8(readAll(md));
+    QVERIFY(text.startsWith(QStringLiteral("# Profile report")));
+    QVERIFY(text.contains(QStringLiteral("## Strategy comparison")));
+    QVERIFY(text.contains(QStringLiteral("## Run comparison")));
+    int pngs = 0;
+    for (const auto& f : written) {
+      if (!f.endsWith(QStringLiteral(".png"))) continue;
+      ++pngs;
+      QVERIFY2(!QImage(f).isNull(), qPrintable(f));
+      QVERIFY(text.contains(QStringLiteral("](%1)").arg(QFileInfo(f).fileName())));
+    }
+    QCOMPARE(pngs, 10);
+
+    for (auto* chart : m_panel->charts()) {
+      for (const char* suffix : {"png", "svg", "pdf"}) {
+        const QString path = m_dir.filePath(chart->chartId() + "." + suffix);
+        QVERIFY2(chart->exportTo(path, &error), qPrintable(error));
+        const auto bytes = readAll(path);
+        QVERIFY(!bytes.isEmpty());
+        if (QByteArray(suffix) == "svg") QVERIFY(bytes.contains("<svg"));
+        if (QByteArray(suffix) == "pdf") QVERIFY(bytes.startsWith("%PDF"));
+        if (QByteArray(suffix) == "png") QVERIFY(!QImage(path).isNull());
+      }
+    }
+    QVERIFY(!m_panel->latencyChart()->exportTo(m_dir.filePath("x.bmpx"), &error));
+  }
+
+  void historyInProject() {
+    const QJsonArray runs = m_panel->historyJson();
+    QCOMPARE(runs.size(), 2);
+    ProfilePanel other;
+    QSignalSpy changed(&other, &ProfilePanel::historyChanged);
+    QJsonArray withBad = runs;
+    withBad.append(QJsonObject{{"label", "no gears"}});
+    other.setHistoryJson(withBad);
+    QCOMPARE(other.historyView()->runs().size(), std::size_t{2}); // the bad entry is skipped
+    QCOMPARE(other.historyJson(), runs);
+    other.historyView()->renameRun(0, QStringLiteral("baseline"));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(other.historyJson().at(0).toObject().value("label").toString(), QStringLiteral("baseline"));
+  }
+
+  void cleanupTestCase() { m_panel.reset(); }
+};
+
+QTEST_MAIN(TestProfilePanel)
+#include "test_profile_panel.moc"

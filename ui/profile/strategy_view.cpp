@@ -1,0 +1,170 @@
+// StrategyView: summary, table and the four comparison charts.
+#include "ui/profile/strategy_view.h"
+
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "core/profile/profile_export.h"
+#include "ui/profile/grouped_bar_chart.h"
+
+namespace gs::ui {
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString bytes(uint64_t b) { return qs(profile::humanBytes(b)); }
+
+QTableWidgetItem* item(const QString& text, bool number = true) {
+  auto* i = new QTableWidgetItem(text);
+  i->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+  if (number) i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return i;
+}
+
+} // namespace
+
+StrategyView::StrategyView(QWidget* parent) : QWidget(parent) {
+  m_summary = new QLabel(tr("\"Compare strategies\" builds the gears three ways (one static model per gear, one "
+                            "multi-gear model, one dynamic-shape model) and measures each at every gear."),
+                         this);
+  m_summary->setWordWrap(true);
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_summary->setObjectName(QStringLiteral("strategySummary"));
+  m_table = new QTableWidget(this);
+  m_table->setObjectName(QStringLiteral("strategyTable"));
+  m_table->verticalHeader()->setVisible(false);
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setMinimumHeight(110);
+  m_latency = new GroupedBarChart(tr("Median latency per gear and strategy"), QStringLiteral("strategy_latency"), this);
+  m_memory = new GroupedBarChart(tr("Memory per strategy"), QStringLiteral("strategy_memory"), this);
+  m_compile = new GroupedBarChart(tr("Compile time per strategy"), QStringLiteral("strategy_compile"), this);
+  m_size = new GroupedBarChart(tr(".om size per strategy"), QStringLiteral("strategy_size"), this);
+
+  auto* grid = new QGridLayout;
+  grid->addWidget(m_latency, 0, 0, 1, 2);
+  grid->addWidget(m_memory, 1, 0);
+  grid->addWidget(m_compile, 1, 1);
+  grid->addWidget(m_size, 2, 0);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(m_summary);
+  layout->addWidget(m_table);
+  layout->addLayout(grid, 1);
+}
+
+void StrategyView::clear() {
+  m_table->clear();
+  m_table->setRowCount(0);
+  m_table->setColumnCount(0);
+  for (auto* c : {m_latency, m_memory, m_compile, m_size})
+    c->clearData(tr("Run \"Compare strategies\""));
+}
+
+void StrategyView::setComparison(const profile::StrategyComparison& c) {
+  QString text = qs(c.summary);
+  if (c.cancelled && text.isEmpty()) text = tr("Cancelled before any strategy finished.");
+  m_summary->setText(text);
+  fillTable(c);
+  fillCharts(c);
+}
+
+void StrategyView::fillTable(const profile::StrategyComparison& c) {
+  QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"), tr(".om size"),
+                      tr("Weights"),  tr("Arena"),  tr("Peak RSS")};
+  for (const auto& g : c.gearLabels)
+    headers << tr("%1 median (ms)").arg(qs(g));
+  m_table->clear();
+  m_table->setColumnCount(static_cast<int>(headers.size()));
+  m_table->setHorizontalHeaderLabels(headers);
+  m_table->setRowCount(static_cast<int>(c.strategies.size()));
+  for (int r = 0; r < static_cast<int>(c.strategies.size()); ++r) {
+    const auto& s = c.strategies[static_cast<std::size_t>(r)];
+    m_table->setItem(r, 0, item(QString::fromUtf8(profile::strategyKindTitle(s.kind)), false));
+    if (!s.error.empty()) {
+      m_table->setItem(r, 1, item(tr("failed: %1").arg(qs(s.error)), false));
+      continue;
+    }
+    m_table->setItem(r, 1, item(QString::number(s.modelCount)));
+    m_table->setItem(r, 2, item(QString::number(s.compileMillis, 'f', 0)));
+    m_table->setItem(r, 3, item(bytes(s.omBytes)));
+    m_table->setItem(r, 4, item(bytes(s.weightBytes)));
+    m_table->setItem(r, 5, item(bytes(s.arenaBytes)));
+    m_table->setItem(r, 6, item(bytes(s.peakRssBytes)));
+    for (std::size_t g = 0; g < s.gears.size(); ++g)
+      m_table->setItem(r, 7 + static_cast<int>(g), item(QString::number(s.gears[g].latency.median, 'f', 3)));
+  }
+  m_table->resizeColumnsToContents();
+}
+
+void StrategyView::fillCharts(const profile::StrategyComparison& c) {
+  std::vector<const profile::StrategyResult*> done;
+  for (const auto& s : c.strategies)
+    if (s.error.empty()) done.push_back(&s);
+  if (done.empty()) {
+    for (auto* chart : {m_latency, m_memory, m_compile, m_size})
+      chart->clearData(c.cancelled ? tr("Cancelled") : tr("No strategy finished"));
+    return;
+  }
+  QStringList names, gears;
+  for (const auto* s : done)
+    names << QString::fromUtf8(profile::strategyKindTitle(s->kind));
+  for (const auto& g : c.gearLabels)
+    gears << qs(g);
+
+  QVector<QVector<double>> latency;
+  QVector<QStringList> latencyTips;
+  for (const auto* s : done) {
+    QVector<double> v;
+    QStringList tips;
+    for (const auto& g : s->gears) {
+      v << g.latency.median;
+      tips << tr("%1, %2\nmedian %3 ms, p99 %4 ms\n%5 samples/s")
+                  .arg(QString::fromUtf8(profile::strategyKindTitle(s->kind)), qs(g.label))
+                  .arg(g.latency.median, 0, 'f', 3)
+                  .arg(g.latency.p99, 0, 'f', 3)
+                  .arg(g.samplesPerSec, 0, 'f', 1);
+    }
+    latency << v;
+    latencyTips << tips;
+  }
+  m_latency->setData(gears, names, latency, tr("Gear"), tr("Median latency (ms)"), latencyTips);
+
+  // Memory: categories are the strategies, series the kinds of memory.
+  double top = 0;
+  for (const auto* s : done)
+    top = std::max({top, static_cast<double>(s->weightBytes + s->packedWeightBytes), static_cast<double>(s->arenaBytes),
+                    static_cast<double>(s->peakRssBytes)});
+  const auto [unitName, unit] = byteUnit(top);
+  QVector<QVector<double>> memory(3);
+  QVector<QStringList> memoryTips(3);
+  QStringList shortNames;
+  for (const auto* s : done) {
+    shortNames << QString::fromUtf8(profile::strategyKindName(s->kind));
+    memory[0] << static_cast<double>(s->weightBytes + s->packedWeightBytes) / unit;
+    memory[1] << static_cast<double>(s->arenaBytes) / unit;
+    memory[2] << static_cast<double>(s->peakRssBytes) / unit;
+    memoryTips[0] << tr("weights %1 (+ packed %2)").arg(bytes(s->weightBytes), bytes(s->packedWeightBytes));
+    memoryTips[1] << tr("activation memory %1").arg(bytes(s->arenaBytes));
+    memoryTips[2] << tr("process peak RSS %1").arg(bytes(s->peakRssBytes));
+  }
+  m_memory->setData(shortNames, {tr("weights"), tr("arena / activations"), tr("peak RSS")}, memory, tr("Strategy"),
+                    tr("Memory (%1)").arg(unitName), memoryTips);
+
+  QVector<QVector<double>> compile(1), size(1);
+  QVector<QStringList> compileTips(1), sizeTips(1);
+  double maxSize = 0;
+  for (const auto* s : done)
+    maxSize = std::max(maxSize, static_cast<double>(s->omBytes));
+  const auto [sizeUnitName, sizeUnit] = byteUnit(maxSize);
+  for (const auto* s : done) {
+    compile[0] << s->compileMillis / 1000.0;
+    compileTips[0] << tr("%1 ms over %2 model(s)").arg(s->compileMillis, 0, 'f', 0).arg(s->modelCount);
+    size[0] << static_cast<double>(s->omBytes) / sizeUnit;
+    sizeTips[0] << tr("%1 in %2 file(s)").arg(bytes(s->omBytes)).arg(s->modelCount);
+  }
+  m_compile->setData(shortNames, {tr("compile time")}, compile, tr("Strategy"), tr("Compile time (s)"), compileTips);
+  m_size->setData(shortNames, {tr(".om size")}, size, tr("Strategy"), tr(".om size (%1)").arg(sizeUnitName), sizeTips);
+}
+
+} // namespace gs::ui
