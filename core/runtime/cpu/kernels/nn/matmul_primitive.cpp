@@ -1,10 +1,17 @@
 // oneDNN matmul wrapper (see matmul_primitive.h).
 #include "core/runtime/cpu/kernels/nn/matmul_primitive.h"
 
+#include "core/runtime/cpu/kernels/nn/thread_policy.h"
+
 namespace gs::runtime::cpu::nn {
 
 Expected<std::size_t> MatmulPrimitive::build(const ir::Node& node, const Spec& spec) {
   std::size_t ws = 0;
+  // A small product runs on the calling thread: oneDNN sizes its parallel split at creation.
+  const auto dd = spec.dst.dims(), sd = spec.src.dims();
+  const int64_t macs = product(dd, 0, dd.size()) * (sd.empty() ? 1 : sd.back());
+  m_threads = threadsFor(macs, macs);
+  const ScopedMaxThreads threads(m_threads);
   Status st = guardDnnl(node, [&]() -> Status {
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -50,6 +57,7 @@ Status MatmulPrimitive::run(const ir::Node& node, const float* src, const float*
                             void* workspace, std::size_t workspaceBytes) {
   if (workspaceBytes < m_wsBytes || (m_wsBytes && !workspace))
     return std::unexpected(kernelError(node, "workspace too small", codes::kInternal));
+  const ScopedMaxThreads threads(m_threads);
   return guardDnnl(node, [&]() -> Status {
     m_src.set_data_handle(const_cast<float*>(src));
     if (!m_packed) m_weights.set_data_handle(const_cast<float*>(weights));

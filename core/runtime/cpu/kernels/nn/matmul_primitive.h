@@ -31,6 +31,7 @@ public:
   std::size_t packedBytes() const { return m_packedBytes; }
 
 private:
+  int m_threads = 1; // OpenMP threads at creation and execution (thread_policy.h)
   dnnl::primitive m_prim;
   dnnl::memory m_src, m_weights, m_bias, m_dst, m_scratch;
   std::unordered_map<int, dnnl::memory> m_args;

@@ -1,5 +1,6 @@
 // Pooling kernels (see pool.h).
 #include "core/runtime/cpu/kernels/nn/pool.h"
+#include "core/runtime/cpu/kernels/nn/thread_policy.h"
 
 #include <algorithm>
 #include <limits>
@@ -55,6 +56,9 @@ public:
     }
     m_naive = m_wantIndices || (!m_max && m_includePad && extended);
     if (m_naive) return std::size_t{0};
+    // Memory-bound: an element read weighs about 16 multiply-adds (thread_policy.h).
+    m_threads = threadsFor(16 * product(x, 0, x.size()), product(m_y, 0, m_y.size()));
+    const ScopedMaxThreads threads(m_threads);
     try {
       using pf = dnnl::pooling_v2_forward;
       const auto alg = m_max ? dnnl::algorithm::pooling_max
@@ -82,6 +86,7 @@ public:
       runNaive(inputs[0].as<const float>(), outputs[0].as<float>(), m_wantIndices ? outputs[1].as<int64_t>() : nullptr);
       return ok();
     }
+    const ScopedMaxThreads threads(m_threads);
     return guardDnnl(m_node, [&]() -> Status {
       m_src.set_data_handle(inputs[0].data);
       m_dst.set_data_handle(outputs[0].data);
@@ -170,6 +175,7 @@ private:
   AutoPad m_autoPad = AutoPad::NotSet;
   Window m_win;
   std::vector<int64_t> m_x, m_y;
+  int m_threads = 1;
   dnnl::primitive m_prim;
   dnnl::memory m_src, m_dst, m_scratch;
   std::unordered_map<int, dnnl::memory> m_args;
@@ -193,7 +199,9 @@ public:
     float* y = outputs[0].as<float>();
     const int64_t inner = m_inner;
     const bool isMax = m_max;
-#pragma omp parallel for if (m_planes * inner > 16384)
+    // A streaming sum: about 4 multiply-adds of work per element (thread_policy.h).
+    const int threads = threadsFor(4 * m_planes * inner, m_planes);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
     for (int64_t p = 0; p < m_planes; ++p) {
       const float* xp = x + p * inner;
       if (isMax) {

@@ -1,5 +1,6 @@
 // Softmax / LogSoftmax on oneDNN (jit, vectorised exp) and Hardmax on an own loop (see softmax.h).
 #include "core/runtime/cpu/kernels/nn/softmax.h"
+#include "core/runtime/cpu/kernels/nn/thread_policy.h"
 
 #include <unordered_map>
 
@@ -35,6 +36,9 @@ public:
     if (m_kind == Kind::Hardmax || m_outer * m_n * m_inner == 0) return std::size_t{0};
     const std::vector<int64_t> dims{m_outer, m_n, m_inner};
     const auto md = plainDesc(dims);
+    // exp per element: about 32 multiply-adds each (thread_policy.h).
+    m_threads = threadsFor(32 * m_outer * m_n * m_inner, m_outer * m_inner);
+    const ScopedMaxThreads threads(m_threads);
     Status st = guardDnnl(m_node, [&]() -> Status {
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -66,6 +70,7 @@ public:
       hardmax(inputs[0].as<const float>(), outputs[0].as<float>());
       return ok();
     }
+    const ScopedMaxThreads threads(m_threads);
     return guardDnnl(m_node, [&]() -> Status {
       m_src.set_data_handle(inputs[0].data);
       m_dst.set_data_handle(outputs[0].data);
@@ -97,6 +102,7 @@ private:
   int64_t m_opset = 13, m_axis = -1;
   int64_t m_outer = 1, m_n = 1, m_inner = 1;
   std::size_t m_scratchBytes = 0;
+  int m_threads = 1;
   dnnl::primitive m_prim;
   dnnl::memory m_src, m_dst, m_scratch;
   std::unordered_map<int, dnnl::memory> m_args;

@@ -1,12 +1,11 @@
-// How many OpenMP threads a kernel uses, and how the process's OpenMP threads wait.
+// How many OpenMP threads a kernel uses.
 //
 // Every parallel region costs a wake-up and a barrier: on a loaded machine a region of two threads
 // waits until both got a CPU, which costs far more than a small op computes (PP-OCR cls at batch 1:
 // 2 threads 6-20x slower than 1 while other processes compete). Small ops therefore run on the calling
-// thread only, and oneDNN primitives for them are created while one thread is the maximum (oneDNN
-// then runs them without a parallel region). Spinning waits make this worse under contention (the
-// spinning thread burns the time slice its partner needs), so the library makes libgomp's idle
-// threads sleep unless the user chose a policy (OMP_WAIT_POLICY or GOMP_SPINCOUNT set).
+// thread only: oneDNN primitives for them are created and executed while one thread is the maximum
+// (oneDNN sizes its split at creation and, for many kernels, again at execution), so they run without
+// a parallel region.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +14,7 @@ namespace gs::runtime::cpu::nn {
 
 // Work (multiply-adds or element operations) below which an op's parallel region costs more than it
 // saves; each further thread needs this much more work.
-inline constexpr int64_t kMinWorkPerThread = int64_t{1} << 18;
+inline constexpr int64_t kMinWorkPerThread = int64_t{1} << 20;
 
 // Threads for an op with `work` units split into `items` independent chunks (>= 1, <= max threads).
 int threadsFor(int64_t work, int64_t items);
@@ -32,8 +31,5 @@ public:
 private:
   int m_saved = 0;
 };
-
-// True when this process's OpenMP threads sleep while idle by the library's choice (see above).
-bool passiveWaitDefaulted();
 
 } // namespace gs::runtime::cpu::nn

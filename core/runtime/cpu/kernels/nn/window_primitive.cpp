@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "core/runtime/cpu/kernels/nn/thread_policy.h"
+
 namespace gs::runtime::cpu::nn {
 
 namespace {
@@ -98,6 +100,12 @@ Expected<dnnl::primitive_desc> WindowPrimitive::choose(const ir::Node& node, con
 }
 
 Expected<std::size_t> WindowPrimitive::build(const ir::Node& node, const Spec& spec, const PdMaker& maker) {
+  // oneDNN sizes a primitive's parallel split when it is created: a small conv (and its reorders) made
+  // while one thread is the maximum runs on the calling thread, without a parallel region.
+  const int64_t wElems = product(spec.userWeightsMd.dims(), 0, spec.userWeightsMd.dims().size());
+  const int64_t macs = product(spec.dstDims, 0, spec.dstDims.size()) * (wElems / std::max<int64_t>(spec.biasLen, 1));
+  m_threads = threadsFor(macs, macs);
+  const ScopedMaxThreads threads(m_threads);
   GS_ASSIGN_OR_RETURN(auto pd, choose(node, spec, maker));
   std::size_t ws = 0;
   auto reserve = [&](std::size_t bytes) {
@@ -168,6 +176,8 @@ Status WindowPrimitive::run(const ir::Node& node, const float* src, const float*
   if (workspaceBytes < m_wsBytes || (m_wsBytes && !workspace))
     return std::unexpected(kernelError(node, "workspace too small", codes::kInternal));
   auto* ws = static_cast<std::byte*>(workspace);
+  // Many oneDNN kernels size their split again at execution: keep a small primitive serial there too.
+  const ScopedMaxThreads threads(m_threads);
   return guardDnnl(node, [&]() -> Status {
     auto& strm = dnnlStream();
     if (m_srcBlocked) {

@@ -74,6 +74,7 @@ private:
   std::size_t m_dstBytes = 0;
   int64_t m_dstElems = 0;
   bool m_ownActivation = false;
+  int m_threads = 1; // OpenMP threads at creation and execution (thread_policy.h)
   Activation m_activation;
   bool m_srcBlocked = false, m_dstBlocked = false, m_runtimeWeights = false, m_hasBias = false, m_fusedAdd = false;
   std::string m_impl;
