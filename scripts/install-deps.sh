@@ -10,6 +10,11 @@ for p in "${wanted[@]}"; do
     missing+=("$p")
   fi
 done
+# npm fetches the sample models; a machine that already has Node.js from elsewhere keeps it
+# (Debian's npm package would conflict with it).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
