@@ -6,6 +6,7 @@
 // the protobuf and model checks behind the CRCs instead of stopping at the first mismatch.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -33,37 +34,45 @@ private:
 
 volatile unsigned g_sink = 0;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+// A violated property: say which, then abort so that libFuzzer records the input.
+#define OM_FUZZ_CHECK(cond)                                                                                            \
+  do {                                                                                                                 \
+    if (!(cond)) {                                                                                                     \
+      std::fprintf(stderr, "property violated: %s (line %d)\n", #cond, __LINE__);                                      \
+      std::abort();                                                                                                    \
+    }                                                                                                                  \
+  } while (0)
 
 void readOnce(const std::string& input) {
   auto buffer = std::make_shared<InputBuffer>(reinterpret_cast<const uint8_t*>(input.data()), input.size());
   auto model = gs::om::deserialize(buffer);
   if (!model) {
-    check(model.error().code == gs::codes::kFormat && !model.error().message.empty());
+    OM_FUZZ_CHECK(model.error().code == gs::codes::kFormat && !model.error().message.empty());
     return;
   }
-  check(gs::om::validate(*model).has_value());
+  OM_FUZZ_CHECK(gs::om::validate(*model).has_value());
   unsigned sum = 0;
   for (const auto& g : model->gears) {
-    check(gs::ir::verify(g.graph).has_value());
+    OM_FUZZ_CHECK(gs::ir::verify(g.graph).has_value());
     for (const auto& v : g.graph.values)
       if (v.constant && v.constant->data()) {
         const auto* p = v.constant->data();
-        check(p >= buffer->data() && p + v.constant->byteSize() <= buffer->data() + buffer->size());
+        OM_FUZZ_CHECK(p >= buffer->data() && p + v.constant->byteSize() <= buffer->data() + buffer->size());
         for (std::size_t i = 0; i < v.constant->byteSize(); ++i)
           sum += std::to_integer<unsigned>(p[i]);
       }
   }
-  if (model->dynamic) check(gs::ir::verify(model->dynamic->graph).has_value());
+  if (model->dynamic) OM_FUZZ_CHECK(gs::ir::verify(model->dynamic->graph).has_value());
   (void)gs::om::toJson(*model).dump();
   (void)gs::om::infoText(*model);
   auto again = gs::om::serialize(*model);
-  check(again.has_value());
+  OM_FUZZ_CHECK(again.has_value());
   auto back = gs::om::deserialize(std::make_shared<gs::ir::StringBuffer>(*again));
-  check(back.has_value() && back->gears.size() == model->gears.size() && back->weightBytes == model->weightBytes);
-  g_sink = sum; // keeps the reads of every constant byte
+  if (!back) std::fprintf(stderr, "re-read failed: %s\n", back.error().str().c_str());
+  OM_FUZZ_CHECK(back.has_value());
+  OM_FUZZ_CHECK(back->gears.size() == model->gears.size());
+  OM_FUZZ_CHECK(back->weightBytes <= model->weightBytes); // the writer drops duplicate and unused entries
+  g_sink = sum;                                           // keeps the reads of every constant byte
 }
 
 } // namespace
