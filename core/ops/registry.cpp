@@ -3,6 +3,7 @@
 // later opsets themselves (they get ctx.opset), so most ops need one entry.
 #include <algorithm>
 
+#include "core/ops/loss.h"
 #include "core/ops/registry.h"
 #include "core/ops/shape_fns.h"
 
@@ -150,6 +151,9 @@ const OpInfo kOps[] = {
     {"", "Softmax", 1, inferSoftmax, costSoftmax},
     {"", "LogSoftmax", 1, inferSoftmax, costSoftmax},
     {"", "Hardmax", 1, inferSoftmax, costReduce},
+    // Losses (loss.cpp): SoftmaxCrossEntropyLoss costs like its softmax.
+    {"", "NegativeLogLikelihoodLoss", 12, inferNllLoss, costElementwise},
+    {"", "SoftmaxCrossEntropyLoss", 12, inferSoftmaxCrossEntropyLoss, costSoftmax},
     // Resampling.
     {"", "Resize", 10, inferResize, costResize},
     {"", "Upsample", 7, inferUpsample, costResize},

@@ -372,6 +372,28 @@ private slots:
     EXPECT_SHAPE(uniq, 2, "[6]");
   }
 
+  void losses() {
+    const auto perElement = attrs({{"reduction", A::ofString("none")}});
+    // reduction none keeps the targets' shape (dims unified with the scores' N, d1..dk); sum/mean are scalars.
+    EXPECT_SHAPE(infer("NegativeLogLikelihoodLoss", {f32("N,5,3,4"), i64("?,3,4")}, perElement, 13), 0, "[N,3,4]");
+    EXPECT_SHAPE(infer("NegativeLogLikelihoodLoss", {f32("2,5"), i64("2"), f32("5")}, {}, 12), 0, "[]");
+    EXPECT_SHAPE(infer("NegativeLogLikelihoodLoss", {f32("2,5,3"), i64("*")}, perElement, 13), 0, "[2,3]");
+    EXPECT_INVALID(infer("NegativeLogLikelihoodLoss", {f32("2,5,3"), i64("2,4")}, perElement, 13), "targets");
+    EXPECT_INVALID(infer("NegativeLogLikelihoodLoss", {f32("2,5,3"), i64("2")}, {}, 13), "one dim fewer");
+    EXPECT_INVALID(infer("NegativeLogLikelihoodLoss", {f32("2,5"), i64("2"), f32("4")}, {}, 13), "weight");
+    EXPECT_INVALID(
+        infer("NegativeLogLikelihoodLoss", {f32("2,5"), i64("2")}, attrs({{"reduction", A::ofString("max")}})),
+        "reduction");
+    EXPECT_INVALID(infer("NegativeLogLikelihoodLoss", {f32("2,5"), f32("2")}, {}, 13), "int32 or int64");
+    // SoftmaxCrossEntropyLoss: the optional log_prob has the scores' shape.
+    auto sce = infer("SoftmaxCrossEntropyLoss", {f32("B,7,2"), i64("B,2"), none()}, {}, 13, 2);
+    EXPECT_SHAPE(sce, 0, "[]");
+    EXPECT_SHAPE(sce, 1, "[B,7,2]");
+    EXPECT_SHAPE(infer("SoftmaxCrossEntropyLoss", {f32("3,7"), i64("3")}, perElement, 12), 0, "[3]");
+    // The loss ops start at opset 12.
+    QVERIFY(!infer("SoftmaxCrossEntropyLoss", {f32("3,7"), i64("3")}, {}, 11).status);
+  }
+
   void unknownOpIsUnsupported() {
     auto r = infer("FancyOp", {f32("1")});
     QVERIFY(!r.status);

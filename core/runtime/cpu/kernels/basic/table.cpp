@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/runtime/cpu/kernels/basic/kernels.h"
+#include "core/runtime/cpu/kernels/basic/loss.h"
 #include "core/runtime/cpu/kernels/registry.h"
 
 namespace gs::runtime::cpu {
@@ -139,6 +140,9 @@ const KernelEntry kTable[] = {
     {"", "NonZero", createNonZero, supportsNonZero, "numeric,bool -> int64"},
     {"", "Compress", createCompress, supportsCompress, kAny},
     {"", "ReverseSequence", createReverseSequence, supportsReverseSequence, kAny},
+    // Losses (loss.cpp)
+    {"", "NegativeLogLikelihoodLoss", createLoss, supportsLoss, "float32,float64; int32,int64 targets"},
+    {"", "SoftmaxCrossEntropyLoss", createLoss, supportsLoss, "float32,float64; int32,int64 targets"},
 };
 
 #undef UNARY
