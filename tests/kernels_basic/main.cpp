@@ -5,6 +5,7 @@ int runElementwiseTests(int argc, char** argv);
 int runReduceTests(int argc, char** argv);
 int runShapeTests(int argc, char** argv);
 int runIndexTests(int argc, char** argv);
+int runLossTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -13,5 +14,6 @@ int main(int argc, char** argv) {
   failures += runReduceTests(argc, argv);
   failures += runShapeTests(argc, argv);
   failures += runIndexTests(argc, argv);
+  failures += runLossTests(argc, argv);
   return failures;
 }
