@@ -7,7 +7,8 @@
 //
 // usage: node vs_ort.js GEARATC GEARBENCH ORT_PACKAGE MODELS_DIR WORK_DIR
 // env:   REPS (default 3), THREADS ("1,2"), ROWS (comma list of row names, default all),
-//        ITERS_SCALE (multiplies the per-row measured runs, default 1), JSON (write results there)
+//        ITERS_SCALE (multiplies the per-row measured runs, default 1), JSON (write results there),
+//        GS_WAIT_POLICY (OMP_WAIT_POLICY for gearbench, default PASSIVE; "default": libgomp's own)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -21,6 +22,11 @@ if (!workDir) {
 const reps = Math.max(1, +(process.env.REPS || 3));
 const threadList = (process.env.THREADS || '1,2').split(',').map(Number);
 const itersScale = +(process.env.ITERS_SCALE || 1);
+// gearbench's OpenMP threads sleep while idle: libgomp's default spinning starves the partner thread
+// on a shared machine (det at 2 threads ~3x slower under load). See bench/README.md.
+const gsWait = process.env.GS_WAIT_POLICY || 'PASSIVE';
+const gsEnv = { ...process.env };
+if (gsWait !== 'default') gsEnv.OMP_WAIT_POLICY = gsWait;
 
 // Rows: model, input shape, measured runs (about the same wall time per row), warm-up runs.
 const allRows = [
@@ -65,7 +71,7 @@ function compileModels() {
 // gearbench's own footprint: the same binary with its libraries and thread pool up but no model
 // loaded (--list-ops touches the kernel tables only), peak RSS from /usr/bin/time.
 function gearbenchIdle(threads) {
-  const r = run('/usr/bin/time', ['-f', '%M', gearbench, '--list-ops', `--threads=${threads}`]);
+  const r = run('/usr/bin/time', ['-f', '%M', gearbench, '--list-ops', `--threads=${threads}`], { env: gsEnv });
   const lines = r.stderr.trim().split('\n');
   return +lines[lines.length - 1] * 1024;
 }
@@ -75,7 +81,7 @@ function gearbenchSide(row, threads, dynamic) {
   const args = [`--model=${(dynamic ? row.dynamicOm : row.staticOm)}.om`, `--threads=${threads}`,
                 `--loop=${Math.round(row.iters * itersScale)}`, `--warmup=${row.warmup}`, `--json=${json}`];
   if (dynamic) args.push(`--gear=x:${row.dims.join(',')}`);
-  run(gearbench, args);
+  run(gearbench, args, { env: gsEnv });
   const j = JSON.parse(fs.readFileSync(json, 'utf8'));
   const g = j.gears[0];
   return { mean: g.latency_ms.mean, p99: g.latency_ms.p99, cold: j.model.load_ms + g.first_inference_ms,
@@ -163,6 +169,7 @@ function printTable(results) {
               '(gearbench: no model loaded; node: binding loaded, no session); cold: session load + first inference; ' +
               'ratios: medians of the per-repetition GearStudio / ONNX Runtime ratios');
   const load = require('os').loadavg();
+  console.log(`gearbench OMP_WAIT_POLICY: ${gsWait}; ONNX Runtime: its defaults`);
   console.log(`load average during the run: ${load.map(x => x.toFixed(1)).join(' ')} on ${require('os').cpus().length} CPUs`);
 }
 
