@@ -13,4 +13,7 @@ Headless alternatives:
 TXT
   exit 2
 fi
+# OpenMP threads sleep instead of spinning between runs: on a desktop shared with the GUI thread this
+# is measurably faster (see bench/README.md, "Runtime vs ONNX Runtime"). A user's own setting wins.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 exec "$bin" "$model"
