@@ -8,8 +8,8 @@ No display is available (DISPLAY and WAYLAND_DISPLAY are unset), so the studio w
 Headless alternatives:
   xvfb-run -a $bin "$model"                 # the studio on a virtual display
   $bin --export-graph=graph.png "$model"    # render the graph without a window
-  build/release/app/gearatc --mode=1 --framework=5 --model="$model" --json=model.json
-  build/release/app/gearbench --model="$model" --input_shape="x:1,3,640,640"
+  build/release/app/gearatc/gearatc --mode=1 --framework=5 --model="$model" --json=model.json
+  build/release/app/gearbench/gearbench --model="$model" --input_shape="x:1,3,640,640"
 TXT
   exit 2
 fi
