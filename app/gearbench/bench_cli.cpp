@@ -10,6 +10,7 @@
 #include "app/gearbench/bench_options.h"
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
+#include "app/gearbench/compare_strategies_cmd.h"
 #include "core/common/log.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
@@ -314,6 +315,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
 } // namespace
 
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  if (wantsCompareStrategies(args)) return runCompareStrategies(args, out, err);
   auto opts = parseArgs(args);
   if (!opts) {
     err << opts.error().str() << "\n";

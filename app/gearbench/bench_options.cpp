@@ -41,6 +41,8 @@ Benchmark:
   --profile  per-op time table with each op's share.
 
 Other modes:
+  gearbench --compare-strategies --model=M.onnx --input_shape=... --dynamic_batch_size=... [--loop=N]
+            [--json=FILE]   the gears as static models, one multi-gear model and one dynamic model
   gearbench --list-ops [--device=cpu] [--json=FILE]     the supported ops and dtypes
   gearbench --check=DIR [--jobs=N] [--timeout=S] [--min-pass=PCT] [--json=FILE] [--threads=N]
             ONNX backend cases under DIR (model.onnx + test_data_set_*): each in a child process with a

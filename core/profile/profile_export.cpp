@@ -1,6 +1,7 @@
 // CSV and Markdown writers of the profile data.
 #include "core/profile/profile_export.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -106,7 +107,8 @@ void comparisonSection(std::ostringstream& o, const StrategyComparison& c, const
   o << "\n- Device: " << c.device << ", warm-up " << c.warmup << ", loops " << c.loops << "\n";
   if (!c.gearCommand.empty()) o << "\n```\n" << c.gearCommand << "\n```\n";
   o << "\n" << c.summary << "\n\n";
-  o << "| Strategy | Models | Compile | .om size | Weights | Arena | Peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  o << "| Strategy | Models | Compile | .om size | Weights | Arena | Peak RSS (growth) |\n"
+       "|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& s : c.strategies) {
     if (!s.error.empty()) {
       o << "| " << strategyKindTitle(s.kind) << " | failed: " << cell(s.error) << " | | | | | |\n";
@@ -114,7 +116,8 @@ void comparisonSection(std::ostringstream& o, const StrategyComparison& c, const
     }
     o << "| " << strategyKindTitle(s.kind) << " | " << s.modelCount << " | " << num(s.compileMillis, 0) << " ms | "
       << humanBytes(s.omBytes) << " | " << humanBytes(s.weightBytes) << " | " << humanBytes(s.arenaBytes) << " | "
-      << humanBytes(s.peakRssBytes) << " |\n";
+      << humanBytes(s.peakRssBytes) << " (+"
+      << humanBytes(s.peakRssBytes - std::min(s.peakRssBytes, s.rssBaselineBytes)) << ") |\n";
   }
   o << "\nMedian latency (ms) per gear:\n\n| Gear |";
   for (const auto& s : c.strategies)

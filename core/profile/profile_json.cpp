@@ -124,6 +124,7 @@ StrategyResult strategyFrom(const json& j) {
   s.workspaceBytes = j.value("workspace_bytes", uint64_t{0});
   s.dynamicBytes = j.value("dynamic_bytes", uint64_t{0});
   s.peakRssBytes = j.at("peak_rss_bytes").get<uint64_t>();
+  s.rssBaselineBytes = j.value("rss_baseline_bytes", uint64_t{0});
   s.error = j.value("error", std::string());
   for (const auto& g : j.at("gears")) {
     StrategyGear e;
@@ -237,6 +238,7 @@ json toJson(const StrategyResult& s) {
          {"workspace_bytes", s.workspaceBytes},
          {"dynamic_bytes", s.dynamicBytes},
          {"peak_rss_bytes", s.peakRssBytes},
+         {"rss_baseline_bytes", s.rssBaselineBytes},
          {"gears", std::move(gears)}};
   if (!s.error.empty()) j["error"] = s.error;
   return j;

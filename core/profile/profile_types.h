@@ -105,6 +105,7 @@ struct StrategyResult {
   uint64_t workspaceBytes = 0;
   uint64_t dynamicBytes = 0;       // dynamic mode: pool blocks after running every gear
   uint64_t peakRssBytes = 0;       // process peak while this strategy's models were loaded and ran
+  uint64_t rssBaselineBytes = 0;   // process resident set when the strategy started (before compiling)
   std::vector<StrategyGear> gears; // in the gear order of the configuration
   std::string error;               // set when this strategy could not be built or run
 };

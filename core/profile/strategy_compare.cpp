@@ -157,6 +157,7 @@ bool Comparer::runStatic(double lo, double hi) {
   r.kind = StrategyKind::StaticPerGear;
   r.modelCount = static_cast<int>(m_gears.size());
   resetPeakResident();
+  r.rssBaselineBytes = runtime::currentResidentBytes();
   // Every gear model stays loaded while all are measured, as a deployment serving each gear would.
   std::vector<std::unique_ptr<runtime::Session>> sessions;
   const double n = static_cast<double>(m_gears.size());
@@ -198,6 +199,7 @@ bool Comparer::runMulti(double lo, double hi) {
   StrategyResult r;
   r.kind = StrategyKind::MultiGear;
   resetPeakResident();
+  r.rssBaselineBytes = runtime::currentResidentBytes();
   const double mid = lo + (hi - lo) * 0.4;
   auto built = build(m_model, m_config, subProgress(m_progress, lo, mid));
   if (!built) return !fail(r, built.error());
@@ -224,6 +226,7 @@ bool Comparer::runDynamic(double lo, double hi) {
   StrategyResult r;
   r.kind = StrategyKind::DynamicShape;
   resetPeakResident();
+  r.rssBaselineBytes = runtime::currentResidentBytes();
   auto config = dynamicConfig(m_config, m_model.graph);
   if (!config) return !fail(r, config.error());
   const double mid = lo + (hi - lo) * 0.3;

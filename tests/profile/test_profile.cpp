@@ -285,6 +285,51 @@ private slots:
     QCOMPARE(rows, 9);
   }
 
+  void summaryFromNumbers() {
+    // A comparison built by hand: the summary must state what these numbers say.
+    profile::StrategyComparison c;
+    c.gearLabels = {"batch 1", "batch 4", "batch 16"};
+    auto strategy = [](profile::StrategyKind k, std::vector<double> medians, uint64_t om, int models) {
+      profile::StrategyResult r;
+      r.kind = k;
+      r.modelCount = models;
+      r.omBytes = om;
+      r.weightBytes = om / 2;
+      r.arenaBytes = 1000;
+      r.compileMillis = 100.0 * models;
+      for (double m : medians) {
+        profile::StrategyGear g;
+        g.latency.median = m;
+        g.latency.min = m * 0.98;
+        g.latency.count = 10;
+        r.gears.push_back(g);
+      }
+      return r;
+    };
+    c.strategies.push_back(strategy(profile::StrategyKind::StaticPerGear, {1, 4, 16}, 3000, 3));
+    c.strategies.push_back(strategy(profile::StrategyKind::MultiGear, {1.02, 4.04, 16.1}, 1000, 1));
+    c.strategies.push_back(strategy(profile::StrategyKind::DynamicShape, {1.8, 5, 17.6}, 900, 1));
+    auto text = profile::summarizeComparison(c);
+    QVERIFY2(text.find("Multi-gear matches static within 2% on every gear") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("saves 67% disk versus 3 separate static models") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("1.8x slower at batch 1, 1.2x slower at batch 4 and 1.1x slower at batch 16") !=
+                 std::string::npos,
+             text.c_str());
+    QVERIFY2(text.find("Recommendation: multi-gear") != std::string::npos, text.c_str());
+    QVERIFY(text.find("Caution") == std::string::npos);
+    // A spread of runs far above the differences is called out.
+    c.strategies[0].gears[1].latency.min = 4.0 / 3;
+    text = profile::summarizeComparison(c);
+    QVERIFY2(text.find("Caution: the runs were noisy (median up to 3.0x the fastest run, at batch 4 with static)") !=
+                 std::string::npos,
+             text.c_str());
+    // A failed strategy is reported, the others still compared.
+    c.strategies[2].error = "GS0003: no kernel";
+    text = profile::summarizeComparison(c);
+    QVERIFY(text.find("Dynamic shape (one model) failed: GS0003: no kernel") != std::string::npos);
+    QVERIFY(text.find("Dynamic shape is") == std::string::npos);
+  }
+
   void compareNeedsGears() {
     auto model = onnx_import::importModel(m_path);
     QVERIFY(model);

@@ -61,7 +61,8 @@ void HistogramChart::setGear(const profile::GearProfile& gear) {
   m_bars->setData(keys, counts, true);
   setTooltips(m_bars, tips);
 
-  auto marker = [&](double x, const QString& text, QColor c) {
+  const double xLo = m_start - m_binWidth, xHi = m_start + (bins + 1) * m_binWidth;
+  auto marker = [&](double x, const QString& text, QColor c, double yRatio) {
     auto* line = new QCPItemStraightLine(this);
     line->point1->setCoords(x, 0);
     line->point2->setCoords(x, 1);
@@ -69,19 +70,27 @@ void HistogramChart::setGear(const profile::GearProfile& gear) {
     auto* label = new QCPItemText(this);
     label->position->setTypeX(QCPItemPosition::ptPlotCoords);
     label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    label->position->setCoords(x, 0.02);
-    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    label->setPadding(QMargins(3, 0, 0, 0));
+    label->position->setCoords(x, yRatio);
+    // Labels right of their line, or left of it in the right third so they stay inside the plot.
+    const bool flip = (x - xLo) / (xHi - xLo) > 0.66;
+    label->setPositionAlignment((flip ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+    label->setPadding(flip ? QMargins(0, 0, 3, 0) : QMargins(3, 0, 0, 0));
+    label->setBrush(QColor(255, 255, 255, 200));
     label->setColor(c);
     label->setText(text);
   };
-  marker(gear.latency.median, tr("median %1").arg(gear.latency.median, 0, 'f', 3), seriesColor(1));
-  marker(gear.latency.p99, tr("p99 %1").arg(gear.latency.p99, 0, 'f', 3), seriesColor(5));
+  marker(gear.latency.median, tr("median %1").arg(gear.latency.median, 0, 'f', 3), seriesColor(1), 0.02);
+  marker(gear.latency.p99, tr("p99 %1").arg(gear.latency.p99, 0, 'f', 3), seriesColor(5), 0.12);
 
   const double maxCount = *std::max_element(counts.begin(), counts.end());
   xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   xAxis->grid()->setVisible(true);
-  xAxis->setRange(m_start - m_binWidth, m_start + (bins + 1) * m_binWidth);
+  xAxis->setRange(xLo, xHi);
+  // Counts are whole runs: integer ticks.
+  QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+  whole->setTickStep(std::max(1.0, std::ceil(maxCount / 6)));
+  whole->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+  yAxis->setTicker(whole);
   yAxis->setRange(0, maxCount * 1.25);
   setHasData(true);
   replot();

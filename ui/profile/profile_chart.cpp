@@ -17,8 +17,15 @@ ProfileChart::ProfileChart(const QString& title, QWidget* parent) : QCustomPlot(
   setMinimumSize(320, 240);
   setMouseTracking(true);
   legend->setFont(QFont(font().family(), font().pointSize() - 1));
-  legend->setBrush(QColor(255, 255, 255, 220));
-  axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  legend->setBrush(Qt::NoBrush);
+  legend->setBorderPen(Qt::NoPen);
+  // The legend sits in its own row under the plot, so it never covers bars.
+  axisRect()->insetLayout()->take(legend);
+  plotLayout()->addElement(2, 0, legend);
+  plotLayout()->setRowStretchFactor(2, 0.001);
+  legend->setFillOrder(QCPLegend::foColumnsFirst);
+  legend->setMargins(QMargins(4, 0, 4, 2));
+  legend->setVisible(false);
   for (auto* axis : {xAxis, yAxis}) {
     axis->grid()->setPen(QPen(QColor(225, 225, 225), 0, Qt::SolidLine));
     axis->setLabelFont(QFont(font().family(), font().pointSize()));

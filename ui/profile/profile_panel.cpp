@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -56,6 +57,14 @@ QTableWidgetItem* cell(const QString& text, bool number = true) {
 }
 
 } // namespace
+
+void fitTableHeight(QTableWidget* table) {
+  int h = table->horizontalHeader()->height() + 2 * table->frameWidth() + 2;
+  for (int r = 0; r < table->rowCount(); ++r)
+    h += table->rowHeight(r);
+  if (table->horizontalScrollBar()->isVisible()) h += table->horizontalScrollBar()->height();
+  table->setFixedHeight(std::max(h, 60));
+}
 
 ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent) {
   buildUi();
@@ -169,6 +178,7 @@ QWidget* ProfilePanel::buildGearsTab() {
   m_gearTable = new QTableWidget(content);
   m_gearTable->setObjectName(QStringLiteral("gearTable"));
   m_gearTable->verticalHeader()->setVisible(false);
+  m_gearTable->setFixedHeight(60);
   m_gear = new QComboBox(content);
   m_gear->setMinimumContentsLength(16);
   connect(m_gear, &QComboBox::currentIndexChanged, this, &ProfilePanel::selectGear);
@@ -177,16 +187,22 @@ QWidget* ProfilePanel::buildGearsTab() {
   gearRow->addWidget(new QLabel(tr("Gear for the distribution and operator charts:"), content));
   gearRow->addWidget(m_gear);
   gearRow->addStretch(1);
+  // Overview table, then the charts comparing gears, then the selected gear's details.
   auto* grid = new QGridLayout(content);
-  grid->addWidget(m_latency, 0, 0);
-  grid->addWidget(m_throughput, 0, 1);
-  grid->addWidget(m_memory, 1, 0);
-  grid->addWidget(m_gearTable, 1, 1);
-  grid->addLayout(gearRow, 2, 0, 1, 2);
-  grid->addWidget(m_histogram, 3, 0);
-  grid->addWidget(m_timeSeries, 3, 1);
-  grid->addWidget(m_ops, 4, 0, 1, 2);
-  content->setMinimumSize(680, 1400);
+  grid->addWidget(m_gearTable, 0, 0, 1, 2);
+  grid->addWidget(m_latency, 1, 0);
+  grid->addWidget(m_throughput, 1, 1);
+  grid->addWidget(m_memory, 2, 0, 1, 2);
+  grid->addLayout(gearRow, 3, 0, 1, 2);
+  grid->addWidget(m_histogram, 4, 0);
+  grid->addWidget(m_timeSeries, 4, 1);
+  grid->addWidget(m_ops, 5, 0, 1, 2);
+  grid->setColumnStretch(0, 1);
+  grid->setColumnStretch(1, 1);
+  for (int row : {1, 2, 4})
+    grid->setRowMinimumHeight(row, 300);
+  grid->setRowMinimumHeight(5, 360);
+  content->setMinimumSize(680, 1750);
 
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
@@ -438,6 +454,7 @@ void ProfilePanel::fillGearTable() {
     m_gearTable->setItem(r, 7, cell(QString::number(g.firstMillis, 'f', 3)));
   }
   m_gearTable->resizeColumnsToContents();
+  fitTableHeight(m_gearTable);
 }
 
 void ProfilePanel::selectGear(int index) {

@@ -42,6 +42,9 @@ class StrategyView;
 class ThroughputChart;
 class TimeSeriesChart;
 
+// Fixes a table's height to its rows (no empty area under short tables).
+void fitTableHeight(QTableWidget* table);
+
 class ProfilePanel : public QWidget {
   Q_OBJECT
 public:

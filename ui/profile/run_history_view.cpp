@@ -45,6 +45,8 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
   m_list = new QListWidget(this);
   m_list->setObjectName(QStringLiteral("runList"));
   m_list->setSelectionMode(QAbstractItemView::MultiSelection);
+  m_list->setWordWrap(true);
+  m_list->setAlternatingRowColors(true);
   m_rename = new QPushButton(tr("Rename…"), this);
   m_remove = new QPushButton(tr("Delete"), this);
   m_hint = new QLabel(tr("Select two runs to compare them gear by gear."), this);

@@ -1,6 +1,8 @@
 // StrategyView: summary, table and the four comparison charts.
 #include "ui/profile/strategy_view.h"
 
+#include <algorithm>
+
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -9,12 +11,17 @@
 
 #include "core/profile/profile_export.h"
 #include "ui/profile/grouped_bar_chart.h"
+#include "ui/profile/profile_panel.h"
 
 namespace gs::ui {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 QString bytes(uint64_t b) { return qs(profile::humanBytes(b)); }
+// What building and running the strategy added to the process's resident set at its peak.
+uint64_t rssGrowth(const profile::StrategyResult& s) {
+  return s.peakRssBytes - std::min(s.peakRssBytes, s.rssBaselineBytes);
+}
 
 QTableWidgetItem* item(const QString& text, bool number = true) {
   auto* i = new QTableWidgetItem(text);
@@ -36,21 +43,26 @@ StrategyView::StrategyView(QWidget* parent) : QWidget(parent) {
   m_table->setObjectName(QStringLiteral("strategyTable"));
   m_table->verticalHeader()->setVisible(false);
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-  m_table->setMinimumHeight(110);
+  m_table->setFixedHeight(60);
   m_latency = new GroupedBarChart(tr("Median latency per gear and strategy"), QStringLiteral("strategy_latency"), this);
   m_memory = new GroupedBarChart(tr("Memory per strategy"), QStringLiteral("strategy_memory"), this);
   m_compile = new GroupedBarChart(tr("Compile time per strategy"), QStringLiteral("strategy_compile"), this);
   m_size = new GroupedBarChart(tr(".om size per strategy"), QStringLiteral("strategy_size"), this);
 
   auto* grid = new QGridLayout;
-  grid->addWidget(m_latency, 0, 0, 1, 2);
+  grid->addWidget(m_latency, 0, 0, 1, 3);
   grid->addWidget(m_memory, 1, 0);
   grid->addWidget(m_compile, 1, 1);
-  grid->addWidget(m_size, 2, 0);
+  grid->addWidget(m_size, 1, 2);
+  for (int c = 0; c < 3; ++c)
+    grid->setColumnStretch(c, 1);
+  grid->setRowMinimumHeight(0, 320);
+  grid->setRowMinimumHeight(1, 300);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_summary);
   layout->addWidget(m_table);
   layout->addLayout(grid, 1);
+  layout->addStretch(0);
 }
 
 void StrategyView::clear() {
@@ -62,7 +74,10 @@ void StrategyView::clear() {
 }
 
 void StrategyView::setComparison(const profile::StrategyComparison& c) {
+  // One sentence per line: a sentence ends at ". " before a capital letter.
   QString text = qs(c.summary);
+  for (qsizetype i = text.indexOf(QStringLiteral(". ")); i >= 0; i = text.indexOf(QStringLiteral(". "), i + 1))
+    if (i + 2 < text.size() && text[i + 2].isUpper()) text[i + 1] = QLatin1Char('\n');
   if (c.cancelled && text.isEmpty()) text = tr("Cancelled before any strategy finished.");
   m_summary->setText(text);
   fillTable(c);
@@ -70,8 +85,8 @@ void StrategyView::setComparison(const profile::StrategyComparison& c) {
 }
 
 void StrategyView::fillTable(const profile::StrategyComparison& c) {
-  QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"), tr(".om size"),
-                      tr("Weights"),  tr("Arena"),  tr("Peak RSS")};
+  QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"),     tr(".om size"),
+                      tr("Weights"),  tr("Arena"),  tr("Peak RSS (growth)")};
   for (const auto& g : c.gearLabels)
     headers << tr("%1 median (ms)").arg(qs(g));
   m_table->clear();
@@ -90,11 +105,12 @@ void StrategyView::fillTable(const profile::StrategyComparison& c) {
     m_table->setItem(r, 3, item(bytes(s.omBytes)));
     m_table->setItem(r, 4, item(bytes(s.weightBytes)));
     m_table->setItem(r, 5, item(bytes(s.arenaBytes)));
-    m_table->setItem(r, 6, item(bytes(s.peakRssBytes)));
+    m_table->setItem(r, 6, item(tr("%1 (+%2)").arg(bytes(s.peakRssBytes), bytes(rssGrowth(s)))));
     for (std::size_t g = 0; g < s.gears.size(); ++g)
       m_table->setItem(r, 7 + static_cast<int>(g), item(QString::number(s.gears[g].latency.median, 'f', 3)));
   }
   m_table->resizeColumnsToContents();
+  fitTableHeight(m_table);
 }
 
 void StrategyView::fillCharts(const profile::StrategyComparison& c) {
@@ -134,7 +150,7 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
   double top = 0;
   for (const auto* s : done)
     top = std::max({top, static_cast<double>(s->weightBytes + s->packedWeightBytes), static_cast<double>(s->arenaBytes),
-                    static_cast<double>(s->peakRssBytes)});
+                    static_cast<double>(rssGrowth(*s))});
   const auto [unitName, unit] = byteUnit(top);
   QVector<QVector<double>> memory(3);
   QVector<QStringList> memoryTips(3);
@@ -143,13 +159,14 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
     shortNames << QString::fromUtf8(profile::strategyKindName(s->kind));
     memory[0] << static_cast<double>(s->weightBytes + s->packedWeightBytes) / unit;
     memory[1] << static_cast<double>(s->arenaBytes) / unit;
-    memory[2] << static_cast<double>(s->peakRssBytes) / unit;
+    memory[2] << static_cast<double>(rssGrowth(*s)) / unit;
     memoryTips[0] << tr("weights %1 (+ packed %2)").arg(bytes(s->weightBytes), bytes(s->packedWeightBytes));
     memoryTips[1] << tr("activation memory %1").arg(bytes(s->arenaBytes));
-    memoryTips[2] << tr("process peak RSS %1").arg(bytes(s->peakRssBytes));
+    memoryTips[2] << tr("process peak RSS %1, %2 above the %3 before this strategy was built")
+                         .arg(bytes(s->peakRssBytes), bytes(rssGrowth(*s)), bytes(s->rssBaselineBytes));
   }
-  m_memory->setData(shortNames, {tr("weights"), tr("arena / activations"), tr("peak RSS")}, memory, tr("Strategy"),
-                    tr("Memory (%1)").arg(unitName), memoryTips);
+  m_memory->setData(shortNames, {tr("weights"), tr("arena / activations"), tr("peak RSS growth")}, memory,
+                    tr("Strategy"), tr("Memory (%1)").arg(unitName), memoryTips);
 
   QVector<QVector<double>> compile(1), size(1);
   QVector<QStringList> compileTips(1), sizeTips(1);
@@ -157,13 +174,18 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
   for (const auto* s : done)
     maxSize = std::max(maxSize, static_cast<double>(s->omBytes));
   const auto [sizeUnitName, sizeUnit] = byteUnit(maxSize);
+  double maxCompile = 0;
+  for (const auto* s : done)
+    maxCompile = std::max(maxCompile, s->compileMillis);
+  const bool seconds = maxCompile >= 2000;
   for (const auto* s : done) {
-    compile[0] << s->compileMillis / 1000.0;
+    compile[0] << (seconds ? s->compileMillis / 1000.0 : s->compileMillis);
     compileTips[0] << tr("%1 ms over %2 model(s)").arg(s->compileMillis, 0, 'f', 0).arg(s->modelCount);
     size[0] << static_cast<double>(s->omBytes) / sizeUnit;
     sizeTips[0] << tr("%1 in %2 file(s)").arg(bytes(s->omBytes)).arg(s->modelCount);
   }
-  m_compile->setData(shortNames, {tr("compile time")}, compile, tr("Strategy"), tr("Compile time (s)"), compileTips);
+  m_compile->setData(shortNames, {tr("compile time")}, compile, tr("Strategy"),
+                     seconds ? tr("Compile time (s)") : tr("Compile time (ms)"), compileTips);
   m_size->setData(shortNames, {tr(".om size")}, size, tr("Strategy"), tr(".om size (%1)").arg(sizeUnitName), sizeTips);
 }
 

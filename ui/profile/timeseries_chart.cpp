@@ -54,6 +54,7 @@ void TimeSeriesChart::setGear(const profile::GearProfile& gear) {
   label->position->setCoords(0.99, gear.latency.median);
   label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
   label->setColor(seriesColor(1));
+  label->setBrush(QColor(255, 255, 255, 200));
   label->setText(tr("median %1 ms").arg(gear.latency.median, 0, 'f', 3));
 
   xAxis->setRange(0, static_cast<double>(gear.samples.size()) + 1);
