@@ -9,8 +9,10 @@
 #include <QPixmap>
 #include <QTimer>
 
+#include "ui/autosaver.h"
 #include "ui/jobs/load_job.h"
 #include "ui/mainwindow.h"
+#include "ui/views/graph_view.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/dialogs.h"
 #include "ui/widgets/graph_area.h"
@@ -26,6 +28,7 @@ void grabAndQuit(MainWindow* window, const QString& path) {
       std::cout << "screenshot: " << path.toStdString() << "\n";
     else
       std::cerr << "error: cannot write screenshot '" << path.toStdString() << "'\n";
+    window->autosaver()->discard(); // a scripted run leaves nothing to recover
     QApplication::exit(saved ? 0 : 1);
   });
 }
@@ -38,10 +41,8 @@ int exportGraphFile(const QString& modelPath, const QString& imagePath) {
     std::cerr << loaded.error->str() << "\n";
     return 1;
   }
-  GraphArea area;
-  area.setModel(loaded.model, QFileInfo(modelPath).fileName());
   QString error;
-  if (!area.exportImage(imagePath, &error)) {
+  if (!exportGraphImage(*loaded.model, imagePath, &error)) {
     std::cerr << "error: cannot export the graph to '" << imagePath.toStdString() << "': " << error.toStdString()
               << "\n";
     return 1;
@@ -59,6 +60,7 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
     });
   }
   auto finish = [window, session] {
+    if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);
     if (!session.dock.isEmpty())
       for (auto* dock : window->findChildren<QDockWidget*>())
         if (dock->objectName() == session.dock || dock->windowTitle() == session.dock) dock->raise();

@@ -19,6 +19,7 @@ struct ScriptedSession {
   bool compile = false;   // build once the model is open (after atcCommand)
   QString screenshotPath; // grab the window here when done, then quit
   QString dock;           // raise this dock (objectName or title) before the grab
+  QString find;           // select the first node matching this in the graph before the grab
 };
 
 // Drives `window` through the session once its model has loaded; quits the application when a

@@ -30,6 +30,7 @@
 #include "ui/models/gear_result_model.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
+#include "ui/views/node_properties.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/compile_panel.h"
 #include "ui/widgets/dialogs.h"
@@ -70,6 +71,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setObjectName(QStringLiteral("GearStudioMainWindow"));
   setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+  // The editor and the properties run the full height; results and log sit under the graph.
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+  setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
   m_project = new Project(this);
   m_autosaver = new Autosaver(m_project, this);
   m_loader = new LoadJob(this);
@@ -102,6 +108,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_compiler, &CompileJob::finished, this, &MainWindow::compileFinishedInternal);
   connect(m_compile, &CompilePanel::cancelRequested, this, &MainWindow::cancelBuild);
   connect(m_compile, &CompilePanel::saveRequested, this, &MainWindow::saveOm);
+  connect(m_compile, &CompilePanel::gearSelected, m_graph, &GraphArea::showGear);
   connect(m_editor, &InputsEditor::buildRequested, this, &MainWindow::startBuild);
   connect(m_project, &Project::formChanged, this, [this] {
     m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
@@ -125,29 +132,27 @@ void MainWindow::createDocks() {
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setMinimumWidth(380);
-  auto* editorDock = makeDock(tr("Inputs && Gears"), QStringLiteral("inputsDock"), scroll, this);
+  auto* editorDock = makeDock(tr("Inputs & Gears"), QStringLiteral("inputsDock"), scroll, this);
   addDockWidget(Qt::LeftDockWidgetArea, editorDock);
 
   m_atc = new AtcCommandPanel(m_project, this);
   auto* atcDock = makeDock(tr("ATC command"), QStringLiteral("atcDock"), m_atc, this);
-  addDockWidget(Qt::BottomDockWidgetArea, atcDock);
+  addDockWidget(Qt::BottomDockWidgetArea, atcDock, Qt::Vertical);
 
   m_compile = new CompilePanel(this);
   auto* compileDock = makeDock(tr("Compile results"), QStringLiteral("compileDock"), m_compile, this);
-  addDockWidget(Qt::BottomDockWidgetArea, compileDock);
+  addDockWidget(Qt::BottomDockWidgetArea, compileDock, Qt::Vertical);
 
   m_log = new LogPanel(this);
   auto* logDock = makeDock(tr("Log"), QStringLiteral("logDock"), m_log, this);
-  addDockWidget(Qt::BottomDockWidgetArea, logDock);
   tabifyDockWidget(compileDock, logDock);
   compileDock->raise();
-  splitDockWidget(atcDock, compileDock, Qt::Vertical);
 
   m_nodeProps = m_graph->createPropertiesPanel(this);
   auto* propsDock = makeDock(tr("Node properties"), QStringLiteral("propertiesDock"), m_nodeProps, this);
   addDockWidget(Qt::RightDockWidgetArea, propsDock);
-  resizeDocks({editorDock, propsDock}, {430, 300}, Qt::Horizontal);
-  resizeDocks({atcDock, compileDock}, {90, 230}, Qt::Vertical);
+  resizeDocks({editorDock, propsDock}, {430, 290}, Qt::Horizontal);
+  resizeDocks({atcDock, compileDock}, {110, 240}, Qt::Vertical);
 }
 
 void MainWindow::createActions() {
@@ -227,6 +232,21 @@ void MainWindow::createActions() {
                  QMessageBox::Ok);
   });
 
+  // Toolbar undo/redo with short labels; the menu's actions name the command.
+  auto* undoButton = new QAction(tr("Undo"), this);
+  auto* redoButton = new QAction(tr("Redo"), this);
+  auto* stack = m_project->undoStack();
+  connect(undoButton, &QAction::triggered, stack, &QUndoStack::undo);
+  connect(redoButton, &QAction::triggered, stack, &QUndoStack::redo);
+  connect(stack, &QUndoStack::canUndoChanged, undoButton, &QAction::setEnabled);
+  connect(stack, &QUndoStack::canRedoChanged, redoButton, &QAction::setEnabled);
+  connect(stack, &QUndoStack::undoTextChanged, undoButton,
+          [undoButton](const QString& t) { undoButton->setToolTip(tr("Undo %1").arg(t)); });
+  connect(stack, &QUndoStack::redoTextChanged, redoButton,
+          [redoButton](const QString& t) { redoButton->setToolTip(tr("Redo %1").arg(t)); });
+  undoButton->setEnabled(false);
+  redoButton->setEnabled(false);
+
   auto* bar = addToolBar(tr("Main"));
   bar->setObjectName(QStringLiteral("mainToolBar"));
   bar->setMovable(false);
@@ -234,8 +254,8 @@ void MainWindow::createActions() {
   bar->addAction(open);
   bar->addAction(m_saveProjectAction);
   bar->addSeparator();
-  bar->addAction(undo);
-  bar->addAction(redo);
+  bar->addAction(undoButton);
+  bar->addAction(redoButton);
   bar->addSeparator();
   bar->addAction(m_buildAction);
   bar->addAction(m_cancelAction);
@@ -293,6 +313,7 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
   m_compiled.reset();
   m_compiledCommand.clear();
   m_compile->clear();
+  m_graph->setCompiled(nullptr);
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   if (m_pending) {
@@ -393,6 +414,7 @@ bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
 
 void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
   m_compiled = outcome.model;
+  m_graph->setCompiled(m_compiled.get(), outcome.sourceShapes);
   m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
                              outcome.cancelled(), outcome.millis);
   m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
@@ -535,7 +557,7 @@ void MainWindow::updateActions() {
   m_saveProjectAction->setEnabled(model);
   m_saveProjectAsAction->setEnabled(model);
   m_exportScriptAction->setEnabled(model);
-  m_exportGraphAction->setEnabled(model && m_graph->hasGraphView());
+  m_exportGraphAction->setEnabled(model);
   m_passesMenu->setEnabled(model);
 }
 

@@ -62,6 +62,7 @@ public:
   AtcCommandPanel* atcPanel() const { return m_atc; }
   CompilePanel* compilePanel() const { return m_compile; }
   LogPanel* logPanel() const { return m_log; }
+  GraphArea* graphArea() const { return m_graph; }
   Autosaver* autosaver() const { return m_autosaver; }
   QString lastError() const { return m_lastError; }
   QString statusText() const;

@@ -43,7 +43,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption dock(QStringLiteral("show-dock"),
                                 QStringLiteral("Raise a dock (e.g. logDock) before the screenshot."),
                                 QStringLiteral("NAME"));
-  parser.addOptions({exportGraph, atc, compile, screenshot, dock});
+  const QCommandLineOption find(QStringLiteral("find"),
+                                QStringLiteral("Select the first graph node matching TEXT before the screenshot."),
+                                QStringLiteral("TEXT"));
+  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find});
   parser.process(app);
   const auto files = parser.positionalArguments();
 
@@ -59,10 +62,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // The log panel shows what the core reports at info and above.
+  [[maybe_unused]] auto level = gs::log::setLevel("info");
   gs::ui::MainWindow window;
   window.show();
-  gs::ui::runScriptedSession(&window,
-                             {parser.value(atc), parser.isSet(compile), parser.value(screenshot), parser.value(dock)});
+  gs::ui::runScriptedSession(&window, {parser.value(atc), parser.isSet(compile), parser.value(screenshot),
+                                       parser.value(dock), parser.value(find)});
   const auto file = files.isEmpty() ? QString() : files.front();
   const bool scripted = parser.isSet(screenshot);
   QTimer::singleShot(0, &window, [&window, file, scripted] {

@@ -33,6 +33,7 @@
 #include "ui/widgets/compile_panel.h"
 #include "ui/widgets/dialogs.h"
 #include "ui/widgets/gear_list_editor.h"
+#include "ui/widgets/graph_area.h"
 #include "ui/widgets/inputs_editor.h"
 
 using namespace gs;
@@ -279,6 +280,16 @@ private slots:
       QVERIFY(!results->index(i, GearResultModel::Arena).data().toString().isEmpty());
     }
     QVERIFY(results->row(1).arenaBytes > results->row(0).arenaBytes); // batch 2 needs more
+    // Edge labels per gear, for the source graph: "c" (the Conv output) is fused away in the compiled
+    // gears, so its shape comes from inferring the source graph with the gear's inputs.
+    const auto& shapes = w->graphArea()->gearShapes();
+    QCOMPARE(shapes.size(), std::size_t{2});
+    const auto shapeOf = [&](std::size_t gear, const char* name) {
+      const auto it = shapes[gear].find(name);
+      return it == shapes[gear].end() ? std::string("(none)") : it->second;
+    };
+    QCOMPARE(shapeOf(1, "c"), std::string("[2,4,8,8]"));
+    QCOMPARE(shapeOf(0, "y"), std::string("[1,4,8,8]"));
     QVERIFY(w->compilePanel()->summaryLabel()->text().contains(QStringLiteral("2 gear")));
     // Save .om and read it back.
     const auto om = out + QStringLiteral(".om");

@@ -6,8 +6,31 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/common/log.h"
+#include "core/ops/registry.h"
 
 namespace gs::ui {
+
+std::vector<std::map<std::string, std::string>> inferGearShapes(const ir::Model& model,
+                                                                const shape_config::ShapeConfig& config) {
+  std::vector<std::map<std::string, std::string>> out;
+  if (config.strategy == Strategy::DynamicShape) return out;
+  auto gears = shape_config::expandGears(config, model.graph);
+  if (!gears) return out;
+  ops::GraphInferOptions options;
+  options.keepDeclaredShapes = false;
+  options.allowUnknownOps = true;
+  for (const auto& gear : *gears) {
+    ir::Graph g = model.graph; // constants share storage: cheap
+    for (const auto& [name, dims] : gear.inputs)
+      if (auto id = g.findValue(name); id != ir::kNone) g.values[id].shape = ir::Shape::fromValues(dims);
+    std::map<std::string, std::string> shapes;
+    if (ops::inferGraph(g, model.onnxOpset(), options))
+      for (const auto& v : g.values)
+        if (!v.isConstant() && v.shape.rankKnown) shapes.emplace(v.name, v.shape.str());
+    out.push_back(std::move(shapes));
+  }
+  return out;
+}
 
 CompileJob::CompileJob(QObject* parent) : QObject(parent) {}
 
@@ -60,10 +83,12 @@ void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::Sha
         };
         CompileOutcome outcome;
         auto result = compiler::compile(*model, config, options, progress);
-        if (result)
+        if (result) {
           outcome.model = std::make_shared<const om::Model>(std::move(*result));
-        else
+          outcome.sourceShapes = inferGearShapes(*model, config);
+        } else {
           outcome.error = result.error();
+        }
         outcome.millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
         if (outcome.error)
           log::get("ui")->log(outcome.cancelled() ? spdlog::level::info : spdlog::level::err, "compile: {}",

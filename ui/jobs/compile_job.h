@@ -3,8 +3,11 @@
 // copies of what it reads (the model snapshot, the config), so the GUI can go on while it runs.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -21,6 +24,10 @@ namespace gs::ui {
 
 struct CompileOutcome {
   std::shared_ptr<const om::Model> model; // null on error or cancel
+  // Per gear: the shape of every value of the *source* graph ("[1,16,160,160]" by value name), from
+  // shape inference with that gear's inputs; labels the graph the user sees (the compiled gears'
+  // graphs are optimised, so many of their values no longer exist there).
+  std::vector<std::map<std::string, std::string>> sourceShapes;
   std::optional<Error> error;
   double millis = 0;
   bool cancelled() const { return error && error->code == codes::kCancelled; }
@@ -28,6 +35,11 @@ struct CompileOutcome {
 
 // Carries progress from the worker to the GUI thread (queued). Shared with the worker so that it
 // outlives a job destroyed mid-compile.
+// The source graph's value shapes for each gear of a valid gear config (empty for dynamic shape; a
+// gear whose inference fails gets an empty map).
+std::vector<std::map<std::string, std::string>> inferGearShapes(const ir::Model& model,
+                                                                const shape_config::ShapeConfig& config);
+
 class ProgressRelay : public QObject {
   Q_OBJECT
 signals:

@@ -8,6 +8,21 @@
 #include "ui/project.h"
 
 namespace gs::ui {
+namespace {
+
+// "[?,3,?,?]": long generated symbols ("p2o.DynamicDimension.0") would hide the dims; the tooltip
+// has the full shape.
+QString compactShape(const ir::Shape& shape) {
+  if (!shape.rankKnown) return QStringLiteral("?");
+  QStringList dims;
+  for (const auto& d : shape.dims)
+    dims << (d.isKnown()                               ? QString::number(d.value)
+             : d.symbol.empty() || d.symbol.size() > 6 ? QStringLiteral("?")
+                                                       : QString::fromStdString(d.symbol));
+  return QLatin1Char('[') + dims.join(QLatin1Char(',')) + QLatin1Char(']');
+}
+
+} // namespace
 
 InputTableModel::InputTableModel(Project* project, QObject* parent) : QAbstractTableModel(parent), m_project(project) {
   connect(project, &Project::formChanged, this, &InputTableModel::refresh);
@@ -24,19 +39,21 @@ int InputTableModel::maxRank() const {
 
 void InputTableModel::refresh() {
   const int rows = static_cast<int>(m_project->form().inputs.size());
-  const int columns = FirstDim + maxRank();
-  if (rows != m_rows || columns != m_columns) {
+  const int rank = maxRank();
+  if (rows != m_rows || rank != m_rank) {
     beginResetModel();
     m_rows = rows;
-    m_columns = columns;
+    m_rank = rank;
     endResetModel();
     return;
   }
-  if (rows > 0) emit dataChanged(index(0, 0), index(rows - 1, columns - 1));
+  if (rows > 0) emit dataChanged(index(0, 0), index(rows - 1, columnCount() - 1));
 }
 
 int InputTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : m_rows; }
-int InputTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : m_columns; }
+int InputTableModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : FirstDim + m_rank + InfoCount;
+}
 
 bool InputTableModel::isFaulty(int row, int column) const {
   const auto& issue = m_project->check().issue;
@@ -58,21 +75,16 @@ QVariant InputTableModel::data(const QModelIndex& index, int role) const {
   const int dim = col - FirstDim;
 
   if (role == Qt::DisplayRole || role == Qt::EditRole) {
-    switch (col) {
-    case Name:
-      return row.name;
-    case Type:
-      return value ? QString::fromUtf8(ir::dtypeName(value->dtype).data()) : QString();
-    case Format:
-      return row.dims.size() >= 4 ? form.inputFormat : QStringLiteral("ND");
-    case ModelShape:
-      return value ? QString::fromStdString(value->shape.str()) : QString();
-    default:
-      return dim < row.dims.size() ? row.dims[dim] : QVariant();
-    }
+    if (col == Name) return row.name;
+    if (isDimColumn(col)) return dim < row.dims.size() ? row.dims[dim] : QVariant();
+    if (col == infoColumn(Type)) return value ? QString::fromUtf8(ir::dtypeName(value->dtype).data()) : QString();
+    if (col == infoColumn(Format)) return row.dims.size() >= 4 ? form.inputFormat : QStringLiteral("ND");
+    if (col == infoColumn(ModelShape)) return value ? compactShape(value->shape) : QString();
+    return {};
   }
   if (role == Qt::ToolTipRole) {
     if (isFaulty(index.row(), col)) return m_project->check().issue->text();
+    if (col == infoColumn(ModelShape) && value) return QString::fromStdString(value->shape.str());
     if (isDimColumn(col) && dim < row.dims.size())
       return tr("A number, -1 (a gear dim, or unbounded for dynamic shape) or a range lo~hi");
     return {};
@@ -80,6 +92,7 @@ QVariant InputTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::BackgroundRole) {
     if (isFaulty(index.row(), col)) return QBrush(QColor(0xfd, 0xe2, 0xe1));
     if (isDimColumn(col) && dim >= row.dims.size()) return QBrush(QColor(0xf3, 0xf3, 0xf3));
+    if (!isDimColumn(col) && col != Name) return QBrush(QColor(0xf7, 0xf8, 0xfa));
     return {};
   }
   if (role == Qt::FontRole && col == Name) {
@@ -87,6 +100,7 @@ QVariant InputTableModel::data(const QModelIndex& index, int role) const {
     f.setBold(true);
     return f;
   }
+  if (role == Qt::ForegroundRole && !isDimColumn(col) && col != Name) return QBrush(QColor(0x4a, 0x55, 0x63));
   if (role == Qt::TextAlignmentRole && isDimColumn(col)) return Qt::AlignCenter;
   return {};
 }
@@ -112,19 +126,16 @@ Qt::ItemFlags InputTableModel::flags(const QModelIndex& index) const {
 }
 
 QVariant InputTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  switch (section) {
-  case Name:
-    return tr("Input");
-  case Type:
-    return tr("Type");
-  case Format:
-    return tr("Format");
-  case ModelShape:
-    return tr("Model shape");
-  default:
-    return tr("d%1").arg(section - FirstDim);
-  }
+  if (orientation != Qt::Horizontal) return {};
+  if (role == Qt::ToolTipRole && isDimColumn(section))
+    return tr("Dim %1: a number, -1 or lo~hi").arg(section - FirstDim);
+  if (role != Qt::DisplayRole) return {};
+  if (section == Name) return tr("Input");
+  if (isDimColumn(section)) return tr("d%1").arg(section - FirstDim);
+  if (section == infoColumn(Type)) return tr("Type");
+  if (section == infoColumn(Format)) return tr("Format");
+  if (section == infoColumn(ModelShape)) return tr("Model shape");
+  return {};
 }
 
 } // namespace gs::ui

@@ -1,5 +1,5 @@
-// One row per model input for the Inputs & Gears editor: name, dtype, format and the model's own
-// shape (read-only), then one editable cell per dim ("3", "-1", "1~8"). The cell or row the
+// One row per model input for the Inputs & Gears editor: the name, one editable cell per dim ("3",
+// "-1", "1~8"), then dtype, format and the model's own shape (read-only). The cell or row the
 // validator blames is tinted and carries the error as its tooltip.
 #pragma once
 
@@ -12,7 +12,9 @@ class Project;
 class InputTableModel : public QAbstractTableModel {
   Q_OBJECT
 public:
-  enum Column { Name, Type, Format, ModelShape, FirstDim };
+  // Columns: Name, the dims (FirstDim .. FirstDim + rank - 1), then Type, Format, ModelShape.
+  enum Column { Name = 0, FirstDim = 1 };
+  enum Info { Type, Format, ModelShape, InfoCount };
   explicit InputTableModel(Project* project, QObject* parent = nullptr);
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -22,7 +24,8 @@ public:
   Qt::ItemFlags flags(const QModelIndex& index) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-  static bool isDimColumn(int column) { return column >= FirstDim; }
+  bool isDimColumn(int column) const { return column >= FirstDim && column < FirstDim + m_rank; }
+  int infoColumn(Info info) const { return FirstDim + m_rank + info; }
 
 private:
   void refresh();
@@ -31,7 +34,7 @@ private:
 
   Project* m_project;
   int m_rows = 0;
-  int m_columns = FirstDim;
+  int m_rank = 0;
 };
 
 } // namespace gs::ui

@@ -20,7 +20,8 @@ AtcCommandPanel::AtcCommandPanel(Project* project, QWidget* parent) : QWidget(pa
   m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
   m_text->setPlaceholderText(tr("Paste an atc command here and press Apply to fill the form"));
-  m_text->setMinimumHeight(48);
+  // Room for three lines: a typical command wraps to two or three.
+  m_text->setMinimumHeight(m_text->fontMetrics().lineSpacing() * 3 + 14);
   m_status = new QLabel(this);
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -51,6 +51,12 @@ CompilePanel::CompilePanel(QWidget* parent) : QWidget(parent) {
 
   connect(m_cancel, &QPushButton::clicked, this, &CompilePanel::cancelRequested);
   connect(m_save, &QPushButton::clicked, this, &CompilePanel::saveRequested);
+  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (!m_hasModel || !current.isValid()) return;
+    bool isNumber = false;
+    const int gear = m_model->row(current.row()).gear.toInt(&isNumber);
+    emit gearSelected(isNumber ? gear : -1);
+  });
   clear();
 }
 
@@ -98,13 +104,15 @@ void CompilePanel::compileFinished(std::shared_ptr<const om::Model> model, const
   }
   m_model->setResult(*model);
   const auto strategy = QString::fromUtf8(strategyName(model->meta.strategy).data());
-  m_summary->setText(tr("<b>%1</b> · %2 · shared arena %3 · weights %4 · compiled in %5 ms")
-                         .arg(strategy,
-                              model->dynamic ? tr("1 dynamic graph")
-                                             : tr("%n gear(s)", nullptr, static_cast<int>(model->gears.size())),
-                              GearResultModel::formatBytes(model->sharedArenaBytes),
-                              GearResultModel::formatBytes(model->weightBytes))
-                         .arg(model->meta.compileMillis, 0, 'f', 0));
+  const auto weights = GearResultModel::formatBytes(model->weightBytes);
+  const auto millisText = QString::number(model->meta.compileMillis, 'f', 0);
+  if (model->dynamic)
+    m_summary->setText(tr("<b>%1</b> · 1 dynamic graph (memory planned at run time) · weights %2 · compiled in %3 ms")
+                           .arg(strategy, weights, millisText));
+  else
+    m_summary->setText(tr("<b>%1</b> · %2 · shared arena %3 · weights %4 · compiled in %5 ms")
+                           .arg(strategy, tr("%n gear(s)", nullptr, static_cast<int>(model->gears.size())),
+                                GearResultModel::formatBytes(model->sharedArenaBytes), weights, millisText));
   m_hasModel = true;
   m_save->setEnabled(true);
 }

@@ -35,6 +35,8 @@ public:
 signals:
   void cancelRequested();
   void saveRequested();
+  // A gear row was selected (its index in the compiled model); -1 when none.
+  void gearSelected(int index);
 
 private:
   GearResultModel* m_model;

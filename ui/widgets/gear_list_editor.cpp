@@ -33,6 +33,7 @@ GearListEditor::GearListEditor(QWidget* parent) : QWidget(parent) {
   m_list->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                           QAbstractItemView::AnyKeyPressed);
   m_list->setMinimumHeight(90);
+  m_list->setMaximumHeight(140);
   m_list->setAlternatingRowColors(true);
   m_add = toolButton(tr("+"), tr("Add a gear"), this);
   m_remove = toolButton(tr("−"), tr("Remove the selected gear"), this);

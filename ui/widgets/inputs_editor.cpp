@@ -1,6 +1,8 @@
 // See inputs_editor.h.
 #include "ui/widgets/inputs_editor.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -10,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -100,8 +103,7 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   m_table->horizontalHeader()->setStretchLastSection(false);
   m_table->setEditTriggers(QAbstractItemView::AllEditTriggers);
   m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
-  m_table->setMinimumHeight(80);
-  m_table->setMaximumHeight(150);
+  m_table->verticalHeader()->setDefaultSectionSize(26);
   m_format = new QComboBox(this);
   m_format->addItems({QStringLiteral("NCHW"), QStringLiteral("NHWC"), QStringLiteral("ND"), QStringLiteral("NCDHW")});
   m_format->setToolTip(
@@ -131,7 +133,8 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   strategyLayout->addLayout(strategyForm);
   strategyLayout->addWidget(m_strategyInfo);
   strategyLayout->addWidget(m_errors[static_cast<int>(FormField::Strategy)]);
-  strategyLayout->addWidget(new QLabel(tr("Gears"), this));
+  m_gearsLabel = new QLabel(tr("Gears"), this);
+  strategyLayout->addWidget(m_gearsLabel);
   strategyLayout->addWidget(m_gears);
   strategyLayout->addWidget(m_errors[static_cast<int>(FormField::Gears)]);
   strategyLayout->addWidget(m_hints);
@@ -220,10 +223,18 @@ void InputsEditor::refresh() {
     m_strategy->setCurrentIndex(m_strategy->findData(static_cast<int>(form.strategy)));
     if (m_soc->currentText() != form.socVersion) m_soc->setEditText(form.socVersion);
   }
+  // The table is as tall as its rows (a model has few inputs), with room for a horizontal scroll bar.
+  const int rows = std::max(1, m_model->rowCount());
+  const int height = m_table->horizontalHeader()->sizeHint().height() +
+                     m_table->verticalHeader()->defaultSectionSize() * std::min(rows, 6) + 2 * m_table->frameWidth() +
+                     m_table->horizontalScrollBar()->sizeHint().height();
+  m_table->setFixedHeight(height);
   setTextIfDifferent(m_output, form.outputPath);
   setTextIfDifferent(m_outNodes, form.outNodes);
   m_strategyInfo->setText(QString::fromStdString(shape_config::describeStrategy(form.strategy)));
   m_gears->setStrategy(form.strategy);
+  m_gears->setVisible(isGearStrategy(form.strategy));
+  m_gearsLabel->setVisible(isGearStrategy(form.strategy));
   m_gears->setGears(form.gears);
 
   for (auto* label : m_errors)

@@ -48,6 +48,7 @@ private:
   QComboBox* m_format;
   QComboBox* m_strategy;
   QLabel* m_strategyInfo;
+  QLabel* m_gearsLabel;
   GearListEditor* m_gears;
   QLabel* m_hints;
   QComboBox* m_soc;
