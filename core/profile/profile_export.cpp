@@ -68,6 +68,7 @@ void profileSection(std::ostringstream& o, const ProfileReport& r, const ReportI
     o << "| " << cell(g.label) << " | " << cell(shapesText(g.inputs)) << " | " << num(g.latency.min) << " | "
       << num(g.latency.median) << " | " << num(g.latency.mean) << " | " << num(g.latency.p90) << " | "
       << num(g.latency.p95) << " | " << num(g.latency.p99) << " | " << num(g.latency.max) << " |\n";
+  o << "\n";
   image(o, images, "histogram", "Latency histogram", used);
   image(o, images, "timeseries", "Latency per run", used);
   o << "\n### Throughput\n\n";

@@ -79,8 +79,8 @@ void HistogramChart::setGear(const profile::GearProfile& gear) {
     label->setColor(c);
     label->setText(text);
   };
-  marker(gear.latency.median, tr("median %1").arg(gear.latency.median, 0, 'f', 3), seriesColor(1), 0.02);
-  marker(gear.latency.p99, tr("p99 %1").arg(gear.latency.p99, 0, 'f', 3), seriesColor(5), 0.12);
+  marker(gear.latency.median, tr("median %1 ms").arg(gear.latency.median, 0, 'f', 3), seriesColor(1), 0.02);
+  marker(gear.latency.p99, tr("p99 %1 ms").arg(gear.latency.p99, 0, 'f', 3), seriesColor(5), 0.12);
 
   const double maxCount = *std::max_element(counts.begin(), counts.end());
   xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
