@@ -39,6 +39,7 @@ bool Autosaver::saveNow() {
   QDir().mkpath(QFileInfo(path).absolutePath());
   auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
   data.projectPath = m_project->projectPath();
+  if (m_extra) m_extra(data);
   if (auto s = writeProject(data, path); !s) {
     log::get("ui")->warn("cannot write the recovery file: {}", s.error().str());
     return false;

@@ -4,6 +4,8 @@
 // end cleanly, and the main window offers to restore it.
 #pragma once
 
+#include <functional>
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -11,6 +13,7 @@
 namespace gs::ui {
 
 class Project;
+struct ProjectData;
 
 class Autosaver : public QObject {
   Q_OBJECT
@@ -27,11 +30,14 @@ public:
   // Delay between a change and the write.
   void setDelayMs(int ms) { m_timer.setInterval(ms); }
   bool isPending() const { return m_timer.isActive(); }
-
-private:
+  // Adds state kept outside the form (the profile history) to what is written.
+  void setExtra(std::function<void(ProjectData&)> extra) { m_extra = std::move(extra); }
+  // Something outside the form changed: write it a few seconds from now.
   void changed();
 
+private:
   Project* m_project;
+  std::function<void(ProjectData&)> m_extra;
   QTimer m_timer;
 };
 

@@ -28,6 +28,7 @@
 #include "ui/jobs/compile_job.h"
 #include "ui/jobs/load_job.h"
 #include "ui/models/gear_result_model.h"
+#include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
 #include "ui/views/node_properties.h"
@@ -114,7 +115,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
     updateActions();
   });
-  connect(m_project->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+  connect(m_project, &Project::modifiedChanged, this, &MainWindow::updateTitle);
+  // The profile panel: the open model, the valid configuration, the compiled model, its history.
+  connect(m_project, &Project::formChanged, this, [this] {
+    if (m_project->hasModel() && m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
+  });
+  connect(m_profile, &ProfilePanel::nodeClicked, this, [this](const QString& node) { m_graph->selectNode(node); });
+  connect(m_profile, &ProfilePanel::historyChanged, this, [this] {
+    m_project->markOtherChange();
+    m_autosaver->changed();
+  });
+  m_autosaver->setExtra([this](ProjectData& data) { data.profileRuns = m_profile->historyJson(); });
   connect(m_project, &Project::modelChanged, this, &MainWindow::updateStatus);
 
   readSettings();
@@ -146,6 +157,15 @@ void MainWindow::createDocks() {
   m_log = new LogPanel(this);
   auto* logDock = makeDock(tr("Log"), QStringLiteral("logDock"), m_log, this);
   tabifyDockWidget(compileDock, logDock);
+
+  m_profile = new ProfilePanel(this);
+  // Scrolled, so its charts' minimum width does not squeeze the editor and properties docks.
+  auto* profileScroll = new QScrollArea(this);
+  profileScroll->setWidget(m_profile);
+  profileScroll->setWidgetResizable(true);
+  profileScroll->setFrameShape(QFrame::NoFrame);
+  auto* profileDock = makeDock(tr("Profile"), QStringLiteral("profileDock"), profileScroll, this);
+  tabifyDockWidget(compileDock, profileDock);
   compileDock->raise();
 
   m_nodeProps = m_graph->createPropertiesPanel(this);
@@ -316,6 +336,9 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
   m_graph->setCompiled(nullptr);
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
+  m_profile->setModel(result.model, result.path);
+  m_profile->setHistoryJson({});
+  if (m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
   if (m_pending) {
     if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {
       log::get("ui")->warn("{} changed since the project was saved (SHA-256 differs)", str(result.path));
@@ -338,6 +361,7 @@ void MainWindow::applyPendingProject() {
     showError(tr("Cannot apply project"), QString::fromStdString(form.error().str()));
     return;
   }
+  m_profile->setHistoryJson(pending.data.profileRuns);
   if (pending.recovery) {
     // Restored edits stay unsaved (and undoable) until the user saves.
     m_project->setProjectPath(pending.data.projectPath);
@@ -346,7 +370,7 @@ void MainWindow::applyPendingProject() {
   } else {
     m_project->resetForm(*form);
     m_project->setProjectPath(pending.projectPath);
-    m_project->undoStack()->setClean();
+    m_project->markSaved();
     m_recent->add(pending.projectPath);
   }
 }
@@ -415,6 +439,7 @@ bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
 void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
   m_compiled = outcome.model;
   m_graph->setCompiled(m_compiled.get(), outcome.sourceShapes);
+  if (m_compiled) m_profile->setCompiledModel(m_compiled);
   m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
                              outcome.cancelled(), outcome.millis);
   m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
@@ -433,9 +458,10 @@ void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
 Status MainWindow::saveProjectTo(const QString& path) {
   if (!m_project->hasModel()) return makeError(codes::kInvalid, "no model is open");
   auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
+  data.profileRuns = m_profile->historyJson();
   GS_RETURN_IF_ERROR(writeProject(data, path));
   m_project->setProjectPath(QFileInfo(path).absoluteFilePath());
-  m_project->undoStack()->setClean();
+  m_project->markSaved();
   m_recent->add(path);
   updateTitle();
   log::get("ui")->info("saved project {}", str(path));
@@ -586,6 +612,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     return;
   }
   m_compiler->cancel();
+  m_profile->cancel();
   writeSettings();
   m_autosaver->discard();
   event->accept();

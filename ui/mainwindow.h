@@ -29,6 +29,7 @@ class GraphArea;
 class InputsEditor;
 class LoadJob;
 class LogPanel;
+class ProfilePanel;
 class Project;
 class RecentFiles;
 struct CompileOutcome;
@@ -62,6 +63,7 @@ public:
   AtcCommandPanel* atcPanel() const { return m_atc; }
   CompilePanel* compilePanel() const { return m_compile; }
   LogPanel* logPanel() const { return m_log; }
+  ProfilePanel* profilePanel() const { return m_profile; }
   GraphArea* graphArea() const { return m_graph; }
   Autosaver* autosaver() const { return m_autosaver; }
   QString lastError() const { return m_lastError; }
@@ -106,6 +108,7 @@ private:
   AtcCommandPanel* m_atc = nullptr;
   CompilePanel* m_compile = nullptr;
   LogPanel* m_log = nullptr;
+  ProfilePanel* m_profile = nullptr;
   QWidget* m_nodeProps = nullptr;
   QLabel* m_statusModel = nullptr;
   QLabel* m_statusNodes = nullptr;

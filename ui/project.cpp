@@ -33,7 +33,22 @@ private:
   int m_mergeKey;
 };
 
-Project::Project(QObject* parent) : QObject(parent) { m_check = checkForm(m_form, m_modelPath, nullptr); }
+Project::Project(QObject* parent) : QObject(parent) {
+  m_check = checkForm(m_form, m_modelPath, nullptr);
+  connect(&m_undo, &QUndoStack::cleanChanged, this, [this] { emit modifiedChanged(isModified()); });
+}
+
+void Project::markOtherChange() {
+  if (m_otherChanges) return;
+  m_otherChanges = true;
+  emit modifiedChanged(true);
+}
+
+void Project::markSaved() {
+  m_otherChanges = false;
+  m_undo.setClean();
+  emit modifiedChanged(false);
+}
 
 void Project::setModel(std::shared_ptr<const ir::Model> model, const QString& path, const QString& sha256) {
   m_model = std::move(model);
@@ -42,7 +57,7 @@ void Project::setModel(std::shared_ptr<const ir::Model> model, const QString& pa
   m_projectPath.clear();
   m_undo.clear();
   setFormNow(baseForm());
-  m_undo.setClean();
+  markSaved();
   emit modelChanged();
 }
 

@@ -50,7 +50,11 @@ public:
   void applyForm(const FormState& form, const QString& text, int mergeKey = -1);
 
   QUndoStack* undoStack() { return &m_undo; }
-  bool isModified() const { return !m_undo.isClean(); }
+  // Unsaved form edits, or other project state (the profile history) changed since the last save.
+  bool isModified() const { return !m_undo.isClean() || m_otherChanges; }
+  void markOtherChange();
+  // After a save or a load: nothing is unsaved.
+  void markSaved();
 
   QString projectPath() const { return m_projectPath; }
   void setProjectPath(const QString& path) { m_projectPath = path; }
@@ -58,6 +62,7 @@ public:
 signals:
   void modelChanged();
   void formChanged();
+  void modifiedChanged(bool modified);
 
 private:
   friend class FormEditCommand;
@@ -70,6 +75,7 @@ private:
   FormState m_form;
   FormCheck m_check;
   QUndoStack m_undo;
+  bool m_otherChanges = false;
 };
 
 } // namespace gs::ui

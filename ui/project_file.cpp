@@ -3,7 +3,7 @@
 //   "model": {"path": abs, "relativePath": rel-to-project, "sha256": hex},
 //   "strategy": "dynamic_batch",
 //   "atc": {"input_shape": "...", "dynamic_batch_size": "...", ...},   (ATC option names)
-//   "settings": {"disabledPasses": [...]}, "projectPath": "..." }
+//   "settings": {"disabledPasses": [...]}, "projectPath": "...", "profileRuns": [...] }
 #include "ui/project_file.h"
 
 #include <QDir>
@@ -40,6 +40,7 @@ QJsonObject projectToJson(const ProjectData& data, const QString& projectPath) {
                    {QStringLiteral("atc"), atc},
                    {QStringLiteral("settings"), settings}};
   if (!data.projectPath.isEmpty()) root.insert(QStringLiteral("projectPath"), data.projectPath);
+  if (!data.profileRuns.isEmpty()) root.insert(QStringLiteral("profileRuns"), data.profileRuns);
   return root;
 }
 
@@ -78,6 +79,7 @@ Expected<ProjectData> projectFromJson(const QJsonObject& root, const QString& pr
        root.value(QStringLiteral("settings")).toObject().value(QStringLiteral("disabledPasses")).toArray())
     data.disabledPasses << v.toString();
   data.projectPath = root.value(QStringLiteral("projectPath")).toString();
+  data.profileRuns = root.value(QStringLiteral("profileRuns")).toArray();
   return data;
 }
 

@@ -3,6 +3,7 @@
 // Also the format of the crash-recovery file.
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 
@@ -18,7 +19,8 @@ struct ProjectData {
   shape_config::AtcOptions options;
   Strategy strategy = Strategy::Static;
   QStringList disabledPasses;
-  QString projectPath; // where it belongs (a recovery file names the project it recovers); may be empty
+  QString projectPath;    // where it belongs (a recovery file names the project it recovers); may be empty
+  QJsonArray profileRuns; // the profile panel's run history
 };
 
 // The project for a form; `projectPath` decides the relative model path written alongside.

@@ -11,11 +11,15 @@
 #include "ui/mainwindow.h"
 
 int main(int argc, char** argv) {
-  // The graph export needs no display: fall back to the offscreen platform when none is set.
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--export-graph", 14) == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
-        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+  // The graph export and --help need no display: use the offscreen platform when there is none.
+  const bool noDisplay = qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+                         qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+  for (int i = 1; i < argc && noDisplay; ++i)
+    if (std::strncmp(argv[i], "--export-graph", 14) == 0 || std::strcmp(argv[i], "--help") == 0 ||
+        std::strcmp(argv[i], "-h") == 0 || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
       qputenv("QT_QPA_PLATFORM", "offscreen");
+      break;
+    }
 
   QApplication app(argc, argv);
   Q_INIT_RESOURCE(resources);

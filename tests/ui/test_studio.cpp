@@ -9,6 +9,8 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -29,6 +31,7 @@
 #include "ui/models/gear_result_model.h"
 #include "ui/models/input_table_model.h"
 #include "ui/project.h"
+#include "ui/project_file.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/compile_panel.h"
 #include "ui/widgets/dialogs.h"
@@ -350,6 +353,39 @@ private slots:
     QVERIFY(!w->project()->isModified());
     QVERIFY(w->project()->check().valid());
     QVERIFY(w->windowTitle().contains(QStringLiteral("tiny.gearproj")));
+  }
+
+  void projectFileFields() {
+    ProjectData data;
+    data.modelPath = m_tiny;
+    data.modelSha256 = QStringLiteral("ab12");
+    QVERIFY(shape_config::setOption(data.options, "input_shape", "x:-1,3,8,8"));
+    QVERIFY(shape_config::setOption(data.options, "dynamic_dims", "1;2"));
+    data.strategy = Strategy::DynamicDims;
+    data.disabledPasses = {QStringLiteral("fuse-activation")};
+    data.profileRuns = QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("run 1")}}};
+    const auto path = m_dir.filePath(QStringLiteral("fields.gearproj"));
+    QVERIFY(writeProject(data, path));
+    auto back = readProject(path);
+    QVERIFY2(back, back ? "" : back.error().str().c_str());
+    QCOMPARE(back->modelPath, data.modelPath);
+    QCOMPARE(back->modelSha256, data.modelSha256);
+    QCOMPARE(back->strategy, Strategy::DynamicDims);
+    QCOMPARE(back->options.input_shape, data.options.input_shape);
+    QCOMPARE(back->options.dynamic_dims, data.options.dynamic_dims);
+    QCOMPARE(back->disabledPasses, data.disabledPasses);
+    QCOMPARE(back->profileRuns, data.profileRuns);
+    // Moved together with the model: the relative path finds it.
+    QTemporaryDir moved;
+    QVERIFY(QFile::copy(m_tiny, moved.filePath(QStringLiteral("m.onnx"))));
+    data.modelPath = moved.filePath(QStringLiteral("m.onnx"));
+    QVERIFY(writeProject(data, moved.filePath(QStringLiteral("p.gearproj"))));
+    QVERIFY(QFile::remove(moved.filePath(QStringLiteral("m.onnx"))));
+    QVERIFY(QFile::copy(m_tiny, m_dir.filePath(QStringLiteral("m.onnx"))));
+    QVERIFY(QFile::copy(moved.filePath(QStringLiteral("p.gearproj")), m_dir.filePath(QStringLiteral("p.gearproj"))));
+    back = readProject(m_dir.filePath(QStringLiteral("p.gearproj")));
+    QVERIFY(back);
+    QCOMPARE(back->modelPath, m_dir.filePath(QStringLiteral("m.onnx")));
   }
 
   void undoRedoEveryEdit() {

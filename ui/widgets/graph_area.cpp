@@ -64,6 +64,8 @@ void GraphArea::showGear(int index) {
 
 int GraphArea::findNext(const QString& text) { return m_model ? m_view->findNext(text) : 0; }
 
+bool GraphArea::selectNode(const QString& name) { return m_model && m_view->selectNode(name); }
+
 void GraphArea::fitToView() { m_view->fitToView(); }
 
 bool GraphArea::exportImage(const QString& path, QString* error) {

@@ -35,6 +35,7 @@ public:
   // Edge labels from gear `index` of the last compile; -1: the model's own symbolic shapes.
   void showGear(int index);
   int findNext(const QString& text);
+  bool selectNode(const QString& name);
   void fitToView();
   bool exportImage(const QString& path, QString* error);
 
