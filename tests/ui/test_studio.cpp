@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -30,6 +31,7 @@
 #include "ui/models/form_check.h"
 #include "ui/models/gear_result_model.h"
 #include "ui/models/input_table_model.h"
+#include "ui/models/log_model.h"
 #include "ui/project.h"
 #include "ui/project_file.h"
 #include "ui/widgets/atc_command_panel.h"
@@ -38,6 +40,7 @@
 #include "ui/widgets/gear_list_editor.h"
 #include "ui/widgets/graph_area.h"
 #include "ui/widgets/inputs_editor.h"
+#include "ui/widgets/log_panel.h"
 
 using namespace gs;
 using namespace gs::ui;
@@ -461,6 +464,30 @@ private slots:
     QVERIFY(!w.project()->hasModel());
   }
 
+  void dropAndRecentFiles() {
+    MainWindow w;
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_tiny)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QSignalSpy loaded(&w, &MainWindow::loadFinished);
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(loaded.front().front().toBool());
+    QCOMPARE(w.project()->modelPath(), QFileInfo(m_tiny).absoluteFilePath());
+    QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList().value(0),
+             QFileInfo(m_tiny).absoluteFilePath());
+    // Other files are refused.
+    QMimeData text;
+    text.setUrls({QUrl::fromLocalFile(m_dir.filePath(QStringLiteral("notes.txt")))});
+    QDragEnterEvent refused(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+    refused.setAccepted(false);
+    QApplication::sendEvent(&w, &refused);
+    QVERIFY(!refused.isAccepted());
+  }
+
   void badFileLeavesSessionIntact() {
     auto w = openWindow(m_tiny);
     QVERIFY(w);
@@ -483,6 +510,14 @@ private slots:
     QVERIFY(w->project()->hasModel());
     QCOMPARE(w->project()->modelPath(), QFileInfo(m_tiny).absoluteFilePath());
     QVERIFY(w->project()->form() == form);
+    // The error reached the log panel (queued from the sink).
+    auto* log = w->logPanel()->model();
+    const auto logged = [log] {
+      for (int r = 0; r < log->rowCount(); ++r)
+        if (log->entryAt(r).message.contains(QStringLiteral("broken.onnx"))) return true;
+      return false;
+    };
+    QTRY_VERIFY(logged());
     // A missing file and a broken project too.
     loaded.clear();
     w->openFile(m_dir.filePath(QStringLiteral("missing.onnx")));
