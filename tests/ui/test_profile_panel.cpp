@@ -95,6 +95,8 @@ private slots:
     m_config = *config;
     m_panel = std::make_unique<ProfilePanel>();
     m_panel->resize(1100, 900);
+    m_panel->show(); // charts get their real sizes (hover positions below are in pixels)
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
     m_panel->setModel(m_model, m_path);
     m_panel->setShapeConfig(m_config);
     m_panel->threadsBox()->setValue(1);
@@ -199,13 +201,15 @@ private slots:
     QCOMPARE(clicked.size(), 1);
     QCOMPARE(clicked.first().first().toString(), QString::fromStdString(g.topOps[0].node));
 
-    // Hover tooltips: over the first latency bar.
-    latency->resize(800, 500);
+    // Hover tooltips: over the middle of the tallest latency bar.
+    const auto tallest = static_cast<std::size_t>(std::max_element(medians.begin(), medians.end()) - medians.begin());
     latency->replot();
-    const QPointF over(latency->xAxis->coordToPixel(1), latency->yAxis->coordToPixel(r.gears[0].latency.median / 2));
+    const QPointF over(latency->xAxis->coordToPixel(static_cast<double>(tallest + 1)),
+                       latency->yAxis->coordToPixel(r.gears[tallest].latency.median / 2));
     const QString tip = latency->tooltipAt(over);
     QVERIFY2(tip.contains(QStringLiteral("median")), qPrintable(tip));
-    QVERIFY(tip.contains(QString::fromStdString(r.gears[0].label)));
+    QVERIFY2(tip.startsWith(QString::fromStdString(r.gears[tallest].label) + "\n"), qPrintable(tip));
+    QVERIFY(latency->tooltipAt(QPointF(2, 2)).isEmpty()); // the title corner has no data
   }
 
   void compiledModelIsUsed() {
