@@ -197,6 +197,29 @@ private slots:
     QVERIFY(errorLabel(*w, FormField::Inputs)->text().contains(QStringLiteral("E10011")));
   }
 
+  void typingInADimCellValidatesPerKeystroke() {
+    auto w = openWindow(m_tiny);
+    QVERIFY(w);
+    chooseStrategy(*w, Strategy::Static);
+    auto* table = w->editor()->inputTable();
+    const auto cell = table->model()->index(0, InputTableModel::FirstDim);
+    table->edit(cell);
+    auto* editor = table->viewport()->findChild<QLineEdit*>();
+    QVERIFY(editor);
+    editor->selectAll();
+    QTest::keyClicks(editor, QStringLiteral("1~"));
+    // Mid-typing "1~" is already in the form, and the validator has flagged that dim.
+    QCOMPARE(w->project()->form().inputs[0].dims[0], QStringLiteral("1~"));
+    QVERIFY(w->project()->check().issue);
+    QCOMPARE(w->project()->check().issue->dim, 0);
+    editor->selectAll();
+    QTest::keyClicks(editor, QStringLiteral("4"));
+    QCOMPARE(w->project()->form().inputs[0].dims[0], QStringLiteral("4"));
+    QVERIFY(w->project()->check().valid());
+    QVERIFY(w->atcPanel()->commandText().contains(QStringLiteral("x:4,3,8,8")));
+    QCOMPARE(w->project()->undoStack()->count(), 2); // strategy, then one merged dim edit
+  }
+
   void badGearListShowsAtcCodes() {
     auto w = openWindow(m_tiny);
     QVERIFY(w);
