@@ -26,7 +26,7 @@ test: build models
 	@ctest --preset $(PRESET) -j $(JOBS)
 
 run: build models
-	@scripts/run-studio.sh build/$(PRESET)/app/gearstudio "$(MODEL)"
+	@scripts/run-studio.sh build/$(PRESET)/app/gearstudio/gearstudio "$(MODEL)"
 
 asan:
 	@$(MAKE) test PRESET=asan
