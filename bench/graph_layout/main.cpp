@@ -3,7 +3,8 @@
 //  (b) PP-OCRv4 rec from open (ONNX import) to laid-out graph in a GraphView (items in the scene);
 //  (c) the longest GUI-thread stall while the N-node graph is laid out and drawn, measured by a 10 ms
 //      QTimer in the GUI thread recording the largest gap between its ticks.
-// Usage: bench_graph_layout [--nodes=10000] [--repeat=3] [--model=FILE.onnx] [--grab=FILE.png]
+// Usage: bench_graph_layout [--nodes=10000] [--repeat=3] [--model=FILE.onnx] [--grab=FILE.png [--grab-op=Conv]]
+// --grab saves a picture of the model's view (with the properties panel, a node of that op selected).
 // Without a display it runs on Qt's offscreen platform.
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +15,8 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
+#include <QSplitter>
 #include <QTimer>
 
 #include "bench/graph_layout/chain_graph.h"
@@ -21,16 +24,48 @@
 #include "ui/views/display_graph.h"
 #include "ui/views/graph_canvas.h"
 #include "ui/views/graph_view.h"
+#include "ui/views/node_properties.h"
 
 namespace {
 
 using gs::ui::GraphView;
+
+// Times every event the GUI thread delivers, so a stall can be traced to what caused it.
+class TimingApp : public QApplication {
+public:
+  using QApplication::QApplication;
+  bool notify(QObject* receiver, QEvent* event) override {
+    if (!m_recording) return QApplication::notify(receiver, event);
+    QElapsedTimer t;
+    t.start();
+    const auto type = event->type();
+    const bool result = QApplication::notify(receiver, event);
+    const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    if (ms > m_slowest.ms) m_slowest = {ms, type, receiver->metaObject()->className()};
+    return result;
+  }
+  struct Slow {
+    double ms = 0;
+    QEvent::Type type = QEvent::None;
+    const char* receiver = "";
+  };
+  void record(bool on) {
+    m_recording = on;
+    if (on) m_slowest = {};
+  }
+  Slow slowest() const { return m_slowest; }
+
+private:
+  bool m_recording = false;
+  Slow m_slowest;
+};
 
 struct Args {
   int nodes = 10000;
   int repeat = 3;
   QString model = QStringLiteral(GS_MODELS_DIR "/ch_PP-OCRv4_rec_infer.onnx");
   QString grab;
+  QString grabOp = QStringLiteral("Conv");
 };
 
 Args parseArgs(const QStringList& list) {
@@ -44,6 +79,8 @@ Args parseArgs(const QStringList& list) {
       a.model = s.mid(8);
     else if (s.startsWith(QLatin1String("--grab=")))
       a.grab = s.mid(7);
+    else if (s.startsWith(QLatin1String("--grab-op=")))
+      a.grabOp = s.mid(10);
     else
       std::cerr << "ignoring unknown argument " << s.toStdString() << "\n";
   }
@@ -103,7 +140,7 @@ void layoutAlone(const std::shared_ptr<const gs::ir::Graph>& graph, int repeat, 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
-  QApplication app(argc, argv);
+  TimingApp app(argc, argv);
   const Args args = parseArgs(app.arguments());
   std::printf("platform: %s, %d threads in the global pool\n", qPrintable(QGuiApplication::platformName()),
               QThreadPool::globalInstance()->maxThreadCount());
@@ -112,11 +149,17 @@ int main(int argc, char** argv) {
   auto chain = std::make_shared<const gs::ir::Graph>(gs::bench::makeChainWithSkips(args.nodes));
   layoutAlone(chain, args.repeat, "chain with skips", 0);
 
-  // (b) PP-OCRv4 rec: open -> laid out, in a shown GraphView.
+  // (b) PP-OCRv4 rec: open -> laid out, in a shown GraphView (beside a properties panel, as in the studio).
   {
-    GraphView view;
-    view.resize(1400, 900);
-    view.show();
+    QSplitter window;
+    auto* view = new GraphView(&window);
+    auto* panel = new gs::ui::NodePropertiesPanel(&window);
+    panel->follow(view);
+    window.addWidget(view);
+    window.addWidget(panel);
+    window.resize(1400, 900);
+    window.setSizes({1040, 360});
+    window.show();
     QElapsedTimer t;
     t.start();
     auto model = gs::onnx_import::importModel(args.model.toStdString());
@@ -126,19 +169,26 @@ int main(int argc, char** argv) {
     }
     const double importMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
     auto shared = std::make_shared<const gs::ir::Model>(std::move(*model));
-    view.setModel(shared, QStringLiteral("rec"));
-    const double layoutMs = waitForLayout(view);
+    view->setModel(shared, QFileInfo(args.model).fileName());
+    const double layoutMs = waitForLayout(*view);
     const double totalMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
-    std::printf("PP-OCRv4 rec: %zu nodes, open -> laid out %.1f ms (import %.1f ms, shape inference + layout + "
-                "scene %.1f ms)\n",
-                shared->graph.nodes.size(), totalMs, importMs, layoutMs);
-    layoutAlone(std::shared_ptr<const gs::ir::Graph>(shared, &shared->graph), args.repeat,
-                "PP-OCRv4 rec (with shape inference)", shared->onnxOpset());
+    std::printf("%s: %zu nodes, open -> laid out %.1f ms (import %.1f ms, shape inference + layout + scene %.1f ms)\n",
+                qPrintable(QFileInfo(args.model).fileName()), shared->graph.nodes.size(), totalMs, importMs, layoutMs);
+    layoutAlone(std::shared_ptr<const gs::ir::Graph>(shared, &shared->graph), args.repeat, "  the same, layout alone",
+                shared->onnxOpset());
     if (!args.grab.isEmpty()) {
-      view.canvas()->setTransform(QTransform::fromScale(1, 1));
-      view.canvas()->centerOn(view.canvas()->sceneRect().center().x(), 450);
-      app.processEvents();
-      std::printf("grab: %s %s\n", qPrintable(args.grab), view.grab().save(args.grab) ? "written" : "FAILED");
+      // A node a third of the way down with a few constant inputs makes a representative picture.
+      const auto& nodes = shared->graph.nodes;
+      std::size_t pick = nodes.size() / 3;
+      while (pick < nodes.size() && nodes[pick].opType != args.grabOp.toStdString())
+        ++pick;
+      if (pick == nodes.size()) pick = nodes.size() / 3;
+      view->selectNode(gs::ui::nodeDisplayName(shared->graph, static_cast<gs::ir::NodeId>(pick)));
+      view->canvas()->setZoomCentered(1.0, view->canvas()->mapToScene(view->canvas()->viewport()->rect().center()));
+      QEventLoop settle;
+      QTimer::singleShot(300, &settle, &QEventLoop::quit);
+      settle.exec();
+      std::printf("grab: %s %s\n", qPrintable(args.grab), window.grab().save(args.grab) ? "written" : "FAILED");
     }
   }
 
@@ -160,6 +210,7 @@ int main(int argc, char** argv) {
       ++ticks;
     });
     clock.start();
+    app.record(true);
     ticker.start(10);
     view.setGraph(chain, QStringLiteral("chain"));
     const double layoutMs = waitForLayout(view);
@@ -168,9 +219,13 @@ int main(int argc, char** argv) {
     QTimer::singleShot(1000, &settle, &QEventLoop::quit);
     settle.exec();
     ticker.stop();
+    app.record(false);
+    const auto slow = app.slowest();
     std::printf("GUI stall while laying out and drawing %d nodes: max gap between 10 ms ticks %.1f ms (%d ticks; "
                 "setGraph -> laid out %.1f ms)\n",
                 args.nodes, static_cast<double>(maxGap) / 1e6, ticks, layoutMs);
+    std::printf("slowest GUI event meanwhile: %.1f ms (event type %d to a %s)\n", slow.ms, static_cast<int>(slow.type),
+                slow.receiver);
     QElapsedTimer paint;
     paint.start();
     view.fitToView();

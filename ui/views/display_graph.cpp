@@ -238,6 +238,32 @@ QString shapeLabel(const std::string& shape) {
   return s;
 }
 
+QString compactShapeLabel(const QString& label) {
+  constexpr int kLongSymbol = 10;
+  const QChar times(0x00d7);
+  QStringList dims = label.split(times);
+  for (QString& d : dims) {
+    if (d.size() <= kLongSymbol) continue;
+    const QStringList parts = d.split(QChar('.'));
+    const QString last = parts.back();
+    bool numeric = !last.isEmpty();
+    for (QChar c : last)
+      numeric = numeric && c.isDigit();
+    if (numeric && parts.size() > 1) {
+      // "<prefix>.DynamicDimension.0": the capitals of the last word, then the number.
+      QString caps;
+      for (QChar c : parts[parts.size() - 2])
+        if (c.isUpper()) caps += c;
+      d = (caps.isEmpty() ? parts[parts.size() - 2].left(1) : caps) + last;
+    } else if (last.size() <= kLongSymbol && parts.size() > 1) {
+      d = last;
+    } else {
+      d = last.left(kLongSymbol - 3) + QChar(0x2026);
+    }
+  }
+  return dims.join(times);
+}
+
 QString tensorSummary(const ir::Tensor& t) {
   const int64_t n = t.numel();
   const bool numeric = t.dtype != ir::DataType::String && t.dtype != ir::DataType::Float16 &&

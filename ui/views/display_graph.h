@@ -86,6 +86,9 @@ QString nodeDisplayName(const ir::Graph& graph, ir::NodeId node);
 QString shapeLabel(const std::string& shape);
 // The name ONNX's operator documents give an op's input ("W" of Conv), or "in<i>".
 QString inputRole(const std::string& opType, std::size_t index);
+// For edge labels: dims spelled as long symbols are shortened ("p2o.DynamicDimension.0" -> "DD0",
+// "very_long_symbol_name" -> "very_lo…"); short ones and numbers are kept.
+QString compactShapeLabel(const QString& label);
 // A short summary of a constant for a node row: its values when tiny, else ⟨dims⟩.
 QString tensorSummary(const ir::Tensor& t);
 

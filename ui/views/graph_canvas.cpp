@@ -37,6 +37,14 @@ void GraphCanvas::setZoom(double z, QPoint anchor) {
   const QPointF delta = mapFromScene(sceneAnchor) - QPointF(anchor);
   horizontalScrollBar()->setValue(horizontalScrollBar()->value() + static_cast<int>(std::lround(delta.x())));
   verticalScrollBar()->setValue(verticalScrollBar()->value() + static_cast<int>(std::lround(delta.y())));
+  emit viewChanged();
+}
+
+void GraphCanvas::setZoomCentered(double z, QPointF sceneCenter) {
+  z = std::clamp(z, kMinZoom, kMaxZoom);
+  setTransform(QTransform::fromScale(z, z));
+  centerOn(sceneCenter);
+  emit viewChanged();
 }
 
 void GraphCanvas::zoomBy(double factor) { setZoom(zoom() * factor, viewport()->rect().center()); }
@@ -47,8 +55,17 @@ void GraphCanvas::fitScene() {
   if (r.isEmpty()) return;
   const QRectF vp = viewport()->rect().adjusted(4, 4, -4, -4);
   const double z = std::clamp(std::min(vp.width() / r.width(), vp.height() / r.height()), kMinZoom, 1.0);
-  setTransform(QTransform::fromScale(z, z));
-  centerOn(r.center());
+  setZoomCentered(z, r.center());
+}
+
+void GraphCanvas::scrollContentsBy(int dx, int dy) {
+  QGraphicsView::scrollContentsBy(dx, dy);
+  emit viewChanged();
+}
+
+void GraphCanvas::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  emit viewChanged();
 }
 
 void GraphCanvas::wheelEvent(QWheelEvent* event) {

@@ -15,13 +15,19 @@ public:
   // Sets the scale, clamped to a sensible range, keeping the point under `anchor` (view pixels) fixed.
   void setZoom(double zoom, QPoint anchor);
   void zoomBy(double factor);
+  // Sets the scale and centres the given scene point.
+  void setZoomCentered(double zoom, QPointF sceneCenter);
   // Fits the scene, never enlarging past 100 %.
   void fitScene();
 
 signals:
   void fitRequested();
+  // The visible part of the scene changed (zoom, scroll or resize).
+  void viewChanged();
 
 protected:
+  void scrollContentsBy(int dx, int dy) override;
+  void resizeEvent(QResizeEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
 };

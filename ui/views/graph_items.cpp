@@ -14,8 +14,8 @@ namespace {
 
 constexpr double kArrowLength = 7;
 constexpr double kArrowHalfWidth = 3.5;
-constexpr double kDetailLod = 0.35; // below this zoom, boxes are plain fills and labels are hidden
-constexpr double kLabelLod = 0.6;
+constexpr double kDetailLod = gst::kDetailZoom;
+constexpr double kLabelLod = gst::kLabelZoom;
 
 // Fonts and their baselines, built once on first paint (GUI thread).
 struct PaintFonts {
@@ -39,7 +39,6 @@ const PaintFonts& fonts() {
 
 NodeItem::NodeItem(const DisplayNode* node, int index) : m_node(node), m_index(index) {
   setFlag(ItemIsSelectable);
-  setCacheMode(DeviceCoordinateCache);
   setZValue(1);
   setPos(node->x, node->y);
   setToolTip(node->kind == DisplayNode::Kind::Op ? node->name : QString());
@@ -122,7 +121,7 @@ void NodeItem::paintIo(QPainter* p, const QRectF& r) const {
   p->drawText(r, Qt::AlignCenter, m_node->title);
 }
 
-EdgeItem::EdgeItem(const DisplayEdge* edge, const TextMetrics* metrics) : m_edge(edge), m_metrics(metrics) {
+EdgeItem::EdgeItem(const DisplayEdge* edge) : m_edge(edge) {
   setAcceptedMouseButtons(Qt::NoButton);
   setZValue(0);
   const auto& pts = edge->route;
@@ -146,17 +145,15 @@ EdgeItem::EdgeItem(const DisplayEdge* edge, const TextMetrics* metrics) : m_edge
             << QPointF(tip.x() + kArrowHalfWidth, tip.y() - dir * kArrowLength);
     for (const auto& pt : pts)
       m_polyline << QPointF(pt.x, pt.y);
-    const QPointF a(pts[0].x, pts[0].y), b(pts[1].x, pts[1].y);
-    m_labelAnchor = (a + b) / 2;
   }
   updateBounds();
 }
 
-void EdgeItem::setLabel(const QString& label) {
-  if (label == m_label) return;
+void EdgeItem::setLabel(const QString& label, const QRectF& box) {
+  if (label == m_label && box == m_labelBox) return;
   prepareGeometryChange();
   m_label = label;
-  m_labelWidth = m_label.isEmpty() ? 0 : m_metrics->width(TextMetrics::Font::Label, m_label);
+  m_labelBox = label.isEmpty() ? QRectF() : box;
   updateBounds();
   update();
 }
@@ -168,15 +165,9 @@ void EdgeItem::setHighlighted(bool on) {
   update();
 }
 
-QRectF EdgeItem::labelBox() const {
-  const PaintFonts& f = fonts();
-  const double h = f.labelAscent + f.labelDescent + 2;
-  return QRectF(m_labelAnchor.x() + 3, m_labelAnchor.y() - h / 2, m_labelWidth + 4, h);
-}
-
 void EdgeItem::updateBounds() {
   QRectF b = m_path.boundingRect().united(m_arrow.boundingRect());
-  if (!m_label.isEmpty()) b = b.united(labelBox());
+  if (!m_label.isEmpty()) b = b.united(m_labelBox);
   m_bounds = b.adjusted(-2, -2, 2, 2);
 }
 
@@ -198,11 +189,10 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
   p->drawPolygon(m_arrow);
   if (!m_label.isEmpty() && lod >= kLabelLod) {
     const PaintFonts& f = fonts();
-    const QRectF box = labelBox();
-    p->fillRect(box, QColor(255, 255, 255, 210));
+    p->fillRect(m_labelBox, QColor(255, 255, 255, 210));
     p->setPen(gst::kEdgeLabel);
     p->setFont(f.label);
-    p->drawText(QPointF(box.left() + 2, box.top() + 1 + f.labelAscent), m_label);
+    p->drawText(QPointF(m_labelBox.left() + 2, m_labelBox.top() + 1 + f.labelAscent), m_label);
   }
 }
 

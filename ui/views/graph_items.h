@@ -37,30 +37,28 @@ private:
 class EdgeItem : public QGraphicsItem {
 public:
   enum { Type = UserType + 102 };
-  EdgeItem(const DisplayEdge* edge, const TextMetrics* metrics);
+  explicit EdgeItem(const DisplayEdge* edge);
 
   int type() const override { return Type; }
   QRectF boundingRect() const override { return m_bounds; }
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
   const DisplayEdge& edge() const { return *m_edge; }
-  // The shape label ("1×3×48×320"); empty hides it.
-  void setLabel(const QString& label);
+  // The shape label ("1×3×48×320") drawn in box (scene coordinates, placed by the scene so that labels
+  // do not overlap boxes or each other); an empty label hides it.
+  void setLabel(const QString& label, const QRectF& box);
   const QString& label() const { return m_label; }
   void setHighlighted(bool on);
 
 private:
   void updateBounds();
-  QRectF labelBox() const;
 
   const DisplayEdge* m_edge;
-  const TextMetrics* m_metrics;
   QPainterPath m_path;
   QPolygonF m_arrow;
   QPolygonF m_polyline; // what is drawn when zoomed far out
-  QPointF m_labelAnchor;
   QString m_label;
-  double m_labelWidth = 0;
+  QRectF m_labelBox;
   QRectF m_bounds;
   bool m_highlighted = false;
 };

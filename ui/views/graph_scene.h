@@ -44,6 +44,13 @@ public:
   // Edge labels: shapes by value name; values not in the map (or an empty map) show the IR's shapes.
   void setValueShapes(std::map<std::string, std::string> shapes);
   QString edgeLabel(ir::ValueId value) const;
+  // The label an edge shows (symbols shortened; empty where it would overlap a box or another label).
+  QString displayedLabel(int edge) const;
+  // Node items in view cache their rendering (device coordinates) at readable zooms, where text makes
+  // painting cost; zoomed far out every cache is dropped, as re-rendering thousands of tiny pixmaps on
+  // each zoom step costs far more than painting plain boxes. Only items seen are touched, so a call
+  // stays cheap on huge graphs.
+  void updateCaching(const QRectF& visible, double zoom);
   // Highlights the edges into and out of the node (-1: none).
   void highlightEdgesOf(int nodeIndex);
 
@@ -53,6 +60,7 @@ signals:
 
 private:
   void populateSlice();
+  void placeLabels();
   bool addSome(qint64 budgetMs);
 
   std::shared_ptr<const DisplayGraph> m_graph;
@@ -60,12 +68,17 @@ private:
   std::vector<NodeItem*> m_nodeItems;
   std::vector<EdgeItem*> m_edgeItems;
   std::vector<std::vector<int>> m_edgesOfNode;
-  std::vector<char> m_labelled; // per edge: carries its value's shape label
+  struct EdgeLabel {
+    QString text; // empty: none
+    QRectF box;
+  };
+  std::vector<EdgeLabel> m_labels; // per edge
   std::unordered_map<QString, int> m_byName;
   std::map<std::string, std::string> m_shapes;
   std::size_t m_nextNode = 0;
   std::size_t m_nextEdge = 0;
   int m_highlighted = -1;
+  std::vector<NodeItem*> m_cached;
   unsigned m_generation = 0;
 };
 

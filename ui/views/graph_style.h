@@ -32,6 +32,10 @@ inline constexpr double kIoPadX = 12;
 inline constexpr double kCornerRadius = 5;
 inline constexpr int kMaxRows = 8;        // rows shown per node (the properties panel has the rest)
 inline constexpr int kMaxValueChars = 28; // longer row values are elided
+// Below this zoom, boxes are plain fills and edges plain polylines; at or above it, nodes cache their
+// rendering (text is what costs), below it caching would only churn pixmaps.
+inline constexpr double kDetailZoom = 0.35;
+inline constexpr double kLabelZoom = 0.6; // edge labels from this zoom on
 
 inline const QColor kBorder{0x6b, 0x6b, 0x6b};
 inline const QColor kRowsFill{0xfc, 0xfc, 0xfc};

@@ -44,7 +44,7 @@ GraphView::GraphView(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(m_canvas);
 
-  // Zoom and fit buttons in the top right corner of the canvas.
+  // Zoom and fit buttons in the top left corner of the canvas.
   auto* tools = new QFrame(m_canvas);
   tools->setObjectName(QStringLiteral("graphTools"));
   tools->setStyleSheet(QStringLiteral("#graphTools { background: rgba(255,255,255,220); border: 1px solid #ccc; "
@@ -63,6 +63,9 @@ GraphView::GraphView(QWidget* parent) : QWidget(parent) {
   connect(zoomOut, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(0.8); });
   connect(fit, &QToolButton::clicked, this, &GraphView::fitToView);
   connect(m_canvas, &GraphCanvas::fitRequested, this, &GraphView::fitToView);
+  connect(m_canvas, &GraphCanvas::viewChanged, this, [this] {
+    m_scene->updateCaching(m_canvas->mapToScene(m_canvas->viewport()->rect()).boundingRect(), m_canvas->zoom());
+  });
 
   m_overlay = new QFrame(this);
   m_overlay->setObjectName(QStringLiteral("graphOverlay"));
@@ -174,8 +177,7 @@ void GraphView::onPopulated() {
     m_canvas->fitScene();
   } else {
     // Too big to read when fitted: start at the top, like reading a document.
-    m_canvas->setTransform(QTransform::fromScale(0.8, 0.8));
-    m_canvas->centerOn(r.center().x(), r.top() + vp.height() / 2 / 0.8);
+    m_canvas->setZoomCentered(0.8, QPointF(r.center().x(), r.top() + vp.height() / 2 / 0.8));
   }
   emit layoutFinished(m_pendingNodes, static_cast<double>(m_clock.nsecsElapsed()) / 1e6);
 }
@@ -208,8 +210,7 @@ bool GraphView::selectNode(const QString& nodeName) {
   if (!item) return false;
   m_scene->clearSelection();
   item->setSelected(true);
-  if (m_canvas->zoom() < 0.6) m_canvas->setTransform(QTransform::fromScale(1.0, 1.0));
-  m_canvas->centerOn(item);
+  m_canvas->setZoomCentered(std::max(m_canvas->zoom(), 0.6), item->pos());
   return true;
 }
 
@@ -303,7 +304,7 @@ void GraphView::hideOverlay() {
 void GraphView::placeOverlay() {
   m_overlay->move((width() - m_overlay->width()) / 2, (height() - m_overlay->height()) / 3);
   if (auto* tools = m_canvas->findChild<QFrame*>(QStringLiteral("graphTools")))
-    tools->move(m_canvas->width() - tools->width() - 8, 8);
+    tools->move(8, 8); // top left: clear of the scroll bars, which come and go
 }
 
 void GraphView::resizeEvent(QResizeEvent* event) {
