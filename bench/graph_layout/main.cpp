@@ -4,7 +4,9 @@
 //  (c) the longest GUI-thread stall while the N-node graph is laid out and drawn, measured by a 10 ms
 //      QTimer in the GUI thread recording the largest gap between its ticks.
 // Usage: bench_graph_layout [--nodes=10000] [--repeat=3] [--model=FILE.onnx] [--grab=FILE.png [--grab-op=Conv]]
-// --grab saves a picture of the model's view (with the properties panel, a node of that op selected).
+//                          [--grab-fit=FILE.png]
+// --grab saves a picture of the model's view (with the properties panel, a node of that op selected);
+// --grab-fit=FILE.png one of the whole graph fitted to the view.
 // Without a display it runs on Qt's offscreen platform.
 #include <algorithm>
 #include <cstdio>
@@ -66,6 +68,7 @@ struct Args {
   QString model = QStringLiteral(GS_MODELS_DIR "/ch_PP-OCRv4_rec_infer.onnx");
   QString grab;
   QString grabOp = QStringLiteral("Conv");
+  QString grabFit;
 };
 
 Args parseArgs(const QStringList& list) {
@@ -81,6 +84,8 @@ Args parseArgs(const QStringList& list) {
       a.grab = s.mid(7);
     else if (s.startsWith(QLatin1String("--grab-op=")))
       a.grabOp = s.mid(10);
+    else if (s.startsWith(QLatin1String("--grab-fit=")))
+      a.grabFit = s.mid(11);
     else
       std::cerr << "ignoring unknown argument " << s.toStdString() << "\n";
   }
@@ -189,6 +194,13 @@ int main(int argc, char** argv) {
       QTimer::singleShot(300, &settle, &QEventLoop::quit);
       settle.exec();
       std::printf("grab: %s %s\n", qPrintable(args.grab), window.grab().save(args.grab) ? "written" : "FAILED");
+    }
+    if (!args.grabFit.isEmpty()) {
+      view->fitToView();
+      QEventLoop settle;
+      QTimer::singleShot(300, &settle, &QEventLoop::quit);
+      settle.exec();
+      std::printf("grab: %s %s\n", qPrintable(args.grabFit), window.grab().save(args.grabFit) ? "written" : "FAILED");
     }
   }
 
