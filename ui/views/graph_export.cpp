@@ -19,7 +19,8 @@ namespace gs::ui {
 namespace {
 constexpr double kPreferredScale = 2.0; // sharp text on high-density screens and when zoomed in
 constexpr double kMaxSide = 32000.0;    // QPainter's raster engine limit is 32767
-constexpr double kMaxPixels = 48.0e6;   // about 190 MB of ARGB32
+// 122 MiB of ARGB32: under the 128 MiB QImageReader accepts by default, so Qt programs can open it too.
+constexpr double kMaxPixels = 32.0e6;
 
 void setError(QString* error, const QString& text) {
   if (error) *error = text;
