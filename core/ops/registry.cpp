@@ -3,6 +3,7 @@
 // later opsets themselves (they get ctx.opset), so most ops need one entry.
 #include <algorithm>
 
+#include "core/ir/layout.h"
 #include "core/ops/loss.h"
 #include "core/ops/registry.h"
 #include "core/ops/shape_fns.h"
@@ -198,7 +199,23 @@ Status inferNode(InferContext& ctx) {
                                               ", opset " + std::to_string(ctx.opset) + ") is not supported");
   }
   if (ctx.outputs.size() != ctx.node.outputs.size()) ctx.outputs.resize(ctx.node.outputs.size());
-  return op->infer(ctx);
+  if (!ir::isChannelsLast(ctx.node)) return op->infer(ctx);
+  // A channels-last node: its shape function sees NCHW layout inputs, and its outputs go back to NHWC.
+  std::vector<ir::Shape> nchw(ctx.inputs.size());
+  std::vector<InputInfo> inputs(ctx.inputs.begin(), ctx.inputs.end());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!ir::isLayoutInput(ctx.node, i) || !inputs[i].shape) continue;
+    if (inputs[i].shape->rankKnown && inputs[i].shape->rank() != 4)
+      return makeError(codes::kInvalid, nodeLabel(ctx.node) + ": a channels-last (NHWC) input must have rank 4, got " +
+                                            inputs[i].shape->str());
+    nchw[i] = ir::nhwcToNchw(*inputs[i].shape);
+    inputs[i].shape = &nchw[i];
+  }
+  InferContext inner{ctx.node, ctx.opset, inputs, ctx.outputs, ctx.symbols, ctx.maxPropagatedElements};
+  GS_RETURN_IF_ERROR(op->infer(inner));
+  for (std::size_t i = 0; i < ctx.outputs.size(); ++i)
+    if (ir::isLayoutOutput(ctx.node, i)) ctx.outputs[i].shape = ir::nchwToNhwc(ctx.outputs[i].shape);
+  return ok();
 }
 
 Cost nodeCost(const ir::Graph& g, const ir::Node& n) {
@@ -218,6 +235,16 @@ Cost nodeCost(const ir::Graph& g, const ir::Node& n) {
     return true;
   };
   if (!collect(n.inputs, in) || !collect(n.outputs, out)) return {};
+  // Costs read channels and spatial dims by position: give a channels-last node its NCHW shapes.
+  std::vector<ir::Shape> nchwIn, nchwOut;
+  if (ir::isChannelsLast(n)) {
+    nchwIn.resize(in.size());
+    nchwOut.resize(out.size());
+    for (std::size_t i = 0; i < in.size(); ++i)
+      if (in[i] && ir::isLayoutInput(n, i)) in[i] = &(nchwIn[i] = ir::nhwcToNchw(*in[i]));
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (out[i] && ir::isLayoutOutput(n, i)) out[i] = &(nchwOut[i] = ir::nhwcToNchw(*out[i]));
+  }
   const auto* op = findOp(n.domain, n.opType, 1 << 20);
   Cost c;
   if (op && op->cost) c = op->cost(n, in, out);

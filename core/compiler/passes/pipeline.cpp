@@ -15,6 +15,8 @@
 #include "core/compiler/passes/fuse_activation.h"
 #include "core/compiler/passes/fuse_conv_add.h"
 #include "core/compiler/passes/fuse_hardswish.h"
+#include "core/compiler/passes/fuse_post_affine.h"
+#include "core/compiler/passes/layout_nhwc.h"
 #include "core/compiler/passes/select_outputs.h"
 #include "core/compiler/passes/simplify_arithmetic.h"
 #include "core/compiler/passes/specialize_shapes.h"
@@ -48,6 +50,10 @@ const PassInfo kPasses[] = {
     {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false},
     {"fuse-activation", "Fuse Relu/Clip/HardSigmoid/HardSwish/LeakyRelu/Sigmoid/Tanh into Conv/Gemm/MatMul",
      fuseActivation, false},
+    {"fuse-post-affine", "Fold a scalar Mul/Div/Add/Sub after a Conv's activation into its epilogue", fusePostAffine,
+     false},
+    {"layout-nhwc", "Keep Conv chains and the ops between them channels-last (NHWC), transposing at the edges",
+     layoutNhwc, false},
     {"topo-sort", "Order nodes topologically: the execution order of the plan", topoSort, true},
 };
 
@@ -75,12 +81,12 @@ const Pipeline& gearIndependentPipeline() {
 }
 
 const Pipeline& perGearPipeline() {
-  static const Pipeline p{
-      "per-gear",
-      "once per gear on a clone of the graph (constants share storage)",
-      {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic", "eliminate-identity",
-         "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation", "dead-code", "topo-sort"},
-        false}}};
+  static const Pipeline p{"per-gear",
+                          "once per gear on a clone of the graph (constants share storage)",
+                          {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
+                             "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation",
+                             "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+                            false}}};
   return p;
 }
 

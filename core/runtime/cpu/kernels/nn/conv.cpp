@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/ir/layout.h"
 #include "core/runtime/cpu/kernels/nn/window_primitive.h"
 
 namespace gs::runtime::cpu::nn {
@@ -14,6 +15,7 @@ class ConvKernel final : public Kernel {
 public:
   explicit ConvKernel(const CreateContext& ctx) : m_node(ctx.node) {
     m_fusedAdd = ctx.node.attrs.getInt("gs_fused_add", 0) != 0;
+    m_channelsLast = ir::isChannelsLast(ctx.node);
     const std::size_t n = ctx.node.inputs.size();
     m_addIndex = m_fusedAdd ? n - 1 : n;
     m_biasIndex = (n > 2 && 2 < m_addIndex && ctx.node.inputs[2] != ir::kNone) ? 2 : n;
@@ -32,10 +34,11 @@ public:
   }
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
-    const auto& x = ctx.inputDims[0];
+    // A channels-last conv gets NHWC dims; everything below works in NCHW order.
+    const auto x = m_channelsLast ? ir::nhwcToNchw(ctx.inputDims[0]) : ctx.inputDims[0];
     const auto& w = ctx.inputDims[1];
-    if (x.size() < 3 || x.size() > 5 || w.size() != x.size())
-      return std::unexpected(kernelError(m_node, "X and W must both have rank 3, 4 or 5"));
+    if (x.size() < 3 || x.size() > 5 || w.size() != x.size() || (m_channelsLast && x.size() != 4))
+      return std::unexpected(kernelError(m_node, "X and W must both have rank 3, 4 or 5 (4 when channels-last)"));
     const std::size_t spatial = x.size() - 2;
     const int64_t c = x[1], m = w[0];
     if (c != w[1] * m_group || m % m_group != 0)
@@ -49,11 +52,12 @@ public:
     for (std::size_t i = 0; i < spatial; ++i)
       y.push_back(
           windowOutput(x[i + 2], win.kernel[i], win.strides[i], win.dilations[i], win.padL[i], win.padR[i], false));
-    if (!ctx.outputDims.empty() && ctx.outputDims[0] && *ctx.outputDims[0] != y)
+    const auto yStored = m_channelsLast ? ir::nchwToNhwc(y) : y;
+    if (!ctx.outputDims.empty() && ctx.outputDims[0] && *ctx.outputDims[0] != yStored)
       return std::unexpected(kernelError(m_node, "output shape from shape inference differs from the conv's"));
     for (auto d : y)
       if (d <= 0) return std::unexpected(kernelError(m_node, "empty output"));
-    if (m_fusedAdd && ctx.inputDims[m_addIndex] != y)
+    if (m_fusedAdd && ctx.inputDims[m_addIndex] != yStored)
       return std::unexpected(kernelError(m_node, "fused addend shape differs from the output shape"));
 
     // oneDNN expresses groups as a leading weights dim; the ONNX bytes are the same plain layout.
@@ -75,6 +79,7 @@ public:
     spec.activation = m_activation;
     spec.cache = m_cache;
     spec.cacheTag = "conv";
+    spec.channelsLast = m_channelsLast;
     const bool pureGemm = std::all_of(win.kernel.begin(), win.kernel.end(), [](int64_t k) { return k == 1; }) &&
                           std::all_of(win.strides.begin(), win.strides.end(), [](int64_t v) { return v == 1; }) &&
                           std::all_of(win.padL.begin(), win.padL.end(), [](int64_t v) { return v == 0; }) &&
@@ -110,6 +115,7 @@ private:
   AutoPad m_autoPad = AutoPad::NotSet;
   int64_t m_group = 1;
   bool m_fusedAdd = false;
+  bool m_channelsLast = false;
   std::size_t m_addIndex = 0, m_biasIndex = 0;
   std::vector<int64_t> m_output;
   WindowPrimitive m_prim;

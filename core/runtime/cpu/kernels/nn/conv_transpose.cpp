@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/ir/layout.h"
 #include "core/runtime/cpu/kernels/nn/deconv_nonoverlap.h"
 #include "core/runtime/cpu/kernels/nn/window_primitive.h"
 
@@ -17,6 +18,7 @@ public:
   explicit ConvTransposeKernel(const CreateContext& ctx) : m_node(ctx.node), m_cache(ctx.weights) {
     if (ctx.constInputs.size() > 1 && ctx.constInputs[1]) m_weights = *ctx.constInputs[1];
     m_hasBias = ctx.node.inputs.size() > 2 && ctx.node.inputs[2] != ir::kNone;
+    m_channelsLast = ir::isChannelsLast(ctx.node);
   }
 
   Status init() {
@@ -28,10 +30,11 @@ public:
   }
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
-    const auto& x = ctx.inputDims[0];
+    // A channels-last ConvTranspose gets NHWC dims; everything below works in NCHW order.
+    const auto x = m_channelsLast ? ir::nhwcToNchw(ctx.inputDims[0]) : ctx.inputDims[0];
     const auto& w = ctx.inputDims[1];
-    if (x.size() < 3 || x.size() > 5 || w.size() != x.size())
-      return std::unexpected(kernelError(m_node, "X and W must both have rank 3, 4 or 5"));
+    if (x.size() < 3 || x.size() > 5 || w.size() != x.size() || (m_channelsLast && x.size() != 4))
+      return std::unexpected(kernelError(m_node, "X and W must both have rank 3, 4 or 5 (4 when channels-last)"));
     const std::size_t spatial = x.size() - 2;
     const int64_t c = x[1], m = w[1] * m_group;
     if (w[0] != c || c % m_group != 0)
@@ -63,12 +66,12 @@ public:
       y.push_back(out);
       win.padR[i] -= outPad[i];
     }
-    if (!ctx.outputDims.empty() && ctx.outputDims[0] && *ctx.outputDims[0] != y)
+    if (!ctx.outputDims.empty() && ctx.outputDims[0] && *ctx.outputDims[0] != (m_channelsLast ? ir::nchwToNhwc(y) : y))
       return std::unexpected(kernelError(m_node, "output shape from shape inference differs from ConvTranspose's"));
     for (auto d : y)
       if (d <= 0) return std::unexpected(kernelError(m_node, "empty output"));
     m_direct = NonOverlappingDeconv::applies(x, w, y, m_group, win);
-    if (m_direct) return m_nonOverlapping.reshape(x, w, m_activation);
+    if (m_direct) return m_nonOverlapping.reshape(x, w, m_activation, m_channelsLast);
 
     // oneDNN weights dims are (g, oc/g, ic/g, k...); ONNX stores them as (g, ic/g, oc/g, k...).
     const int64_t k = product(w, 2, w.size());
@@ -102,6 +105,7 @@ public:
       nonOverlapping = nonOverlapping && win.kernel[i] == win.strides[i] && win.dilations[i] == 1;
     spec.preferPlain = nonOverlapping;
     spec.cacheTag = "deconv";
+    spec.channelsLast = m_channelsLast;
     const auto strides = toDnnl(win.strides), dil = minusOne(win.dilations);
     const auto padL = toDnnl(win.padL), padR = toDnnl(win.padR);
     auto maker = [&](const dnnl::memory::desc& s, const dnnl::memory::desc& wmd, const dnnl::memory::desc& b,
@@ -133,6 +137,7 @@ private:
   AutoPad m_autoPad = AutoPad::NotSet;
   int64_t m_group = 1;
   bool m_hasBias = false;
+  bool m_channelsLast = false;
   bool m_direct = false; // NonOverlappingDeconv computes this shape
   NonOverlappingDeconv m_nonOverlapping;
   WindowPrimitive m_prim;

@@ -24,8 +24,9 @@ bool NonOverlappingDeconv::applies(std::span<const int64_t> x, std::span<const i
   return true;
 }
 
-std::size_t NonOverlappingDeconv::reshape(std::span<const int64_t> x, std::span<const int64_t> w,
-                                          const Activation& act) {
+std::size_t NonOverlappingDeconv::reshape(std::span<const int64_t> x, std::span<const int64_t> w, const Activation& act,
+                                          bool channelsLast) {
+  m_channelsLast = channelsLast;
   m_n = x[0];
   m_cin = x[1];
   m_h = x[2];
@@ -51,7 +52,35 @@ Status NonOverlappingDeconv::run(const ir::Node& node, const float* x, const flo
   const int64_t rows = m_cout * m_kh * m_kw, hw = m_h * m_w;
   const int64_t oh = m_h * m_kh, ow = m_w * m_kw;
   const int64_t items = m_n * m_blocks;
+  // NHWC: t[cols x rows] = X[n][h0:h0+nh, :, :] (pixels x Cin) * W (Cin x rows), then each output
+  // pixel's channel vector is gathered from its product row (stride kh*kw) with bias added.
+  auto blockNhwc = [&](int64_t item, float* t) -> bool {
+    const int64_t n = item / m_blocks, h0 = (item % m_blocks) * m_rowsPerBlock;
+    const int64_t nh = std::min(m_rowsPerBlock, m_h - h0), cols = nh * m_w;
+    const float* xb = x + (n * m_h + h0) * m_w * m_cin;
+    if (dnnl_sgemm('N', 'N', cols, rows, m_cin, 1.0f, xb, m_cin, w, rows, 0.0f, t, rows) != dnnl_success) return false;
+    const int64_t kk = m_kh * m_kw;
+    for (int64_t h = 0; h < nh; ++h)
+      for (int64_t v = 0; v < m_w; ++v) {
+        const float* tp = t + (h * m_w + v) * rows;
+        for (int64_t i = 0; i < m_kh; ++i)
+          for (int64_t j = 0; j < m_kw; ++j) {
+            float* yp = y + ((n * oh + (h0 + h) * m_kh + i) * ow + v * m_kw + j) * m_cout;
+            const float* src = tp + i * m_kw + j;
+            if (bias) {
+              for (int64_t co = 0; co < m_cout; ++co)
+                yp[co] = src[co * kk] + bias[co];
+            } else {
+              for (int64_t co = 0; co < m_cout; ++co)
+                yp[co] = src[co * kk];
+            }
+          }
+      }
+    applyActivation(y + (n * oh + h0 * m_kh) * ow * m_cout, nh * m_kh * ow * m_cout, m_act);
+    return true;
+  };
   auto block = [&](int64_t item, float* t) -> bool {
+    if (m_channelsLast) return blockNhwc(item, t);
     const int64_t n = item / m_blocks, h0 = (item % m_blocks) * m_rowsPerBlock;
     const int64_t nh = std::min(m_rowsPerBlock, m_h - h0), cols = nh * m_w;
     // t[rows x cols] = W^T (rows x Cin; ONNX W is Cin x rows) * X[n][:, h0:h0+nh, :] (Cin x cols).

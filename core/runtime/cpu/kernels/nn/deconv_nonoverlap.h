@@ -18,7 +18,10 @@ public:
   static bool applies(std::span<const int64_t> x, std::span<const int64_t> w, std::span<const int64_t> y, int64_t group,
                       const Window& win);
   // Returns the workspace bytes run() needs (one row-block of products per thread).
-  std::size_t reshape(std::span<const int64_t> x, std::span<const int64_t> w, const Activation& act);
+  // channelsLast: X and Y are NHWC in memory (x given in NCHW order); the products are then one sgemm
+  // X (pixels x Cin) * W (Cin x Cout*kh*kw) and the scatter writes whole channel vectors.
+  std::size_t reshape(std::span<const int64_t> x, std::span<const int64_t> w, const Activation& act,
+                      bool channelsLast = false);
   Status run(const ir::Node& node, const float* x, const float* w, const float* bias, float* y, void* workspace,
              std::size_t workspaceBytes) const;
 
@@ -26,6 +29,7 @@ private:
   int64_t m_n = 0, m_cin = 0, m_cout = 0, m_h = 0, m_w = 0, m_kh = 0, m_kw = 0;
   int64_t m_rowsPerBlock = 1, m_blocks = 0;
   int m_threads = 1;
+  bool m_channelsLast = false;
   std::size_t m_blockFloats = 0;
   Activation m_act;
 };

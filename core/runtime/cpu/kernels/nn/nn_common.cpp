@@ -42,6 +42,8 @@ Expected<Activation> readActivation(const ir::Node& node) {
   const auto params = node.attrs.getFloats("gs_activation_params");
   auto param = [&](std::size_t i, float def) { return i < params.size() ? params[i] : def; };
   using K = Activation::Kind;
+  act.postScale = node.attrs.getFloat("gs_post_scale", 1.0f);
+  act.postShift = node.attrs.getFloat("gs_post_shift", 0.0f);
   if (name.empty()) return act;
   if (name == "Relu") {
     act.kind = K::Relu;
@@ -99,9 +101,21 @@ void appendActivation(dnnl::post_ops& ops, const Activation& act) {
     ops.append_eltwise(1.0f, A::eltwise_tanh, 0.0f, 0.0f);
     break;
   }
+  if (act.hasPost()) ops.append_eltwise(1.0f, A::eltwise_linear, act.postScale, act.postShift);
 }
 
 void applyActivation(float* data, int64_t n, const Activation& act) {
+  if (act.hasPost()) {
+    Activation plain = act;
+    plain.postScale = 1.0f;
+    plain.postShift = 0.0f;
+    applyActivation(data, n, plain);
+    const float s = act.postScale, t = act.postShift;
+#pragma omp parallel for if (n > 65536)
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = data[i] * s + t;
+    return;
+  }
   using K = Activation::Kind;
   const float a = act.a, b = act.b;
   switch (act.kind) {
@@ -209,6 +223,14 @@ dnnl::memory::desc plainDesc(std::span<const int64_t> dims) {
   for (std::size_t i = dims.size(); i-- > 1;)
     strides[i - 1] = strides[i] * std::max<int64_t>(dims[i], 1);
   return dnnl::memory::desc(toDnnl(dims), dnnl::memory::data_type::f32, strides);
+}
+
+dnnl::memory::desc userDesc(std::span<const int64_t> nchwDims, bool channelsLast) {
+  if (!channelsLast || nchwDims.size() != 4) return plainDesc(nchwDims);
+  const int64_t c = std::max<int64_t>(nchwDims[1], 1), h = std::max<int64_t>(nchwDims[2], 1),
+                w = std::max<int64_t>(nchwDims[3], 1);
+  const dnnl::memory::dims strides{h * w * c, 1, w * c, c};
+  return dnnl::memory::desc(toDnnl(nchwDims), dnnl::memory::data_type::f32, strides);
 }
 
 std::string describe(const dnnl::memory::desc& md) {

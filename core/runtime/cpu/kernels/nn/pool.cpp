@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/ir/layout.h"
 #include "core/runtime/cpu/kernels/nn/nn_common.h"
 
 namespace gs::runtime::cpu::nn {
@@ -19,17 +20,22 @@ public:
     m_includePad = ctx.node.attrs.getInt("count_include_pad", 0) != 0;
     m_storageOrder = ctx.node.attrs.getInt("storage_order", 0);
     m_wantIndices = isMax && ctx.node.outputs.size() > 1 && ctx.node.outputs[1] != ir::kNone;
+    m_channelsLast = ir::isChannelsLast(ctx.node);
   }
   Status init() {
     GS_ASSIGN_OR_RETURN(m_autoPad, readAutoPad(m_node));
     if (!m_node.attrs.has("kernel_shape"))
       return std::unexpected(kernelError(m_node, "kernel_shape is required", codes::kInvalid));
+    if (m_channelsLast && m_wantIndices)
+      return std::unexpected(kernelError(m_node, "a channels-last MaxPool has no Indices output", codes::kInvalid));
     return ok();
   }
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
-    const auto& x = ctx.inputDims[0];
-    if (x.size() < 3 || x.size() > 5) return std::unexpected(kernelError(m_node, "X must have rank 3, 4 or 5"));
+    // A channels-last pool gets NHWC dims; everything below works in NCHW order.
+    const auto x = m_channelsLast ? ir::nhwcToNchw(ctx.inputDims[0]) : ctx.inputDims[0];
+    if (x.size() < 3 || x.size() > 5 || (m_channelsLast && x.size() != 4))
+      return std::unexpected(kernelError(m_node, "X must have rank 3, 4 or 5 (4 when channels-last)"));
     const std::size_t spatial = x.size() - 2;
     GS_ASSIGN_OR_RETURN(m_win, readWindow(m_node, spatial, {}));
     resolveAutoPad(m_win, m_autoPad, std::span(x).subspan(2));
@@ -41,7 +47,7 @@ public:
     if (!ctx.outputDims.empty() && ctx.outputDims[0]) {
       if (ctx.outputDims[0]->size() != m_y.size())
         return std::unexpected(kernelError(m_node, "output rank from shape inference differs"));
-      m_y = *ctx.outputDims[0]; // shape inference owns the ceil_mode edge rule
+      m_y = m_channelsLast ? ir::nhwcToNchw(*ctx.outputDims[0]) : *ctx.outputDims[0]; // owns the ceil_mode rule
     }
     for (auto d : m_y)
       if (d <= 0) return std::unexpected(kernelError(m_node, "empty output"));
@@ -66,8 +72,9 @@ public:
                                              : dnnl::algorithm::pooling_avg_exclude_padding);
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-      const pf::desc desc(dnnl::prop_kind::forward_inference, alg, plainDesc(x), plainDesc(m_y), toDnnl(m_win.strides),
-                          toDnnl(m_win.kernel), minusOne(m_win.dilations), toDnnl(m_win.padL), toDnnl(padR));
+      const pf::desc desc(dnnl::prop_kind::forward_inference, alg, userDesc(x, m_channelsLast),
+                          userDesc(m_y, m_channelsLast), toDnnl(m_win.strides), toDnnl(m_win.kernel),
+                          minusOne(m_win.dilations), toDnnl(m_win.padL), toDnnl(padR));
       const pf::primitive_desc pd(desc, attr, dnnlEngine());
       m_prim = pf(pd);
       m_src = dnnl::memory(pd.src_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
@@ -119,9 +126,13 @@ private:
       istr[2] = in[0] * in[1];
     }
     const int64_t planes = m_x[0] * m_x[1], inPlane = in[0] * in[1] * in[2], outPlane = out[0] * out[1] * out[2];
+    // A plane is one (n, c); channels-last planes interleave, their elements C apart.
+    const int64_t cs = m_channelsLast ? m_x[1] : 1;
 #pragma omp parallel for
     for (int64_t p = 0; p < planes; ++p) {
-      const float* xp = x + p * inPlane;
+      const int64_t n = p / m_x[1], c = p % m_x[1];
+      const float* xp = m_channelsLast ? x + n * inPlane * cs + c : x + p * inPlane;
+      float* yp = m_channelsLast ? y + n * outPlane * cs + c : y + p * outPlane;
       for (int64_t o0 = 0; o0 < out[0]; ++o0)
         for (int64_t o1 = 0; o1 < out[1]; ++o1)
           for (int64_t o2 = 0; o2 < out[2]; ++o2) {
@@ -137,7 +148,7 @@ private:
                 for (int64_t k2 = 0; k2 < k[2]; ++k2) {
                   const int64_t i2 = st[2] + k2 * d[2];
                   if (i2 < 0 || i2 >= in[2]) continue;
-                  const float v = xp[(i0 * in[1] + i1) * in[2] + i2];
+                  const float v = xp[((i0 * in[1] + i1) * in[2] + i2) * cs];
                   if (m_max) {
                     if (v > acc || best < 0) {
                       acc = v;
@@ -152,7 +163,7 @@ private:
             }
             const int64_t o = (o0 * out[1] + o1) * out[2] + o2;
             if (m_max) {
-              y[p * outPlane + o] = acc;
+              yp[o * cs] = acc;
               if (indices) indices[p * outPlane + o] = p * inPlane + best;
             } else {
               if (m_includePad) {
@@ -163,7 +174,7 @@ private:
                   count *= (hi - lo + d[j] - 1) / d[j];
                 }
               }
-              y[p * outPlane + o] = count > 0 ? acc / static_cast<float>(count) : 0.0f;
+              yp[o * cs] = count > 0 ? acc / static_cast<float>(count) : 0.0f;
             }
           }
     }
@@ -171,6 +182,7 @@ private:
 
   ir::Node m_node;
   bool m_max = true, m_ceil = false, m_includePad = false, m_wantIndices = false, m_naive = false;
+  bool m_channelsLast = false;
   int64_t m_storageOrder = 0;
   AutoPad m_autoPad = AutoPad::NotSet;
   Window m_win;
@@ -183,13 +195,21 @@ private:
 
 class GlobalPoolKernel final : public Kernel {
 public:
-  GlobalPoolKernel(const CreateContext& ctx, bool isMax) : m_node(ctx.node), m_max(isMax) {}
+  GlobalPoolKernel(const CreateContext& ctx, bool isMax)
+      : m_node(ctx.node), m_max(isMax), m_channelsLast(ir::isChannelsLast(ctx.node)) {}
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
     const auto& x = ctx.inputDims[0];
-    if (x.size() < 3) return std::unexpected(kernelError(m_node, "X must have rank >= 3"));
-    m_planes = x[0] * x[1];
-    m_inner = product(x, 2, x.size());
+    if (x.size() < 3 || (m_channelsLast && x.size() != 4))
+      return std::unexpected(kernelError(m_node, "X must have rank >= 3 (4 when channels-last)"));
+    if (m_channelsLast) {
+      m_planes = x[0] * x[3];
+      m_channels = x[3];
+      m_inner = x[1] * x[2];
+    } else {
+      m_planes = x[0] * x[1];
+      m_inner = product(x, 2, x.size());
+    }
     if (m_inner == 0) return std::unexpected(kernelError(m_node, "empty spatial extent"));
     return std::size_t{0};
   }
@@ -199,6 +219,10 @@ public:
     float* y = outputs[0].as<float>();
     const int64_t inner = m_inner;
     const bool isMax = m_max;
+    if (m_channelsLast) {
+      runChannelsLast(x, y);
+      return ok();
+    }
     // A streaming sum: about 4 multiply-adds of work per element (thread_policy.h).
     const int threads = threadsFor(4 * m_planes * inner, m_planes);
 #pragma omp parallel for num_threads(threads) if (threads > 1)
@@ -221,9 +245,40 @@ public:
   }
 
 private:
+  // NHWC: per image, a chunk of channels is accumulated over all pixels (rows of C contiguous floats).
+  void runChannelsLast(const float* x, float* y) const {
+    constexpr int64_t kChunk = 64;
+    const int64_t c = m_channels, images = m_planes / std::max<int64_t>(c, 1), inner = m_inner;
+    const int64_t chunks = (c + kChunk - 1) / kChunk;
+    const bool isMax = m_max;
+    const int threads = threadsFor(4 * m_planes * inner, images * chunks);
+#pragma omp parallel for num_threads(threads) if (threads > 1)
+    for (int64_t item = 0; item < images * chunks; ++item) {
+      const int64_t n = item / chunks, c0 = (item % chunks) * kChunk, len = std::min(kChunk, c - c0);
+      float acc[kChunk];
+      const float* first = x + n * inner * c + c0;
+      for (int64_t k = 0; k < len; ++k)
+        acc[k] = isMax ? first[k] : 0.0f;
+      for (int64_t i = isMax ? 1 : 0; i < inner; ++i) {
+        const float* row = first + i * c;
+        if (isMax) {
+          for (int64_t k = 0; k < len; ++k)
+            acc[k] = std::max(acc[k], row[k]);
+        } else {
+#pragma omp simd
+          for (int64_t k = 0; k < len; ++k)
+            acc[k] += row[k];
+        }
+      }
+      for (int64_t k = 0; k < len; ++k)
+        y[n * c + c0 + k] = isMax ? acc[k] : acc[k] / static_cast<float>(inner);
+    }
+  }
+
   ir::Node m_node;
   bool m_max = false;
-  int64_t m_planes = 0, m_inner = 0;
+  bool m_channelsLast = false;
+  int64_t m_planes = 0, m_inner = 0, m_channels = 1;
 };
 
 } // namespace

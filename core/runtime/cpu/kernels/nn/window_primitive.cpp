@@ -50,12 +50,12 @@ Expected<dnnl::primitive_desc> WindowPrimitive::choose(const ir::Node& node, con
     attr.set_post_ops(ops);
     return attr;
   };
-  const bool hasAct = spec.activation.kind != Activation::Kind::None;
+  const bool hasAct = spec.activation.any();
   const auto fused = makeAttr(true), unfused = makeAttr(false);
 
   const md weightsAny(spec.userWeightsMd.dims(), f32, any);
   const md bias = spec.hasBias ? md({spec.biasLen}, f32, dnnl::memory::format_tag::a) : md();
-  const md plainSrc = plainDesc(spec.srcDims), plainDst = plainDesc(spec.dstDims);
+  const md plainSrc = userDesc(spec.srcDims, spec.channelsLast), plainDst = userDesc(spec.dstDims, spec.channelsLast);
   const md anySrc(toDnnl(spec.srcDims), f32, any), anyDst(toDnnl(spec.dstDims), f32, any);
 
   std::string why;
@@ -121,8 +121,10 @@ Expected<std::size_t> WindowPrimitive::build(const ir::Node& node, const Spec& s
   m_impl = pd.impl_info_str();
   m_hasBias = spec.hasBias;
   m_fusedAdd = spec.fusedAdd;
-  m_srcBlocked = !isPlain(srcMd, spec.srcDims);
-  m_dstBlocked = !isPlain(dstMd, spec.dstDims);
+  const dnnl::memory::desc userSrcMd = userDesc(spec.srcDims, spec.channelsLast),
+                           userDstMd = userDesc(spec.dstDims, spec.channelsLast);
+  m_srcBlocked = srcMd != userSrcMd;
+  m_dstBlocked = dstMd != userDstMd;
   m_dstBytes = dstMd.get_size();
   m_dstElems = product(spec.dstDims, 0, spec.dstDims.size());
 
@@ -133,15 +135,15 @@ Expected<std::size_t> WindowPrimitive::build(const ir::Node& node, const Spec& s
     m_weights = dnnl::memory(weiMd, eng, DNNL_MEMORY_NONE);
     if (m_srcBlocked) {
       m_srcOff = reserve(srcMd.get_size());
-      m_userSrc = dnnl::memory(plainDesc(spec.srcDims), eng, DNNL_MEMORY_NONE);
+      m_userSrc = dnnl::memory(userSrcMd, eng, DNNL_MEMORY_NONE);
       m_srcReorder = dnnl::reorder(m_userSrc, m_src);
     }
     if (m_dstBlocked) {
       m_dstOff = reserve(dstMd.get_size());
-      m_userDst = dnnl::memory(plainDesc(spec.dstDims), eng, DNNL_MEMORY_NONE);
+      m_userDst = dnnl::memory(userDstMd, eng, DNNL_MEMORY_NONE);
       m_dstReorder = dnnl::reorder(m_dst, m_userDst);
       if (spec.fusedAdd) {
-        m_userAdd = dnnl::memory(plainDesc(spec.dstDims), eng, DNNL_MEMORY_NONE);
+        m_userAdd = dnnl::memory(userDstMd, eng, DNNL_MEMORY_NONE);
         m_addReorder = dnnl::reorder(m_userAdd, m_dst);
       }
     }

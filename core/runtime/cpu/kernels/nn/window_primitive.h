@@ -37,6 +37,7 @@ public:
     Activation activation;
     bool activationOutside = false; // never fuse the activation (deconvolution: slow post-ops)
     bool preferPlain = false;       // Auto keeps the plain layout even for a gemm-based kernel
+    bool channelsLast = false;      // src, dst and addend are NHWC in memory (dims stay NCHW)
     WeightCache* cache = nullptr;
     std::string cacheTag; // "conv", "deconv"
   };

@@ -1,0 +1,63 @@
+// Folds scalar affine steps after a Conv's activation into its epilogue (see fuse_post_affine.h).
+// A Conv without a fused activation is left to fold-conv-affine, which folds such steps into the
+// weights instead. Only a constant one-element operand qualifies, only while the Conv's output has
+// that single reader and is not a graph output; Sub and Div only with the Conv output on the left.
+#include "core/compiler/passes/fuse_post_affine.h"
+
+#include <cmath>
+
+#include "core/compiler/passes/graph_helpers.h"
+
+namespace gs::compiler::passes {
+
+Expected<bool> fusePostAffine(ir::Graph& g, PassContext& ctx) {
+  std::vector<bool> dead(g.nodes.size(), false);
+  bool changed = false;
+  const auto uses = helpers::useCounts(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& step = g.nodes[i];
+    const std::string& op = step.opType;
+    if (!step.domain.empty() || step.inputs.size() != 2 || step.outputs.size() != 1) continue;
+    if (op != "Mul" && op != "Add" && op != "Sub" && op != "Div") continue;
+    for (int side = 0; side < 2; ++side) {
+      const auto x = step.inputs[side];
+      const auto k = helpers::scalarOf(g, step.inputs[1 - side]);
+      if (!k || !std::isfinite(*k) || x == ir::kNone) continue;
+      if (side == 1 && (op == "Sub" || op == "Div")) continue;
+      if (op == "Div" && *k == 0.0) continue;
+      const auto p = helpers::producerOf(g, x);
+      if (p == ir::kNone || dead[p]) continue;
+      auto& conv = g.nodes[p];
+      if (conv.opType != "Conv" || !conv.domain.empty() || !conv.attrs.has("gs_activation")) continue;
+      if (uses[x] != 1 || g.isGraphOutput(x) || g.values[x].dtype != ir::DataType::Float32) continue;
+      // The step must not broadcast the output to a larger shape (a scalar never does unless it has
+      // more dims than the output).
+      const auto* kt = helpers::constantOf(g, step.inputs[1 - side]);
+      const auto& xs = g.values[x].shape;
+      if (!xs.rankKnown || kt->dims.size() > xs.rank()) continue;
+      double scale = conv.attrs.getFloat("gs_post_scale", 1.0f), shift = conv.attrs.getFloat("gs_post_shift", 0.0f);
+      if (op == "Mul") {
+        scale *= *k;
+        shift *= *k;
+      } else if (op == "Div") {
+        scale /= *k;
+        shift /= *k;
+      } else {
+        shift += op == "Add" ? *k : -*k;
+      }
+      conv.attrs.set("gs_post_scale", ir::Attribute::ofFloat(static_cast<float>(scale)));
+      conv.attrs.set("gs_post_shift", ir::Attribute::ofFloat(static_cast<float>(shift)));
+      const auto y = step.outputs[0];
+      g.nodes[i].outputs[0] = ir::kNone;
+      helpers::takeOverOutput(g, x, y);
+      dead[i] = true;
+      changed = true;
+      ctx.count("fused");
+      break;
+    }
+  }
+  if (changed) helpers::compact(g, dead);
+  return changed;
+}
+
+} // namespace gs::compiler::passes
