@@ -280,6 +280,10 @@ private:
       for (std::size_t o = 0; o < m_offsets[a].size(); ++o)
         m_offsets[a][o] = m_maps[a].outside[o] ? -1 : m_maps[a].idx[o] * inStrides[a];
     }
+    // The last axis unchanged (channels-last images: rows are whole channel vectors) copies rows.
+    m_lastIdentity = m_mode == Mode::Nearest && m_out[r - 1] == m_in[r - 1];
+    for (std::size_t o = 0; m_lastIdentity && o < m_offsets[r - 1].size(); ++o)
+      m_lastIdentity = m_offsets[r - 1][o] == static_cast<int64_t>(o);
     return ok();
   }
 
@@ -306,6 +310,10 @@ private:
         continue;
       }
       const float* xr = x + base;
+      if (m_lastIdentity) {
+        std::memcpy(yr, xr, static_cast<std::size_t>(last) * sizeof(float));
+        continue;
+      }
       for (int64_t o = 0; o < last; ++o)
         yr[o] = lastOff[static_cast<std::size_t>(o)] < 0 ? extra : xr[lastOff[static_cast<std::size_t>(o)]];
     }
@@ -372,6 +380,7 @@ private:
   ir::Node m_node;
   int64_t m_opset = 13;
   Mode m_mode = Mode::Nearest;
+  bool m_lastIdentity = false; // nearest with the last axis unchanged: gatherNearest copies rows
   std::string m_modeName, m_transformName;
   bool m_validMode = true, m_validTransform = true;
   Transform m_transform = Transform::HalfPixel;
