@@ -33,3 +33,15 @@ asan:
 
 clean:
 	rm -rf build
+
+# The Debian package (Release, build/release/packages/): only the three executables are built for it.
+# `deb-check` installs it on a clean Debian 12 root and runs the CLIs and the studio there (needs root,
+# network to the Debian mirror; not part of `make test`).
+.PHONY: deb deb-check
+deb:
+	@$(MAKE) --no-print-directory configure PRESET=release
+	@cmake --build build/release --target gearstudio gearatc gearbench -j $(JOBS)
+	@cd build/release && cpack -G DEB
+
+deb-check: deb
+	@scripts/check-deb.sh
