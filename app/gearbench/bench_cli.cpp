@@ -6,12 +6,14 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "app/gearbench/bench_options.h"
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
 #include "app/gearbench/compare_strategies_cmd.h"
 #include "core/common/log.h"
+#include "core/runtime/cpu/peak_probe.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
 #include "core/session/compile_onnx.h"
@@ -254,19 +256,26 @@ Expected<GearReport> benchGear(const BenchOptions& o, runtime::Session& s, const
   return r;
 }
 
+std::string fmtMillis(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
+}
+
 int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   ModelReport mr;
   mr.path = o.model;
   mr.device = o.device;
   mr.threads = o.threads;
   mr.compiled = fs::path(o.model).extension() == ".onnx";
+  mr.idleRssBytes = runtime::peakResidentBytes();
   auto t0 = Clock::now();
   auto model = session::loadModel(o.model, o.atc);
   if (!model) {
     err << model.error().str() << "\n";
     return 1;
   }
-  if (mr.compiled) mr.compileMillis = msSince(t0);
+  (mr.compiled ? mr.compileMillis : mr.readMillis) = msSince(t0);
   t0 = Clock::now();
   auto s = runtime::Session::create(*model, runtime::SessionOptions{o.device, o.threads});
   if (!s) {
@@ -282,12 +291,24 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
       << "\n";
   out << "        strategy " << mr.strategy << ", "
       << (session.isDynamic() ? std::string("dynamic shape") : std::to_string(mr.gearCount) + " gear(s)") << ", device "
-      << o.device << ", load " << mr.loadMillis << " ms\n";
+      << o.device << (mr.compiled ? "" : ", read " + fmtMillis(mr.readMillis) + " ms") << ", load " << mr.loadMillis
+      << " ms\n";
 
   auto gears = chooseGears(o, session);
   if (!gears) {
     err << gears.error().str() << "\n";
     return gears.error().code == codes::kInvalid ? 2 : 1;
+  }
+  // The roofline's ceiling: measured once per CPU and cached (core/runtime/cpu/peak_probe.h).
+  double peak = 0;
+  std::string peakIsa;
+  if (o.device == "cpu") {
+    if (auto p = runtime::cpu::cachedPeak()) {
+      const int threads =
+          o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      peak = p->machineGflops(threads);
+      peakIsa = p->isa;
+    }
   }
   nlohmann::json gearsJson = nlohmann::json::array();
   for (const auto& c : *gears) {
@@ -295,6 +316,11 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     if (!r) {
       err << r.error().str() << "\n";
       return 1;
+    }
+    if (peak > 0 && r->flops > 0) {
+      r->peakGflops = peak;
+      r->peakIsa = peakIsa;
+      r->peakSharePct = 100.0 * r->gflopsPerSec / peak;
     }
     printGear(out, *r);
     gearsJson.push_back(gearJson(*r));

@@ -66,9 +66,14 @@ void printGear(std::ostream& out, const GearReport& g) {
       << " warm-up" << (g.profiled ? ", profiling on" : "") << ")\n";
   out << "  throughput      " << fmt("%.2f", g.inferencesPerSec) << " inferences/s, " << fmt("%.2f", g.samplesPerSec)
       << " samples/s (batch " << g.batch << ")\n";
-  if (g.flops > 0)
+  if (g.flops > 0) {
     out << "  compute         " << fmt("%.3f", g.flops / 1e9) << " GFLOP per run, " << fmt("%.2f", g.gflopsPerSec)
-        << " GFLOP/s\n";
+        << " GFLOP/s";
+    if (g.peakGflops > 0)
+      out << ", " << fmt("%.1f", g.peakSharePct) << "% of peak (" << fmt("%.1f", g.peakGflops) << " GFLOP/s, "
+          << g.peakIsa << " FMA probe)";
+    out << "\n";
+  }
   out << "  memory          weights " << humanBytes(g.memory.constantBytes + g.memory.packedWeightBytes)
       << " (constants " << humanBytes(g.memory.constantBytes) << " + packed " << humanBytes(g.memory.packedWeightBytes)
       << "), arena " << humanBytes(g.memory.arenaBytes) << ", workspace " << humanBytes(g.workspaceBytes)
@@ -120,6 +125,8 @@ nlohmann::json gearJson(const GearReport& g) {
         {"peak_rss_bytes", g.peakRssBytes}}},
       {"flops", g.flops},
       {"gflops_per_s", g.gflopsPerSec},
+      {"peak_gflops_per_s", g.peakGflops},
+      {"peak_share_pct", g.peakSharePct},
       {"profiled", g.profiled},
   };
   if (g.profiled) {
@@ -133,7 +140,11 @@ nlohmann::json modelJson(const ModelReport& m) {
   nlohmann::json j{{"path", m.path},         {"compiled_from_onnx", m.compiled}, {"load_ms", m.loadMillis},
                    {"strategy", m.strategy}, {"gear_count", m.gearCount},        {"device", m.device},
                    {"threads", m.threads}};
-  if (m.compiled) j["compile_ms"] = m.compileMillis;
+  if (m.compiled)
+    j["compile_ms"] = m.compileMillis;
+  else
+    j["read_ms"] = m.readMillis;
+  j["idle_rss_bytes"] = m.idleRssBytes;
   return j;
 }
 

@@ -25,6 +25,10 @@ struct GearReport {
   uint64_t workspaceBytes = 0;
   uint64_t peakRssBytes = 0;
   double flops = 0, gflopsPerSec = 0;
+  // Roofline: the device's f32 peak for the threads used (CPU: the cached FMA probe) and the share of
+  // it this gear achieved; 0 when unknown.
+  double peakGflops = 0, peakSharePct = 0;
+  std::string peakIsa;
   bool profiled = false;
   std::vector<runtime::OpStat> byNode, byOpType;
 };
@@ -33,7 +37,9 @@ struct ModelReport {
   std::string path;
   bool compiled = false; // .onnx compiled on the fly
   double compileMillis = 0;
-  double loadMillis = 0;
+  double readMillis = 0;     // reading an .om file (0 when compiled from .onnx: compileMillis then)
+  double loadMillis = 0;     // Session::create: kernels bound, weights packed, arena allocated
+  uint64_t idleRssBytes = 0; // peak resident memory before the model was read: the process's own footprint
   std::string strategy;
   int gearCount = 0;
   std::string device;

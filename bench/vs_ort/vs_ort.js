@@ -68,14 +68,6 @@ function compileModels() {
   }
 }
 
-// gearbench's own footprint: the same binary with its libraries and thread pool up but no model
-// loaded (--list-ops touches the kernel tables only), peak RSS from /usr/bin/time.
-function gearbenchIdle(threads) {
-  const r = run('/usr/bin/time', ['-f', '%M', gearbench, '--list-ops', `--threads=${threads}`], { env: gsEnv });
-  const lines = r.stderr.trim().split('\n');
-  return +lines[lines.length - 1] * 1024;
-}
-
 function gearbenchSide(row, threads, dynamic) {
   const json = path.join(workDir, 'gearbench.json');
   const args = [`--model=${(dynamic ? row.dynamicOm : row.staticOm)}.om`, `--threads=${threads}`,
@@ -84,8 +76,12 @@ function gearbenchSide(row, threads, dynamic) {
   run(gearbench, args, { env: gsEnv });
   const j = JSON.parse(fs.readFileSync(json, 'utf8'));
   const g = j.gears[0];
-  return { mean: g.latency_ms.mean, p99: g.latency_ms.p99, cold: j.model.load_ms + g.first_inference_ms,
-           peak: g.memory.peak_rss_bytes, flops: g.flops, gflops: g.gflops_per_s };
+  // cold: .om read + session creation + first inference; memory above the same process's peak before
+  // it read the model.
+  return { mean: g.latency_ms.mean, p99: g.latency_ms.p99,
+           cold: (j.model.read_ms ?? 0) + j.model.load_ms + g.first_inference_ms,
+           peak: g.memory.peak_rss_bytes, idle: j.model.idle_rss_bytes, flops: g.flops, gflops: g.gflops_per_s,
+           peakShare: g.peak_share_pct };
 }
 
 function ortSide(row, threads) {
@@ -98,14 +94,12 @@ function ortSide(row, threads) {
 }
 
 function measure() {
-  const samples = {}; // key -> {static: [], dynamic: [], ort: [], gsIdle: []}
+  const samples = {}; // key -> {static: [], dynamic: [], ort: []}
   for (let rep = 0; rep < reps; ++rep) {
     for (const threads of threadList) {
-      const gsIdle = gearbenchIdle(threads);
       for (const row of rows) {
         const key = `${row.name}|${threads}`;
-        const s = samples[key] ??= { row, threads, static: [], dynamic: [], ort: [], gsIdle: [] };
-        s.gsIdle.push(gsIdle);
+        const s = samples[key] ??= { row, threads, static: [], dynamic: [], ort: [] };
         const sides = [
           () => s.static.push(gearbenchSide(row, threads, false)),
           () => s.ort.push(ortSide(row, threads)),
@@ -124,27 +118,27 @@ function measure() {
 function summarise(list) {
   return list.map(s => {
     const m = (xs, f) => median(xs.map(f));
-    const gsIdle = median(s.gsIdle);
     const out = {
       model: s.row.name, shape: s.row.dims.join('x'), threads: s.threads, reps: s.static.length,
       static: { mean_ms: m(s.static, x => x.mean), p99_ms: m(s.static, x => x.p99), cold_ms: m(s.static, x => x.cold),
-                mem_bytes: m(s.static, x => x.peak - gsIdle), gflops_per_s: m(s.static, x => x.gflops) },
+                mem_bytes: m(s.static, x => x.peak - x.idle), gflops_per_s: m(s.static, x => x.gflops),
+                peak_share_pct: m(s.static, x => x.peakShare ?? 0) },
       dynamic: { mean_ms: m(s.dynamic, x => x.mean), p99_ms: m(s.dynamic, x => x.p99),
-                 mem_bytes: m(s.dynamic, x => x.peak - gsIdle) },
+                 mem_bytes: m(s.dynamic, x => x.peak - x.idle) },
       ort: { mean_ms: m(s.ort, x => x.mean), p99_ms: m(s.ort, x => x.p99), cold_ms: m(s.ort, x => x.cold),
              mem_bytes: m(s.ort, x => x.peak - x.idle) },
-      idle_bytes: { gearbench: gsIdle, ort: m(s.ort, x => x.idle) },
+      idle_bytes: { gearbench: m(s.static, x => x.idle), ort: m(s.ort, x => x.idle) },
     };
     // Ratios of the per-repetition ratios' medians: each repetition's sides ran back to back.
     const rr = (a, b) => median(a.map((x, i) => x / b[i]));
     out.ratio = {
       mean: rr(s.static.map(x => x.mean), s.ort.map(x => x.mean)),
       p99: rr(s.static.map(x => x.p99), s.ort.map(x => x.p99)),
-      mem: rr(s.static.map(x => x.peak - gsIdle), s.ort.map(x => x.peak - x.idle)),
+      mem: rr(s.static.map(x => x.peak - x.idle), s.ort.map(x => x.peak - x.idle)),
       cold: rr(s.static.map(x => x.cold), s.ort.map(x => x.cold)),
       dynamic_vs_ort: rr(s.dynamic.map(x => x.mean), s.ort.map(x => x.mean)),
       static_vs_dynamic: rr(s.static.map(x => x.mean), s.dynamic.map(x => x.mean)),
-      dynamic_mem: rr(s.dynamic.map(x => x.peak - gsIdle), s.ort.map(x => x.peak - x.idle)),
+      dynamic_mem: rr(s.dynamic.map(x => x.peak - x.idle), s.ort.map(x => x.peak - x.idle)),
     };
     return out;
   });
@@ -154,19 +148,22 @@ function printTable(results) {
   const f = (v, d = 2) => v.toFixed(d);
   const mib = b => (b / 1048576).toFixed(1);
   const head = ['model', 'shape', 'thr', 'GS mean', 'ORT mean', 'ratio', 'GS p99', 'ORT p99', 'ratio',
-                'GS MiB', 'ORT MiB', 'ratio', 'GS cold', 'ORT cold', 'ratio', 'dyn mean', 'dyn/ORT', 'stat/dyn'];
+                'GS MiB', 'ORT MiB', 'ratio', 'GS cold', 'ORT cold', 'ratio', 'dyn mean', 'dyn/ORT', 'stat/dyn', 'GFLOP/s', '% peak'];
   const body = results.map(r => [r.model, r.shape, String(r.threads), f(r.static.mean_ms), f(r.ort.mean_ms), f(r.ratio.mean),
                                  f(r.static.p99_ms), f(r.ort.p99_ms), f(r.ratio.p99), mib(r.static.mem_bytes),
                                  mib(r.ort.mem_bytes), f(r.ratio.mem), f(r.static.cold_ms, 1), f(r.ort.cold_ms, 1),
                                  f(r.ratio.cold), f(r.dynamic.mean_ms), f(r.ratio.dynamic_vs_ort),
-                                 f(r.ratio.static_vs_dynamic)]);
+                                 f(r.ratio.static_vs_dynamic), f(r.static.gflops_per_s, 1),
+                                 f(r.static.peak_share_pct, 1)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map(b => b[i].length)));
   const line = cells => '| ' + cells.map((c, i) => c.padStart(widths[i])).join(' | ') + ' |';
   console.log(line(head));
   console.log('|' + widths.map(w => '-'.repeat(w + 1) + ':').join('|') + '|');
   for (const b of body) console.log(line(b));
   console.log(`\ntimes in ms (medians over ${reps} repetitions); memory: peak RSS above each side's idle process ` +
-              '(gearbench: no model loaded; node: binding loaded, no session); cold: session load + first inference; ' +
+              '(gearbench: the same process before it read the model; node: binding loaded, no session); cold: model file ' +
+              'read + session creation + first inference; GFLOP/s and % peak: the static gear against the cached FMA ' +
+              'peak for those threads (gearbench roofline); ' +
               'ratios: medians of the per-repetition GearStudio / ONNX Runtime ratios');
   const load = require('os').loadavg();
   console.log(`gearbench OMP_WAIT_POLICY: ${gsWait}; ONNX Runtime: its defaults`);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <time.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,9 @@
 namespace gs::runtime::cpu {
 
 namespace {
+
+// Bumped when the probe's method changes, so caches written by an older probe are measured again.
+constexpr int kProbeVersion = 2;
 
 // Twelve independent accumulator chains: enough to cover FMA latency (4 cycles) on two pipes, so the
 // loop is bound by FMA throughput alone. Each returns the FLOPs it did; `sink` keeps the result alive.
@@ -126,11 +130,18 @@ PeakFlops measurePeak(int trials, double trialMillis) {
     iters *= 4;
   }
   iters = std::max<int64_t>(iters, 1024);
+  // Trials are timed with this thread's CPU clock, not the wall clock: time the thread spends
+  // descheduled on a busy machine would otherwise lower the peak.
+  auto threadSeconds = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  };
   double best = 0;
   for (int t = 0; t < std::max(trials, 1); ++t) {
-    const auto t0 = Clock::now();
+    const double t0 = threadSeconds();
     const double flops = probe(iters, &sink);
-    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double s = threadSeconds() - t0;
     if (s > 0) best = std::max(best, flops / s / 1e9);
   }
   volatile float keep = sink; // the chains' result must be observable or the loops could go
@@ -160,7 +171,7 @@ Expected<PeakFlops> cachedPeak(const std::string& cachePath) {
   if (std::ifstream in(cachePath); in) {
     auto j = nlohmann::json::parse(in, nullptr, false);
     if (!j.is_discarded() && j.is_object() && j.value("cpu", "") == cpu && j.value("isa", "") == isa &&
-        j.value("core_gflops", 0.0) > 0) {
+        j.value("probe", 0) == kProbeVersion && j.value("core_gflops", 0.0) > 0) {
       PeakFlops p;
       p.coreGflops = j.value("core_gflops", 0.0);
       p.isa = isa;
@@ -176,7 +187,9 @@ Expected<PeakFlops> cachedPeak(const std::string& cachePath) {
   // Written to a temporary name and renamed, so a concurrent reader never sees half a file.
   const std::string tmp = cachePath + ".tmp" + std::to_string(::getpid());
   if (std::ofstream out(tmp, std::ios::trunc); out) {
-    out << nlohmann::json{{"cpu", p.cpu}, {"isa", p.isa}, {"core_gflops", p.coreGflops}}.dump(2) << "\n";
+    out << nlohmann::json{{"cpu", p.cpu}, {"isa", p.isa}, {"probe", kProbeVersion}, {"core_gflops", p.coreGflops}}.dump(
+               2)
+        << "\n";
     out.close();
     fs::rename(tmp, cachePath, ec);
     if (ec) fs::remove(tmp, ec);
