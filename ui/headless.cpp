@@ -1,17 +1,24 @@
 // See headless.h.
 #include "ui/headless.h"
 
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QPixmap>
+#include <QSpinBox>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTimer>
 
 #include "ui/autosaver.h"
 #include "ui/jobs/load_job.h"
 #include "ui/mainwindow.h"
+#include "ui/profile/profile_panel.h"
 #include "ui/views/graph_view.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/dialogs.h"
@@ -20,10 +27,19 @@
 namespace gs::ui {
 namespace {
 
-void grabAndQuit(MainWindow* window, const QString& path) {
+void grabAndQuit(MainWindow* window, const QString& path, const QString& widgetName) {
   // A short delay lets layouts, the graph layout and pending paints settle.
-  QTimer::singleShot(800, window, [window, path] {
-    const bool saved = window->grab().save(path);
+  QTimer::singleShot(800, window, [window, path, widgetName] {
+    QWidget* target = window;
+    if (!widgetName.isEmpty()) {
+      target = window->findChild<QWidget*>(widgetName);
+      if (!target) {
+        std::cerr << "error: no widget named '" << widgetName.toStdString() << "'\n";
+        QApplication::exit(1);
+        return;
+      }
+    }
+    const bool saved = target->grab().save(path);
     if (saved)
       std::cout << "screenshot: " << path.toStdString() << "\n";
     else
@@ -51,6 +67,55 @@ int exportGraphFile(const QString& modelPath, const QString& imagePath) {
   return 0;
 }
 
+namespace {
+
+using Next = std::function<void()>;
+using Step = std::function<void(Next)>;
+
+// Runs `steps` in order; each calls its Next when done (at once, or from a signal).
+void runSteps(std::shared_ptr<std::vector<Step>> steps, std::size_t i = 0) {
+  if (i >= steps->size()) return;
+  (*steps)[i]([steps, i] { runSteps(steps, i + 1); });
+}
+
+// Calls next once the graph view has its picture (now, when nothing is being laid out).
+void whenGraphReady(MainWindow* window, const Next& next) {
+  auto* view = window->graphArea()->view();
+  if (!view->isBusy()) {
+    next();
+    return;
+  }
+  QObject::connect(
+      view, &GraphView::layoutFinished, window, [next](int, double) { next(); }, Qt::SingleShotConnection);
+}
+
+void raiseTabs(MainWindow* window, const QString& titles) {
+  for (const auto& title : titles.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    for (auto* tabs : window->findChildren<QTabWidget*>())
+      for (int i = 0; i < tabs->count(); ++i)
+        if (tabs->tabText(i) == title) tabs->setCurrentIndex(i);
+    for (auto* bar : window->findChildren<QTabBar*>())
+      for (int i = 0; i < bar->count(); ++i)
+        if (bar->tabText(i) == title) bar->setCurrentIndex(i);
+  }
+}
+
+void showDock(MainWindow* window, const QString& spec) {
+  const QString name = spec.section(QLatin1Char(':'), 0, 0);
+  const QStringList size = spec.section(QLatin1Char(':'), 1).split(QLatin1Char('x'));
+  for (auto* dock : window->findChildren<QDockWidget*>()) {
+    if (dock->objectName() != name && dock->windowTitle() != name) continue;
+    dock->show();
+    dock->raise();
+    if (size.size() == 2) {
+      dock->setFloating(true);
+      dock->resize(size[0].toInt(), size[1].toInt());
+    }
+  }
+}
+
+} // namespace
+
 void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
   if (!session.screenshotPath.isEmpty()) {
     // Nobody is there to answer a dialog: report it and go on.
@@ -59,26 +124,86 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
       return QMessageBox::No;
     });
   }
-  auto finish = [window, session] {
-    if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);
-    if (!session.dock.isEmpty())
-      for (auto* dock : window->findChildren<QDockWidget*>())
-        if (dock->objectName() == session.dock || dock->windowTitle() == session.dock) dock->raise();
-    if (!session.screenshotPath.isEmpty()) grabAndQuit(window, session.screenshotPath);
-  };
-  QObject::connect(window, &MainWindow::loadFinished, window, [window, session, finish](bool ok) {
-    if (!ok) {
-      if (!session.screenshotPath.isEmpty()) QApplication::exit(1);
-      return;
-    }
-    if (!session.atcCommand.isEmpty()) window->atcPanel()->applyCommand(session.atcCommand);
-    if (session.compile && !window->isCompiling()) {
-      QObject::connect(window, &MainWindow::compileFinished, window, [finish](bool) { finish(); });
+  auto steps = std::make_shared<std::vector<Step>>();
+  if (!session.atcCommand.isEmpty())
+    steps->push_back([window, session](Next next) {
+      window->atcPanel()->applyCommand(session.atcCommand);
+      next();
+    });
+  if (session.compile)
+    steps->push_back([window](Next next) {
+      QObject::connect(
+          window, &MainWindow::compileFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
       window->startBuild();
-      if (window->isCompiling()) return;
-    }
-    finish();
+      if (!window->isCompiling()) {
+        std::cerr << "error: the form is not valid, nothing to build\n";
+        QApplication::exit(1);
+      }
+    });
+  if (!session.graph.isEmpty())
+    steps->push_back([window, session](Next next) {
+      const QString g = session.graph;
+      const int which = g == QLatin1String("dynamic")          ? GraphArea::kDynamic
+                        : g.startsWith(QLatin1String("gear:")) ? g.mid(5).toInt()
+                                                               : GraphArea::kImported;
+      if (!window->graphArea()->showGraph(which)) std::cerr << "error: no graph '" << g.toStdString() << "'\n";
+      whenGraphReady(window, next);
+    });
+  if (!session.openBody.isEmpty())
+    steps->push_back([window, session](Next next) {
+      auto* view = window->graphArea()->view();
+      const QString node = session.openBody.section(QLatin1Char(':'), 0, 0);
+      if (!view->openSubgraph(node, session.openBody.section(QLatin1Char(':'), 1)))
+        std::cerr << "error: no body to open at '" << session.openBody.toStdString() << "'\n";
+      whenGraphReady(window, next);
+    });
+  if (session.loops > 0)
+    steps->push_back([window, session](Next next) {
+      window->profilePanel()->loopsBox()->setValue(session.loops);
+      next();
+    });
+  for (int run = 0; run < session.profileRuns; ++run)
+    steps->push_back([window](Next next) {
+      auto* panel = window->profilePanel();
+      QObject::connect(
+          panel, &ProfilePanel::profileFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
+      if (!panel->startProfile()) {
+        std::cerr << "error: " << panel->statusText().toStdString() << "\n";
+        next();
+      }
+    });
+  if (session.compare)
+    steps->push_back([window](Next next) {
+      auto* panel = window->profilePanel();
+      QObject::connect(
+          panel, &ProfilePanel::comparisonFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
+      if (!panel->startComparison()) {
+        std::cerr << "error: " << panel->statusText().toStdString() << "\n";
+        next();
+      }
+    });
+  if (!session.openAfter.isEmpty())
+    steps->push_back([window, session](Next next) {
+      QObject::connect(
+          window, &MainWindow::loadFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
+      window->openFile(session.openAfter);
+    });
+  steps->push_back([window, session](Next) {
+    if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);
+    if (!session.dock.isEmpty()) showDock(window, session.dock);
+    raiseTabs(window, session.tabs);
+    if (!session.screenshotPath.isEmpty()) grabAndQuit(window, session.screenshotPath, session.grab);
   });
+  QObject::connect(
+      window, &MainWindow::loadFinished, window,
+      [window, session, steps](bool ok) {
+        if (!ok) {
+          if (!session.screenshotPath.isEmpty()) QApplication::exit(1);
+          return;
+        }
+        runSteps(steps);
+      },
+      Qt::SingleShotConnection);
 }
 
 } // namespace gs::ui

@@ -1,6 +1,7 @@
 // Studio actions that run without a user: the graph image export of `gearstudio --export-graph`,
-// and the scripted session of `--atc/--compile/--screenshot` (fill the form, build, grab the window
-// to a PNG and quit) used for documentation screenshots and smoke checks.
+// and the scripted session of `--atc/--compile/--profile/--screenshot...` (fill the form, build,
+// profile, pick panels, grab the window or one widget to a PNG and quit) used for documentation
+// screenshots and smoke checks.
 #pragma once
 
 #include <QObject>
@@ -17,9 +18,17 @@ int exportGraphFile(const QString& modelPath, const QString& imagePath);
 struct ScriptedSession {
   QString atcCommand;     // applied to the form once the model is open
   bool compile = false;   // build once the model is open (after atcCommand)
-  QString screenshotPath; // grab the window here when done, then quit
-  QString dock;           // raise this dock (objectName or title) before the grab
+  QString screenshotPath; // grab the window (or `grab`) here when done, then quit
+  QString dock;           // raise this dock (objectName or title); "NAME:WxH" floats it at that size
   QString find;           // select the first node matching this in the graph before the grab
+  QString graph;          // the graph to show: "imported", "gear:N" or "dynamic"
+  QString openBody;       // "NODE" or "NODE:ATTRIBUTE": open that If/Loop/Scan body in the graph view
+  int profileRuns = 0;    // run "Profile all gears" this many times (after the build, if any)
+  bool compare = false;   // run "Compare strategies"
+  int loops = 0;          // > 0: the profile panel's loop count
+  QString tabs;           // comma-separated tab titles to bring forward (profile tabs, dock tabs)
+  QString grab;           // objectName of the widget to grab instead of the window
+  QString openAfter;      // open this file last (an error state: the session must stay intact)
 };
 
 // Drives `window` through the session once its model has loaded; quits the application when a

@@ -18,6 +18,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QUndoStack>
 
@@ -82,8 +83,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_loader = new LoadJob(this);
   m_compiler = new CompileJob(this);
 
-  m_graph = new GraphArea(this);
-  setCentralWidget(m_graph);
+  // The centre: the graph, and the profile with its charts (they need the room a dock lacks).
+  m_centre = new QTabWidget(this);
+  m_centre->setObjectName(QStringLiteral("centreTabs"));
+  m_centre->setDocumentMode(true);
+  m_graph = new GraphArea(m_centre);
+  m_centre->addTab(m_graph, tr("Graph"));
+  setCentralWidget(m_centre);
   createDocks();
   createActions();
 
@@ -120,7 +126,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_project, &Project::formChanged, this, [this] {
     if (m_project->hasModel() && m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
   });
-  connect(m_profile, &ProfilePanel::nodeClicked, this, [this](const QString& node) { m_graph->selectNode(node); });
+  // A bar of the profile's operator chart selects that node in the graph view (the compiled graph of
+  // the gear when the passes made the node). A model the panel compiled itself serves when the user
+  // has not built: it was compiled from the same configuration.
+  connect(m_profile, &ProfilePanel::nodeClicked, this, [this](const QString& node, int gear) {
+    if (!m_graph->compiled() && m_profile->compiledModel()) m_graph->setCompiled(m_profile->compiledModel());
+    m_centre->setCurrentWidget(m_graph);
+    if (m_graph->revealNode(node, gear))
+      statusBar()->showMessage(tr("Selected %1 in the graph.").arg(node), 4000);
+    else
+      statusBar()->showMessage(tr("%1 is in no graph on screen.").arg(node), 6000);
+  });
   connect(m_profile, &ProfilePanel::historyChanged, this, [this] {
     m_project->markOtherChange();
     m_autosaver->changed();
@@ -158,14 +174,14 @@ void MainWindow::createDocks() {
   auto* logDock = makeDock(tr("Log"), QStringLiteral("logDock"), m_log, this);
   tabifyDockWidget(compileDock, logDock);
 
-  m_profile = new ProfilePanel(this);
-  // Scrolled, so its charts' minimum width does not squeeze the editor and properties docks.
-  auto* profileScroll = new QScrollArea(this);
+  m_profile = new ProfilePanel(m_centre);
+  // Scrolled, so the panel's minimum width does not squeeze the editor and properties docks.
+  auto* profileScroll = new QScrollArea(m_centre);
+  profileScroll->setObjectName(QStringLiteral("profileScroll"));
   profileScroll->setWidget(m_profile);
   profileScroll->setWidgetResizable(true);
   profileScroll->setFrameShape(QFrame::NoFrame);
-  auto* profileDock = makeDock(tr("Profile"), QStringLiteral("profileDock"), profileScroll, this);
-  tabifyDockWidget(compileDock, profileDock);
+  m_centre->addTab(profileScroll, tr("Profile"));
   compileDock->raise();
 
   m_nodeProps = m_graph->createPropertiesPanel(this);
@@ -206,6 +222,7 @@ void MainWindow::createActions() {
   edit->addAction(tr("&Paste ATC Command"), m_atc, &AtcCommandPanel::pasteFromClipboard);
   edit->addSeparator();
   auto* find = edit->addAction(tr("&Find in Graph"), this, [this] {
+    m_centre->setCurrentWidget(m_graph);
     m_find->setFocus();
     m_find->selectAll();
   });
@@ -239,6 +256,10 @@ void MainWindow::createActions() {
   for (auto* dock : findChildren<QDockWidget*>())
     view->addAction(dock->toggleViewAction());
   view->addSeparator();
+  auto* showGraph = view->addAction(tr("&Graph"), this, [this] { m_centre->setCurrentWidget(m_graph); });
+  showGraph->setShortcut(Qt::CTRL | Qt::Key_1);
+  auto* showProfile = view->addAction(tr("&Profile"), this, [this] { m_centre->setCurrentIndex(1); });
+  showProfile->setShortcut(Qt::CTRL | Qt::Key_2);
   auto* fit = view->addAction(tr("&Fit Graph"), this, [this] { m_graph->fitToView(); });
   fit->setShortcut(Qt::Key_F);
   fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -286,6 +307,7 @@ void MainWindow::createActions() {
   m_find->setClearButtonEnabled(true);
   m_find->setMaximumWidth(260);
   connect(m_find, &QLineEdit::returnPressed, this, [this] {
+    m_centre->setCurrentWidget(m_graph);
     const int hits = m_graph->findNext(m_find->text());
     statusBar()->showMessage(hits > 0 ? tr("%n match(es)", nullptr, hits) : tr("No match"), 3000);
   });
@@ -333,7 +355,6 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
   m_compiled.reset();
   m_compiledCommand.clear();
   m_compile->clear();
-  m_graph->setCompiled(nullptr);
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   m_profile->setModel(result.model, result.path);
@@ -438,7 +459,7 @@ bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
 
 void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
   m_compiled = outcome.model;
-  m_graph->setCompiled(m_compiled.get(), outcome.sourceShapes);
+  m_graph->setCompiled(m_compiled, outcome.sourceShapes);
   if (m_compiled) m_profile->setCompiledModel(m_compiled);
   m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
                              outcome.cancelled(), outcome.millis);

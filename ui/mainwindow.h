@@ -1,7 +1,7 @@
-// GearStudio's main window: the graph view in the centre; docks for the Inputs & Gears editor, the
-// ATC command, compile results, the log and node properties; a status bar with the model's name,
-// node count and inputs. Opening (dialog, drag and drop, recent files, command line), building,
-// saving and crash recovery are driven from here; the work itself runs in jobs off the GUI thread.
+// GearStudio's main window: the graph view and the profile panel as tabs in the centre; docks for
+// the Inputs & Gears editor, the ATC command, compile results, the log and node properties; a status bar with the
+// model's name, node count and inputs. Opening (dialog, drag and drop, recent files, command line), building, saving
+// and crash recovery are driven from here; the work itself runs in jobs off the GUI thread.
 #pragma once
 
 #include <memory>
@@ -18,6 +18,7 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QTabWidget;
 
 namespace gs::ui {
 
@@ -65,6 +66,7 @@ public:
   LogPanel* logPanel() const { return m_log; }
   ProfilePanel* profilePanel() const { return m_profile; }
   GraphArea* graphArea() const { return m_graph; }
+  QTabWidget* centreTabs() const { return m_centre; }
   Autosaver* autosaver() const { return m_autosaver; }
   QString lastError() const { return m_lastError; }
   QString statusText() const;
@@ -103,6 +105,7 @@ private:
   LoadJob* m_loader;
   CompileJob* m_compiler;
   RecentFiles* m_recent = nullptr;
+  QTabWidget* m_centre = nullptr; // Graph | Profile
   GraphArea* m_graph = nullptr;
   InputsEditor* m_editor = nullptr;
   AtcCommandPanel* m_atc = nullptr;

@@ -44,13 +44,37 @@ int main(int argc, char** argv) {
   const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                       QStringLiteral("Save the window to FILE (.png) once ready, then exit."),
                                       QStringLiteral("FILE"));
-  const QCommandLineOption dock(QStringLiteral("show-dock"),
-                                QStringLiteral("Raise a dock (e.g. logDock) before the screenshot."),
-                                QStringLiteral("NAME"));
+  const QCommandLineOption dock(
+      QStringLiteral("show-dock"),
+      QStringLiteral("Raise a dock (e.g. logDock; logDock:WxH floats it) before the screenshot."),
+      QStringLiteral("NAME"));
   const QCommandLineOption find(QStringLiteral("find"),
                                 QStringLiteral("Select the first graph node matching TEXT before the screenshot."),
                                 QStringLiteral("TEXT"));
-  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find});
+  const QCommandLineOption graph(QStringLiteral("graph"),
+                                 QStringLiteral("Show this graph: imported, gear:N (compiled) or dynamic."),
+                                 QStringLiteral("WHICH"));
+  const QCommandLineOption openBody(QStringLiteral("open-body"),
+                                    QStringLiteral("Open the If/Loop/Scan body of NODE (NODE:ATTRIBUTE) in the graph."),
+                                    QStringLiteral("NODE"));
+  const QCommandLineOption profile(QStringLiteral("profile"),
+                                   QStringLiteral("Profile all gears N times once ready (each run joins the history)."),
+                                   QStringLiteral("N"));
+  const QCommandLineOption compare(QStringLiteral("compare-strategies"),
+                                   QStringLiteral("Compare the three shape strategies once ready."));
+  const QCommandLineOption loops(QStringLiteral("loops"), QStringLiteral("Measured runs per gear when profiling."),
+                                 QStringLiteral("N"));
+  const QCommandLineOption tabs(QStringLiteral("tab"),
+                                QStringLiteral("Bring tabs with these titles forward (comma-separated)."),
+                                QStringLiteral("TITLES"));
+  const QCommandLineOption grab(QStringLiteral("grab"),
+                                QStringLiteral("Screenshot the widget with this object name instead of the window."),
+                                QStringLiteral("NAME"));
+  const QCommandLineOption openAfter(QStringLiteral("open-after"),
+                                     QStringLiteral("Open FILE last, before the screenshot (e.g. a broken model)."),
+                                     QStringLiteral("FILE"));
+  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare, loops, tabs,
+                     grab, openAfter});
   parser.process(app);
   const auto files = parser.positionalArguments();
 
@@ -70,8 +94,21 @@ int main(int argc, char** argv) {
   [[maybe_unused]] auto level = gs::log::setLevel("info");
   gs::ui::MainWindow window;
   window.show();
-  gs::ui::runScriptedSession(&window, {parser.value(atc), parser.isSet(compile), parser.value(screenshot),
-                                       parser.value(dock), parser.value(find)});
+  gs::ui::ScriptedSession script;
+  script.atcCommand = parser.value(atc);
+  script.compile = parser.isSet(compile);
+  script.screenshotPath = parser.value(screenshot);
+  script.dock = parser.value(dock);
+  script.find = parser.value(find);
+  script.graph = parser.value(graph);
+  script.openBody = parser.value(openBody);
+  script.profileRuns = parser.value(profile).toInt();
+  script.compare = parser.isSet(compare);
+  script.loops = parser.value(loops).toInt();
+  script.tabs = parser.value(tabs);
+  script.grab = parser.value(grab);
+  script.openAfter = parser.value(openAfter);
+  gs::ui::runScriptedSession(&window, script);
   const auto file = files.isEmpty() ? QString() : files.front();
   const bool scripted = parser.isSet(screenshot);
   QTimer::singleShot(0, &window, [&window, file, scripted] {

@@ -1,6 +1,8 @@
 // ProfileChart: title, tooltips on hover, exports.
 #include "ui/profile/profile_chart.h"
 
+#include <algorithm>
+
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -14,7 +16,7 @@ ProfileChart::ProfileChart(const QString& title, QWidget* parent) : QCustomPlot(
   plotLayout()->insertRow(0);
   m_title = new QCPTextElement(this, title, QFont(font().family(), font().pointSize() + 1, QFont::Bold));
   plotLayout()->addElement(0, 0, m_title);
-  setMinimumSize(320, 240);
+  setMinimumSize(260, 240);
   setMouseTracking(true);
   legend->setFont(QFont(font().family(), font().pointSize() - 1));
   legend->setBrush(Qt::NoBrush);
@@ -31,6 +33,7 @@ ProfileChart::ProfileChart(const QString& title, QWidget* parent) : QCustomPlot(
     axis->setLabelFont(QFont(font().family(), font().pointSize()));
   }
   setNoAntialiasingOnDrag(true);
+  connect(this, &QCustomPlot::beforeReplot, this, [this] { fitLegend(m_exportWidth > 0 ? m_exportWidth : width()); });
   setContextMenuPolicy(Qt::CustomContextMenu);
   connect(this, &QWidget::customContextMenuRequested, this, &ProfileChart::showExportMenu);
 }
@@ -52,6 +55,24 @@ void ProfileChart::showExportMenu(const QPoint& pos) {
 }
 
 void ProfileChart::setTitle(const QString& title) { m_title->setText(title); }
+
+void ProfileChart::fitLegend(int width) {
+  if (!legend->visible()) return;
+  // itemCount() counts the grid's cells, empty ones included once wrapped.
+  int n = 0;
+  int widest = 1;
+  for (int i = 0; i < legend->itemCount(); ++i)
+    if (const auto* item = legend->item(i)) {
+      ++n;
+      widest = std::max(widest, item->minimumOuterSizeHint().width());
+    }
+  if (n == 0) return;
+  const int usable = width - legend->margins().left() - legend->margins().right() - 8;
+  const int perRow = std::clamp(usable / (widest + legend->columnSpacing()), 1, n);
+  if (perRow == (legend->wrap() == 0 ? n : legend->wrap())) return;
+  legend->setWrap(perRow);
+  legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+}
 
 void ProfileChart::setTooltips(QCPAbstractPlottable* plottable, QStringList tips) {
   m_tips[plottable] = std::move(tips);
@@ -130,6 +151,8 @@ bool ProfileChart::exportTo(const QString& path, QString* error, int width, int 
   }
   const QString suffix = QFileInfo(path).suffix().toLower();
   bool ok = false;
+  m_exportWidth = width;
+  fitLegend(width);
   if (suffix == "png")
     ok = savePng(path, width, height, 2.0);
   else if (suffix == "svg")
@@ -138,6 +161,8 @@ bool ProfileChart::exportTo(const QString& path, QString* error, int width, int 
     ok = savePdf(path, width, height, QCP::epNoCosmetic, QStringLiteral("GearStudio"), title());
   else if (error)
     *error = QStringLiteral("unknown chart format '%1' (png, svg or pdf)").arg(suffix);
+  m_exportWidth = 0;
+  fitLegend(this->width());
   if (!ok && error && error->isEmpty()) *error = QStringLiteral("cannot write '%1'").arg(path);
   return ok;
 }

@@ -42,6 +42,8 @@ protected:
   // A one-line placeholder in the middle of an empty chart.
   void showEmptyText(const QString& text);
   void mouseMoveEvent(QMouseEvent* event) override;
+  // Wraps the legend into as many columns as fit the chart's width (it would be clipped otherwise).
+  void fitLegend(int width);
 
 private:
   // Right-click menu: save the chart as PNG, SVG or PDF.
@@ -51,6 +53,7 @@ private:
   QCPItemText* m_emptyText = nullptr;
   QHash<QCPAbstractPlottable*, QStringList> m_tips;
   QString m_id;
+  int m_exportWidth = 0; // the width an export renders at, while it runs
   bool m_hasData = false;
 };
 

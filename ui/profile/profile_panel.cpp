@@ -67,9 +67,14 @@ void fitTableHeight(QTableWidget* table) {
 }
 
 ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent) {
+  setObjectName(QStringLiteral("profilePanel"));
   buildUi();
   connect(&m_watcher, &QFutureWatcher<JobOutput>::finished, this, &ProfilePanel::onJobFinished);
-  connect(m_ops, &OpChart::nodeClicked, this, &ProfilePanel::nodeClicked);
+  connect(m_ops, &OpChart::nodeClicked, this, [this](const QString& node) {
+    const int row = m_gear->currentIndex();
+    const bool known = m_report && row >= 0 && row < static_cast<int>(m_report->gears.size());
+    emit nodeClicked(node, known ? m_report->gears[static_cast<std::size_t>(row)].gear : -1);
+  });
   connect(m_history, &RunHistoryView::historyChanged, this, &ProfilePanel::historyChanged);
   setBusy(false);
 }
@@ -128,36 +133,43 @@ void ProfilePanel::buildUi() {
   m_status = new QLabel(tr("Open a model to profile its gears."), this);
   m_status->setObjectName(QStringLiteral("profileStatus"));
 
-  auto* controls = new QHBoxLayout;
+  // Two rows (settings, then actions) so the panel stays narrow beside the docks.
+  auto* settings = new QHBoxLayout;
   for (auto [label, widget] : {std::pair{tr("Device"), static_cast<QWidget*>(m_device)},
                                std::pair{tr("Threads"), static_cast<QWidget*>(m_threads)},
                                std::pair{tr("Warm-up"), static_cast<QWidget*>(m_warmup)},
                                std::pair{tr("Loops"), static_cast<QWidget*>(m_loops)}}) {
-    controls->addWidget(new QLabel(label, this));
-    controls->addWidget(widget);
+    settings->addWidget(new QLabel(label, this));
+    settings->addWidget(widget);
+    settings->addSpacing(6);
   }
-  controls->addStretch(1);
-  controls->addWidget(m_profileButton);
-  controls->addWidget(m_compareButton);
-  controls->addWidget(m_cancelButton);
-  controls->addWidget(m_exportButton);
+  settings->addStretch(1);
+  auto* actions = new QHBoxLayout;
+  actions->addWidget(m_profileButton);
+  actions->addWidget(m_compareButton);
+  actions->addWidget(m_cancelButton);
+  actions->addStretch(1);
+  actions->addWidget(m_exportButton);
   auto* progress = new QHBoxLayout;
   progress->addWidget(m_progress, 1);
   progress->addWidget(m_status, 2);
 
   m_strategies = new StrategyView(this);
+  m_strategies->setObjectName(QStringLiteral("profileStrategies"));
   auto* strategyScroll = new QScrollArea(this);
   strategyScroll->setWidgetResizable(true);
   strategyScroll->setWidget(m_strategies);
-  m_strategies->setMinimumSize(680, 1000);
+  m_strategies->setMinimumSize(560, 1300);
   m_history = new RunHistoryView(this);
+  m_history->setObjectName(QStringLiteral("profileHistory"));
   m_tabs = new QTabWidget(this);
   m_tabs->addTab(buildGearsTab(), tr("Gears"));
   m_tabs->addTab(strategyScroll, tr("Strategies"));
   m_tabs->addTab(m_history, tr("History"));
 
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(controls);
+  layout->addLayout(settings);
+  layout->addLayout(actions);
   layout->addLayout(progress);
   layout->addWidget(m_tabs, 1);
 
@@ -168,6 +180,7 @@ void ProfilePanel::buildUi() {
 
 QWidget* ProfilePanel::buildGearsTab() {
   auto* content = new QWidget;
+  content->setObjectName(QStringLiteral("profileGears"));
   m_latency = new LatencyChart(content);
   m_throughput = new ThroughputChart(content);
   m_memory = new MemoryChart(content);
@@ -202,7 +215,7 @@ QWidget* ProfilePanel::buildGearsTab() {
   for (int row : {1, 2, 4})
     grid->setRowMinimumHeight(row, 300);
   grid->setRowMinimumHeight(5, 360);
-  content->setMinimumSize(680, 1750);
+  content->setMinimumSize(560, 1750);
 
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);

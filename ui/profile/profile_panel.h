@@ -72,6 +72,8 @@ public:
   const std::optional<profile::StrategyComparison>& comparison() const { return m_comparison; }
   QString statusText() const;
   QString lastError() const { return m_lastError; }
+  // The compiled model profiles run on: the user's, or the one the panel compiled itself.
+  std::shared_ptr<const om::Model> compiledModel() const { return m_compiled; }
 
   // Exports (the Export menu asks for a path and calls these). Markdown writes PNG charts next to it.
   bool exportJson(const QString& path, QString* error = nullptr) const;
@@ -100,7 +102,9 @@ public:
   QTabWidget* tabs() const { return m_tabs; }
 
 signals:
-  void nodeClicked(const QString& nodeName);
+  // A bar of the operator chart was clicked: a node of the compiled graph of `gear` (the report's gear
+  // index; -1 for a dynamic-shape model), which keeps the imported node's name where the node survived.
+  void nodeClicked(const QString& nodeName, int gear);
   void profileFinished(bool ok); // also after a cancel (ok false) or a failure
   void comparisonFinished(bool ok);
   void historyChanged(); // a run was added, renamed or deleted: the project is modified

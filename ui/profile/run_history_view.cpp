@@ -98,6 +98,9 @@ void RunHistoryView::setRuns(std::vector<profile::RunRecord> runs) {
 void RunHistoryView::addRun(profile::RunRecord run) {
   m_runs.push_back(std::move(run));
   rebuildList();
+  // The usual question after profiling again: what changed since the previous run.
+  const int n = static_cast<int>(m_runs.size());
+  if (n >= 2) comparePair(n - 2, n - 1);
   emit historyChanged();
 }
 

@@ -18,6 +18,13 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 QString bytes(uint64_t b) { return qs(profile::humanBytes(b)); }
+// Category labels short enough for a half-width chart.
+QString shortName(profile::StrategyKind kind) {
+  const QString name = QString::fromUtf8(profile::strategyKindName(kind));
+  if (name.startsWith(QLatin1String("multi"))) return QStringLiteral("multi-gear");
+  if (name.startsWith(QLatin1String("dynamic"))) return QStringLiteral("dynamic");
+  return name;
+}
 // What building and running the strategy added to the process's resident set at its peak.
 uint64_t rssGrowth(const profile::StrategyResult& s) {
   return s.peakRssBytes - std::min(s.peakRssBytes, s.rssBaselineBytes);
@@ -49,15 +56,17 @@ StrategyView::StrategyView(QWidget* parent) : QWidget(parent) {
   m_compile = new GroupedBarChart(tr("Compile time per strategy"), QStringLiteral("strategy_compile"), this);
   m_size = new GroupedBarChart(tr(".om size per strategy"), QStringLiteral("strategy_size"), this);
 
+  // Latency and memory (three series each) get the full width; compile time and size share a row.
   auto* grid = new QGridLayout;
-  grid->addWidget(m_latency, 0, 0, 1, 3);
-  grid->addWidget(m_memory, 1, 0);
-  grid->addWidget(m_compile, 1, 1);
-  grid->addWidget(m_size, 1, 2);
-  for (int c = 0; c < 3; ++c)
+  grid->addWidget(m_latency, 0, 0, 1, 2);
+  grid->addWidget(m_memory, 1, 0, 1, 2);
+  grid->addWidget(m_compile, 2, 0);
+  grid->addWidget(m_size, 2, 1);
+  for (int c = 0; c < 2; ++c)
     grid->setColumnStretch(c, 1);
   grid->setRowMinimumHeight(0, 320);
   grid->setRowMinimumHeight(1, 300);
+  grid->setRowMinimumHeight(2, 280);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_summary);
   layout->addWidget(m_table);
@@ -156,7 +165,7 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
   QVector<QStringList> memoryTips(3);
   QStringList shortNames;
   for (const auto* s : done) {
-    shortNames << QString::fromUtf8(profile::strategyKindName(s->kind));
+    shortNames << shortName(s->kind);
     memory[0] << static_cast<double>(s->weightBytes + s->packedWeightBytes) / unit;
     memory[1] << static_cast<double>(s->arenaBytes) / unit;
     memory[2] << static_cast<double>(rssGrowth(*s)) / unit;

@@ -1,4 +1,4 @@
-// TimeSeriesChart: latency per run index with a dashed median line.
+// TimeSeriesChart: latency per run index with a dashed median line (named in the legend).
 #include "ui/profile/timeseries_chart.h"
 
 namespace gs::ui {
@@ -44,18 +44,13 @@ void TimeSeriesChart::setGear(const profile::GearProfile& gear) {
   m_series->setData(keys, values, true);
   setTooltips(m_series, tips);
 
-  auto* median = new QCPItemStraightLine(this);
-  median->point1->setCoords(0, gear.latency.median);
-  median->point2->setCoords(1, gear.latency.median);
+  // The median as a dashed line named in the legend (a label on the plot would cover the points).
+  const double last = static_cast<double>(gear.samples.size()) + 1;
+  auto* median = new QCPGraph(xAxis, yAxis);
+  median->setName(tr("median %1 ms").arg(gear.latency.median, 0, 'f', 3));
   median->setPen(QPen(seriesColor(1), 1.5, Qt::DashLine));
-  auto* label = new QCPItemText(this);
-  label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-  label->position->setTypeY(QCPItemPosition::ptPlotCoords);
-  label->position->setCoords(0.99, gear.latency.median);
-  label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-  label->setColor(seriesColor(1));
-  label->setBrush(QColor(255, 255, 255, 200));
-  label->setText(tr("median %1 ms").arg(gear.latency.median, 0, 'f', 3));
+  median->setData(QVector<double>{0, last}, QVector<double>{gear.latency.median, gear.latency.median}, true);
+  legend->setVisible(true);
 
   xAxis->setRange(0, static_cast<double>(gear.samples.size()) + 1);
   yAxis->setRange(0, top * 1.15);

@@ -157,6 +157,8 @@ DisplayNode makeOpNode(const ir::Graph& g, ir::NodeId id, const TextMetrics& m) 
   n.title = QString::fromStdString(node.opType);
   n.name = nodeDisplayName(g, id);
   n.category = gst::categoryOf(node.opType);
+  for (const auto& [name, attr] : node.attrs)
+    n.hasBody = n.hasBody || (attr.kind == ir::Attribute::Kind::Graph && attr.g);
   for (std::size_t i = 0; i < node.inputs.size(); ++i) {
     const ir::ValueId v = node.inputs[i];
     if (v == ir::kNone || !g.values[static_cast<std::size_t>(v)].isConstant()) continue;
@@ -314,9 +316,18 @@ Expected<std::shared_ptr<DisplayGraph>> buildDisplayGraph(std::shared_ptr<const 
     if (from >= 0 && seen.insert({from, to, v}).second) dg->edges.push_back({from, to, v, {}});
   };
   for (std::size_t i = 0; i < g.nodes.size(); ++i)
-    for (ir::ValueId v : g.nodes[i].inputs)
-      if (v != ir::kNone && !g.values[static_cast<std::size_t>(v)].isConstant())
-        addEdge(source[static_cast<std::size_t>(v)], firstOp + static_cast<int>(i), v);
+    for (ir::ValueId v : g.nodes[i].inputs) {
+      if (v == ir::kNone) continue;
+      const ir::Value& value = g.values[static_cast<std::size_t>(v)];
+      if (value.isConstant()) continue;
+      if (source[static_cast<std::size_t>(v)] < 0 && value.outerScope) {
+        // A body reading a value of its enclosing graph: a pill like a graph input, so the edge shows.
+        source[static_cast<std::size_t>(v)] = static_cast<int>(dg->nodes.size());
+        dg->nodes.push_back(makeIoNode(g, v, DisplayNode::Kind::Input, metrics));
+        dg->nodes.back().outerScope = true;
+      }
+      addEdge(source[static_cast<std::size_t>(v)], firstOp + static_cast<int>(i), v);
+    }
   for (ir::ValueId v : g.outputs) {
     const int out = static_cast<int>(dg->nodes.size());
     dg->nodes.push_back(makeIoNode(g, v, DisplayNode::Kind::Output, metrics));

@@ -53,7 +53,9 @@ struct DisplayNode {
   double height = 0;
   double x = 0; // centre, after layout
   double y = 0;
-  int rank = 0; // layer, from the top
+  int rank = 0;            // layer, from the top
+  bool outerScope = false; // an Input pill for a value a subgraph body reads from its enclosing graph
+  bool hasBody = false;    // an op with a graph attribute (If, Loop, Scan): its body can be opened
 };
 
 struct DisplayEdge {

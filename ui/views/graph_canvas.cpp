@@ -5,8 +5,11 @@
 #include <cmath>
 
 #include <QKeyEvent>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
+
+#include "ui/views/graph_items.h"
 
 namespace gs::ui {
 
@@ -101,6 +104,16 @@ void GraphCanvas::keyPressEvent(QKeyEvent* event) {
     break;
   }
   QGraphicsView::keyPressEvent(event);
+}
+
+void GraphCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
+  for (QGraphicsItem* item : items(event->position().toPoint()))
+    if (item->type() == NodeItem::Type) {
+      emit nodeDoubleClicked(static_cast<NodeItem*>(item)->index(), event->globalPosition().toPoint());
+      event->accept();
+      return;
+    }
+  QGraphicsView::mouseDoubleClickEvent(event);
 }
 
 } // namespace gs::ui

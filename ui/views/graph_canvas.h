@@ -1,5 +1,6 @@
 // The QGraphicsView under GraphView: pan by dragging, zoom with the wheel centred at the cursor, F to
-// fit, + and - to zoom, with rendering settings that keep big graphs smooth.
+// fit, + and - to zoom, double-click on a node reported (to open bodies), with rendering settings that keep big graphs
+// smooth.
 #pragma once
 
 #include <QGraphicsView>
@@ -24,12 +25,15 @@ signals:
   void fitRequested();
   // The visible part of the scene changed (zoom, scroll or resize).
   void viewChanged();
+  // A node item was double-clicked (its display-node index).
+  void nodeDoubleClicked(int index, QPoint globalPos);
 
 protected:
   void scrollContentsBy(int dx, int dy) override;
   void resizeEvent(QResizeEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
 };
 
 } // namespace gs::ui

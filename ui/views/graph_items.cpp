@@ -41,7 +41,10 @@ NodeItem::NodeItem(const DisplayNode* node, int index) : m_node(node), m_index(i
   setFlag(ItemIsSelectable);
   setZValue(1);
   setPos(node->x, node->y);
-  setToolTip(node->kind == DisplayNode::Kind::Op ? node->name : QString());
+  QString tip = node->kind == DisplayNode::Kind::Op ? node->name : QString();
+  if (node->hasBody) tip += QStringLiteral("\n") + QObject::tr("Double-click to open its body graph");
+  if (node->outerScope) tip = QObject::tr("%1\nfrom the enclosing graph").arg(node->name);
+  setToolTip(tip);
 }
 
 QRectF NodeItem::boundingRect() const {
@@ -114,7 +117,9 @@ void NodeItem::paintOp(QPainter* p, const QRectF& r) const {
 void NodeItem::paintIo(QPainter* p, const QRectF& r) const {
   const double rad = r.height() / 2;
   p->setBrush(gst::kIoFill);
-  p->setPen(isSelected() ? QPen(gst::kSelection, 2.5) : QPen(gst::kBorder, 1));
+  // A value read from the enclosing graph (subgraph bodies) has a dashed outline.
+  p->setPen(isSelected() ? QPen(gst::kSelection, 2.5)
+                         : QPen(gst::kBorder, 1, m_node->outerScope ? Qt::DashLine : Qt::SolidLine));
   p->drawRoundedRect(r, rad, rad);
   p->setPen(gst::kRowValue);
   p->setFont(fonts().row);

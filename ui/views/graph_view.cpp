@@ -2,10 +2,12 @@
 #include "ui/views/graph_view.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QResizeEvent>
@@ -25,6 +27,7 @@ namespace {
 constexpr int kOverlayDelayMs = 150; // small graphs finish before any overlay would flash
 constexpr int kImmediateOverlayNodes = 3000;
 constexpr double kMinReadableZoom = 0.3; // a fit below this starts at the top at a readable zoom instead
+constexpr std::size_t kCacheSize = 6;    // laid-out graphs kept (imported graph, compiled gears, bodies)
 
 QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
   auto* b = new QToolButton(parent);
@@ -40,8 +43,29 @@ GraphView::GraphView(QWidget* parent) : QWidget(parent) {
   m_metrics = std::make_shared<const TextMetrics>(TextMetrics::measure());
   m_scene = new GraphScene(this);
   m_canvas = new GraphCanvas(m_scene, this);
+  // The breadcrumb bar, shown inside a body: "Back" and one link per enclosing graph.
+  m_crumbBar = new QFrame(this);
+  m_crumbBar->setObjectName(QStringLiteral("graphCrumbs"));
+  m_crumbBar->setStyleSheet(QStringLiteral("#graphCrumbs { background: #eef2f7; border-bottom: 1px solid #c9d2de; }"));
+  auto* crumbLayout = new QHBoxLayout(m_crumbBar);
+  crumbLayout->setContentsMargins(4, 2, 8, 2);
+  auto* back =
+      toolButton(QStringLiteral("\u25c0 ") + tr("Back"), tr("Back to the enclosing graph (Backspace)"), m_crumbBar);
+  back->setObjectName(QStringLiteral("graphBack"));
+  back->setShortcut(Qt::Key_Backspace);
+  m_crumbs = new QLabel(m_crumbBar);
+  m_crumbs->setTextFormat(Qt::RichText);
+  m_crumbs->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
+  crumbLayout->addWidget(back);
+  crumbLayout->addWidget(m_crumbs, 1);
+  m_crumbBar->hide();
+  connect(back, &QToolButton::clicked, this, [this] { closeSubgraph(); });
+  connect(m_crumbs, &QLabel::linkActivated, this, [this](const QString& link) { showLevel(link.toInt()); });
+
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(m_crumbBar);
   layout->addWidget(m_canvas);
 
   // Zoom and fit buttons in the top left corner of the canvas.
@@ -63,6 +87,7 @@ GraphView::GraphView(QWidget* parent) : QWidget(parent) {
   connect(zoomOut, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(0.8); });
   connect(fit, &QToolButton::clicked, this, &GraphView::fitToView);
   connect(m_canvas, &GraphCanvas::fitRequested, this, &GraphView::fitToView);
+  connect(m_canvas, &GraphCanvas::nodeDoubleClicked, this, &GraphView::onNodeDoubleClicked);
   connect(m_canvas, &GraphCanvas::viewChanged, this, [this] {
     m_scene->updateCaching(m_canvas->mapToScene(m_canvas->viewport()->rect()).boundingRect(), m_canvas->zoom());
   });
@@ -105,10 +130,14 @@ GraphView::~GraphView() {
 }
 
 void GraphView::setGraph(std::shared_ptr<const ir::Graph> graph, QString title) {
+  resetLevels();
+  m_crumb = title;
   start(std::move(graph), std::move(title), 0);
 }
 
 void GraphView::setModel(std::shared_ptr<const ir::Model> model, QString title) {
+  resetLevels();
+  m_crumb = title;
   if (!model) {
     start(nullptr, std::move(title), 0);
     return;
@@ -124,15 +153,23 @@ void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int
   m_title = std::move(title);
   m_findText.clear();
   m_findHits.clear();
+  m_selectAfter.clear();
   m_overlayDelay->stop();
   if (!graph) {
     hideOverlay();
     m_scene->clearGraph(tr("No model"));
     return;
   }
+  for (const auto& c : m_cache)
+    if (c.inferOpset == inferOpset && c.source.lock() == graph) {
+      present(c.shown, m_title);
+      return;
+    }
   m_clock.start();
   m_pendingNodes = static_cast<int>(graph->nodes.size());
-  m_scene->clearGraph();
+  m_pendingSource = graph;
+  m_pendingOpset = inferOpset;
+  // The previous picture stays until the new one is ready; the overlay says what is coming.
   showOverlay(tr("Laying out %1 nodes\u2026").arg(m_pendingNodes), true);
   DisplayOptions options;
   options.inferOpset = inferOpset;
@@ -164,12 +201,122 @@ void GraphView::onLayoutDone() {
     return;
   }
   m_overlayLabel->setText(tr("Drawing %1 nodes\u2026").arg(m_pendingNodes));
+  m_cache.push_back({m_pendingSource, m_pendingOpset, out.graph});
+  if (m_cache.size() > kCacheSize) m_cache.erase(m_cache.begin());
   m_scene->setDisplayGraph(out.graph, m_metrics.get());
   m_scene->setValueShapes(m_shapes);
 }
 
+void GraphView::present(std::shared_ptr<const DisplayGraph> shown, QString title) {
+  ++m_generation;
+  if (m_cancel) m_cancel->cancel();
+  m_title = std::move(title);
+  m_findText.clear();
+  m_findHits.clear();
+  m_selectAfter.clear();
+  hideOverlay();
+  m_clock.start();
+  m_pendingNodes = static_cast<int>(shown->graph->nodes.size());
+  m_scene->setDisplayGraph(std::move(shown), m_metrics.get());
+  m_scene->setValueShapes(m_shapes);
+}
+
+void GraphView::selectWhenReady(const QString& nodeName) {
+  if (isBusy())
+    m_selectAfter = nodeName;
+  else
+    selectNode(nodeName);
+}
+
+QStringList GraphView::bodyAttributes(const QString& nodeName) const {
+  QStringList out;
+  const DisplayGraph* dg = m_scene->displayGraph();
+  const int index = m_scene->nodeIndex(nodeName);
+  if (!dg || index < 0) return out;
+  const DisplayNode& n = dg->nodes[static_cast<std::size_t>(index)];
+  if (n.kind != DisplayNode::Kind::Op) return out;
+  for (const auto& [name, attr] : dg->graph->nodes[static_cast<std::size_t>(n.irIndex)].attrs)
+    if (attr.kind == ir::Attribute::Kind::Graph && attr.g) out << QString::fromStdString(name);
+  return out;
+}
+
+bool GraphView::openSubgraph(const QString& nodeName, const QString& attribute) {
+  const auto dg = m_scene->sharedDisplayGraph();
+  const QStringList bodies = bodyAttributes(nodeName);
+  // Not while another graph is being laid out: the one on screen is about to go.
+  if (!dg || isBusy() || bodies.isEmpty() || (!attribute.isEmpty() && !bodies.contains(attribute))) return false;
+  const QString attr = attribute.isEmpty() ? bodies.front() : attribute;
+  const DisplayNode& n = dg->nodes[static_cast<std::size_t>(m_scene->nodeIndex(nodeName))];
+  const ir::Node& node = dg->graph->nodes[static_cast<std::size_t>(n.irIndex)];
+  std::shared_ptr<const ir::Graph> body = node.attrs.getGraph(attr.toStdString());
+  m_levels.push_back({dg, m_title, m_crumb, nodeName});
+  m_crumb = QStringLiteral("%1 \u203a %2").arg(nodeName, attr);
+  start(std::move(body), m_levels.front().title + QStringLiteral(" \u203a ") + m_crumb, 0);
+  updateCrumbs();
+  emit subgraphChanged(subgraphDepth());
+  return true;
+}
+
+bool GraphView::closeSubgraph() {
+  if (m_levels.empty()) return false;
+  showLevel(subgraphDepth() - 1);
+  return true;
+}
+
+void GraphView::showLevel(int depth) {
+  if (depth < 0 || depth >= subgraphDepth()) return;
+  const Level level = m_levels[static_cast<std::size_t>(depth)];
+  m_levels.resize(static_cast<std::size_t>(depth));
+  m_crumb = level.crumb;
+  present(level.shown, level.title);
+  m_selectAfter = level.openedFrom; // where the user left this graph
+  updateCrumbs();
+  emit subgraphChanged(depth);
+}
+
+QStringList GraphView::breadcrumb() const {
+  QStringList out;
+  for (const auto& level : m_levels)
+    out << level.crumb;
+  out << m_crumb;
+  return out;
+}
+
+void GraphView::resetLevels() {
+  const bool inBody = !m_levels.empty();
+  m_levels.clear();
+  updateCrumbs();
+  if (inBody) emit subgraphChanged(0);
+}
+
+void GraphView::updateCrumbs() {
+  m_crumbBar->setVisible(!m_levels.empty());
+  QStringList parts;
+  for (std::size_t i = 0; i < m_levels.size(); ++i)
+    parts << QStringLiteral("<a href=\"%1\">%2</a>").arg(i).arg(m_levels[i].crumb.toHtmlEscaped());
+  parts << QStringLiteral("<b>%1</b>").arg(m_crumb.toHtmlEscaped());
+  m_crumbs->setText(parts.join(QStringLiteral(" &nbsp;\u203a&nbsp; ")));
+}
+
+void GraphView::onNodeDoubleClicked(int index, QPoint globalPos) {
+  const DisplayGraph* dg = m_scene->displayGraph();
+  if (!dg || index < 0 || index >= static_cast<int>(dg->nodes.size())) return;
+  const QString name = dg->nodes[static_cast<std::size_t>(index)].name;
+  const QStringList bodies = bodyAttributes(name);
+  if (bodies.size() == 1) {
+    openSubgraph(name, bodies.front());
+  } else if (bodies.size() > 1) {
+    // If has two branches: let the user pick.
+    QMenu menu(this);
+    for (const auto& attr : bodies)
+      menu.addAction(tr("Open %1").arg(attr), this, [this, name, attr] { openSubgraph(name, attr); });
+    menu.exec(globalPos);
+  }
+}
+
 void GraphView::onPopulated() {
   hideOverlay();
+  const QString select = std::exchange(m_selectAfter, QString());
   const QRectF r = m_scene->sceneRect();
   const QRectF vp = m_canvas->viewport()->rect();
   const double fitZoom = std::min(vp.width() / r.width(), vp.height() / r.height());
@@ -179,6 +326,7 @@ void GraphView::onPopulated() {
     // Too big to read when fitted: start at the top, like reading a document.
     m_canvas->setZoomCentered(0.8, QPointF(r.center().x(), r.top() + vp.height() / 2 / 0.8));
   }
+  if (!select.isEmpty()) selectNode(select);
   emit layoutFinished(m_pendingNodes, static_cast<double>(m_clock.nsecsElapsed()) / 1e6);
 }
 

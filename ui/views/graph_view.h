@@ -2,6 +2,8 @@
 // constant inputs, graph inputs/outputs as pills, edges labelled with shapes. Layout runs off the GUI
 // thread (QtConcurrent, a QFutureWatcher owned here); a newer graph cancels an older layout, big
 // graphs show a progress overlay with Cancel, and items are added in slices so the GUI never stalls.
+// The previous picture stays on screen until the new one is ready. Bodies of If/Loop/Scan open in
+// the same view (double-click, or openSubgraph) with a breadcrumb bar back to the enclosing graphs.
 #pragma once
 
 #include <map>
@@ -50,6 +52,22 @@ public:
   // (case-insensitive), wrapping around; returns the number of matching nodes (0: nothing selected).
   int findNext(const QString& text);
 
+  // Selects a node once the graph being laid out is on screen (at once when nothing is pending).
+  void selectWhenReady(const QString& nodeName);
+
+  // Subgraph bodies (If, Loop, Scan; Netron-like). The graph attributes of an op node on screen:
+  QStringList bodyAttributes(const QString& nodeName) const;
+  // Shows the body in `attribute` (the first graph attribute when empty) of an op node on screen. The
+  // enclosing graph is kept: a breadcrumb bar above the canvas leads back to it.
+  bool openSubgraph(const QString& nodeName, const QString& attribute = {});
+  // Back to the enclosing graph; false at the top.
+  bool closeSubgraph();
+  // Back to level `depth` of the breadcrumb (0: the top graph), selecting the node it was left by.
+  void showLevel(int depth);
+  int subgraphDepth() const { return static_cast<int>(m_levels.size()); }
+  // One entry per level, the top graph's title first and the graph on screen last.
+  QStringList breadcrumb() const;
+
   // The graph on screen (with inferred shapes after setModel); null before the first layout ends.
   std::shared_ptr<const ir::Graph> displayedGraph() const;
   std::shared_ptr<const DisplayGraph> displayGraph() const;
@@ -65,6 +83,8 @@ signals:
   // After the items of a new graph are all in the scene; millis: from setGraph to then.
   void layoutFinished(int nodeCount, double millis);
   void layoutFailed(QString message);
+  // A subgraph was opened or closed; depth 0 is the top graph.
+  void subgraphChanged(int depth);
 
 protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -76,7 +96,25 @@ private:
     bool cancelled = false;
   };
 
+  // A level left for a body: what it showed, so going back needs no new layout.
+  struct Level {
+    std::shared_ptr<const DisplayGraph> shown;
+    QString title;
+    QString crumb;
+    QString openedFrom; // the node whose body was opened
+  };
+  // Laid-out graphs by source, so switching between graphs already seen needs no new layout.
+  struct Cached {
+    std::weak_ptr<const ir::Graph> source;
+    int64_t inferOpset = 0;
+    std::shared_ptr<const DisplayGraph> shown;
+  };
+
   void start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset);
+  void present(std::shared_ptr<const DisplayGraph> shown, QString title);
+  void resetLevels();
+  void updateCrumbs();
+  void onNodeDoubleClicked(int index, QPoint globalPos);
   void onLayoutDone();
   void onPopulated();
   void onSelectionChanged();
@@ -86,6 +124,8 @@ private:
 
   GraphScene* m_scene = nullptr;
   GraphCanvas* m_canvas = nullptr;
+  QFrame* m_crumbBar = nullptr;
+  QLabel* m_crumbs = nullptr;
   QFrame* m_overlay = nullptr;
   QLabel* m_overlayLabel = nullptr;
   QProgressBar* m_overlayProgress = nullptr;
@@ -99,6 +139,12 @@ private:
   int m_pendingNodes = 0;
   unsigned m_generation = 0;
   std::map<std::string, std::string> m_shapes;
+  std::vector<Level> m_levels; // the enclosing graphs of the one on screen, outermost first
+  QString m_crumb;             // the breadcrumb entry of the graph on screen
+  std::vector<Cached> m_cache;
+  int64_t m_pendingOpset = 0;
+  std::weak_ptr<const ir::Graph> m_pendingSource;
+  QString m_selectAfter; // selected when the pending graph is on screen
   QString m_findText;
   std::vector<int> m_findHits;
   int m_findPos = -1;

@@ -1,6 +1,8 @@
 // See node_properties.h.
 #include "ui/views/node_properties.h"
 
+#include <algorithm>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QTreeWidget>
@@ -67,6 +69,8 @@ QString attributeText(const ir::Attribute& a) {
   return {};
 }
 
+constexpr int kBodyRole = Qt::UserRole + 1; // on a graph attribute's row: the attribute name
+
 QString dtypeText(ir::DataType t) {
   const auto name = ir::dtypeName(t);
   return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
@@ -90,11 +94,19 @@ NodePropertiesPanel::NodePropertiesPanel(QWidget* parent) : QWidget(parent) {
   layout->setSpacing(0);
   layout->addWidget(m_header);
   layout->addWidget(m_tree);
+  auto openBody = [this](QTreeWidgetItem* item, int) {
+    const QString attr = item ? item->data(1, kBodyRole).toString() : QString();
+    if (!attr.isEmpty() && !m_current.isEmpty()) emit openSubgraphRequested(m_current, attr);
+  };
+  connect(m_tree, &QTreeWidget::itemClicked, this, openBody);
+  connect(m_tree, &QTreeWidget::itemActivated, this, openBody);
   clear();
 }
 
 void NodePropertiesPanel::follow(GraphView* view) {
   connect(view, &GraphView::nodeSelected, this, [this](const QString& name) { showNode(name); });
+  connect(this, &NodePropertiesPanel::openSubgraphRequested, view,
+          [view](const QString& node, const QString& attr) { view->openSubgraph(node, attr); });
   connect(view, &GraphView::layoutFinished, this, [this, view] {
     const QString current = m_current;
     setGraph(view->displayedGraph());
@@ -152,8 +164,18 @@ void NodePropertiesPanel::showOp(ir::NodeId id) {
   addRow(node, tr("category"), QString::fromLatin1(graph_style::categoryName(graph_style::categoryOf(n.opType))));
   if (!n.attrs.empty()) {
     auto* attrs = new QTreeWidgetItem(m_tree, {tr("Attributes")});
-    for (const auto& [key, a] : n.attrs)
-      addRow(attrs, QString::fromStdString(key), attributeText(a));
+    for (const auto& [key, a] : n.attrs) {
+      auto* row = addRow(attrs, QString::fromStdString(key), attributeText(a));
+      if (a.kind != ir::Attribute::Kind::Graph || !a.g) continue;
+      // A body: shown as a link that opens it in the graph view.
+      row->setText(1, tr("%1 \u2014 open").arg(attributeText(a)));
+      row->setToolTip(1, tr("Click to show this body graph in the graph view"));
+      row->setData(1, kBodyRole, QString::fromStdString(key));
+      row->setForeground(1, palette().link());
+      QFont f = row->font(1);
+      f.setUnderline(true);
+      row->setFont(1, f);
+    }
   }
   auto* inputs = new QTreeWidgetItem(m_tree, {tr("Inputs")});
   for (std::size_t i = 0; i < n.inputs.size(); ++i) {
@@ -197,7 +219,10 @@ QTreeWidgetItem* NodePropertiesPanel::addValue(QTreeWidgetItem* parent, const QS
 
 void NodePropertiesPanel::addShapes(QTreeWidgetItem* parent, const ir::Value& v) {
   addRow(parent, tr("shape"), v.shape.rankKnown ? shapeLabel(v.shape.str()) : tr("unknown"));
-  for (std::size_t g = 0; g < m_gears.size(); ++g) {
+  // Values no gear knows (inside a subgraph body, say) get no per-gear rows.
+  const bool inSomeGear =
+      std::any_of(m_gears.begin(), m_gears.end(), [&v](const auto& gear) { return gear.count(v.name) > 0; });
+  for (std::size_t g = 0; inSomeGear && g < m_gears.size(); ++g) {
     const auto it = m_gears[g].find(v.name);
     addRow(parent, m_gearLabels[static_cast<qsizetype>(g)],
            it == m_gears[g].end() ? tr("(not in this gear)") : shapeLabel(it->second));

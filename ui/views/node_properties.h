@@ -1,6 +1,7 @@
 // The node properties panel beside the graph view: for the selected node its op type, name,
 // attributes, and inputs/outputs with dtype and shape (per gear when gears are given), plus weight
-// statistics for constant inputs; for a graph input or output, the value itself.
+// statistics for constant inputs; for a graph input or output, the value itself. A graph attribute
+// (If/Loop/Scan body) is a link that opens the body in the graph view.
 #pragma once
 
 #include <map>
@@ -40,6 +41,10 @@ public:
 
   QString currentNode() const { return m_current; }
   QTreeWidget* tree() const { return m_tree; }
+
+signals:
+  // The user clicked a graph attribute's "open" link (If/Loop/Scan bodies).
+  void openSubgraphRequested(QString nodeName, QString attribute);
 
 private:
   void showOp(ir::NodeId id);
