@@ -175,6 +175,23 @@ private slots:
     for (double v : values(memory->sharedArenaLine()->data()))
       QCOMPARE(v, static_cast<double>(m0.weightBytes + m0.packedWeightBytes + m0.sharedArenaBytes) / unit);
 
+    // The legend wraps into rows when the chart is narrow, and keeps one row when there is room.
+    ui::MemoryChart narrow;
+    narrow.setReport(r);
+    narrow.resize(300, 320);
+    narrow.show();
+    narrow.replot();
+    int legendItems = 0;
+    for (int i = 0; i < narrow.legend->itemCount(); ++i)
+      legendItems += narrow.legend->item(i) ? 1 : 0;
+    QCOMPARE(legendItems, memory->layers().size() + 1); // + the shared arena line
+    QVERIFY(narrow.legend->wrap() > 0 && narrow.legend->wrap() < legendItems);
+    QVERIFY2(narrow.legend->outerRect().right() <= narrow.width(),
+             qPrintable(QString::number(narrow.legend->outerRect().right())));
+    narrow.resize(1800, 320);
+    narrow.replot();
+    QCOMPARE(narrow.legend->wrap(), legendItems);
+
     // The per-gear charts follow the gear selector.
     m_panel->selectGear(1);
     const auto& g = r.gears[1];
@@ -258,6 +275,10 @@ private slots:
     QVERIFY(runProfile(10));
     auto* history = m_panel->historyView();
     QCOMPARE(history->runs().size(), std::size_t{2});
+    // Profiling again shows what changed since the previous run at once.
+    QVERIFY(history->delta());
+    QCOMPARE(history->list()->selectedItems().size(), 2);
+    QCOMPARE(history->deltaTable()->rowCount(), 3);
     history->comparePair(0, 1);
     QVERIFY(history->delta());
     const auto expected = profile::compareRuns(history->runs()[0], history->runs()[1]);
