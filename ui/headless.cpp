@@ -151,11 +151,15 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
     });
   if (!session.openBody.isEmpty())
     steps->push_back([window, session](Next next) {
-      auto* view = window->graphArea()->view();
-      const QString node = session.openBody.section(QLatin1Char(':'), 0, 0);
-      if (!view->openSubgraph(node, session.openBody.section(QLatin1Char(':'), 1)))
-        std::cerr << "error: no body to open at '" << session.openBody.toStdString() << "'\n";
-      whenGraphReady(window, next);
+      // The graph must be on screen before one of its nodes' bodies can open.
+      whenGraphReady(window, [window, session, next] {
+        auto* view = window->graphArea()->view();
+        const QString node = session.openBody.section(QLatin1Char(':'), 0, 0);
+        if (!view->openSubgraph(node, session.openBody.section(QLatin1Char(':'), 1)))
+          std::cerr << "error: no body to open at '" << session.openBody.toStdString() << "' (its bodies: '"
+                    << view->bodyAttributes(node).join(QStringLiteral("', '")).toStdString() << "')\n";
+        whenGraphReady(window, next);
+      });
     });
   if (session.loops > 0)
     steps->push_back([window, session](Next next) {
@@ -188,6 +192,7 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
           window, &MainWindow::loadFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
       window->openFile(session.openAfter);
     });
+  steps->push_back([window](Next next) { whenGraphReady(window, next); });
   steps->push_back([window, session](Next) {
     if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);
     if (!session.dock.isEmpty()) showDock(window, session.dock);

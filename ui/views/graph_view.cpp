@@ -156,6 +156,7 @@ void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int
   m_selectAfter.clear();
   m_overlayDelay->stop();
   if (!graph) {
+    m_layoutPending = false;
     hideOverlay();
     m_scene->clearGraph(tr("No model"));
     return;
@@ -186,13 +187,16 @@ void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int
     }
     return out;
   }));
-  // The watcher reports the future it watches now; remember which layout that is.
+  // The watcher reports the future it watches now; remember which layout that is. (A queued task
+  // is not "running" yet, so busy-ness is tracked here rather than asked of the future.)
   m_watcher->setProperty("generation", m_generation);
+  m_layoutPending = true;
 }
 
 void GraphView::onLayoutDone() {
   // A finished signal of a superseded future may still be queued; only a finished current one counts.
   if (m_watcher->property("generation").toUInt() != m_generation || !m_watcher->future().isFinished()) return;
+  m_layoutPending = false;
   const Outcome out = m_watcher->result();
   if (!out.graph) {
     hideOverlay();
@@ -210,6 +214,7 @@ void GraphView::onLayoutDone() {
 void GraphView::present(std::shared_ptr<const DisplayGraph> shown, QString title) {
   ++m_generation;
   if (m_cancel) m_cancel->cancel();
+  m_layoutPending = false;
   m_title = std::move(title);
   m_findText.clear();
   m_findHits.clear();
@@ -332,6 +337,7 @@ void GraphView::onPopulated() {
 
 void GraphView::cancelLayout() {
   if (m_cancel) m_cancel->cancel();
+  m_layoutPending = false;
   if (m_scene->displayGraph() && !m_scene->isPopulated()) {
     // Drawing was under way: keep nothing half-drawn.
     ++m_generation;
@@ -341,9 +347,7 @@ void GraphView::cancelLayout() {
   hideOverlay();
 }
 
-bool GraphView::isBusy() const {
-  return m_watcher->isRunning() || (m_scene->displayGraph() && !m_scene->isPopulated());
-}
+bool GraphView::isBusy() const { return m_layoutPending || (m_scene->displayGraph() && !m_scene->isPopulated()); }
 
 void GraphView::setValueShapes(std::map<std::string, std::string> shapesByValueName) {
   m_shapes = std::move(shapesByValueName);

@@ -138,6 +138,7 @@ private:
   QString m_title;
   int m_pendingNodes = 0;
   unsigned m_generation = 0;
+  bool m_layoutPending = false; // a layout of the current generation is queued or running
   std::map<std::string, std::string> m_shapes;
   std::vector<Level> m_levels; // the enclosing graphs of the one on screen, outermost first
   QString m_crumb;             // the breadcrumb entry of the graph on screen
