@@ -161,9 +161,10 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
         whenGraphReady(window, next);
       });
     });
-  if (session.loops > 0)
+  if (session.loops > 0 || session.threads >= 0)
     steps->push_back([window, session](Next next) {
-      window->profilePanel()->loopsBox()->setValue(session.loops);
+      if (session.loops > 0) window->profilePanel()->loopsBox()->setValue(session.loops);
+      if (session.threads >= 0) window->profilePanel()->threadsBox()->setValue(session.threads);
       next();
     });
   for (int run = 0; run < session.profileRuns; ++run)

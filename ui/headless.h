@@ -26,6 +26,7 @@ struct ScriptedSession {
   int profileRuns = 0;    // run "Profile all gears" this many times (after the build, if any)
   bool compare = false;   // run "Compare strategies"
   int loops = 0;          // > 0: the profile panel's loop count
+  int threads = -1;       // >= 0: the profile panel's thread count (0: the default)
   QString tabs;           // comma-separated tab titles to bring forward (profile tabs, dock tabs)
   QString grab;           // objectName of the widget to grab instead of the window
   QString openAfter;      // open this file last (an error state: the session must stay intact)

@@ -187,7 +187,7 @@ void MainWindow::createDocks() {
   m_nodeProps = m_graph->createPropertiesPanel(this);
   auto* propsDock = makeDock(tr("Node properties"), QStringLiteral("propertiesDock"), m_nodeProps, this);
   addDockWidget(Qt::RightDockWidgetArea, propsDock);
-  resizeDocks({editorDock, propsDock}, {430, 290}, Qt::Horizontal);
+  resizeDocks({editorDock, propsDock}, {420, 320}, Qt::Horizontal);
   resizeDocks({atcDock, compileDock}, {110, 240}, Qt::Vertical);
 }
 

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
                                    QStringLiteral("Compare the three shape strategies once ready."));
   const QCommandLineOption loops(QStringLiteral("loops"), QStringLiteral("Measured runs per gear when profiling."),
                                  QStringLiteral("N"));
+  const QCommandLineOption threads(QStringLiteral("threads"),
+                                   QStringLiteral("Kernel threads when profiling (0: the default)."),
+                                   QStringLiteral("N"));
   const QCommandLineOption tabs(QStringLiteral("tab"),
                                 QStringLiteral("Bring tabs with these titles forward (comma-separated)."),
                                 QStringLiteral("TITLES"));
@@ -73,8 +76,8 @@ int main(int argc, char** argv) {
   const QCommandLineOption openAfter(QStringLiteral("open-after"),
                                      QStringLiteral("Open FILE last, before the screenshot (e.g. a broken model)."),
                                      QStringLiteral("FILE"));
-  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare, loops, tabs,
-                     grab, openAfter});
+  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare, loops,
+                     threads, tabs, grab, openAfter});
   parser.process(app);
   const auto files = parser.positionalArguments();
 
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
   script.profileRuns = parser.value(profile).toInt();
   script.compare = parser.isSet(compare);
   script.loops = parser.value(loops).toInt();
+  script.threads = parser.isSet(threads) ? parser.value(threads).toInt() : -1;
   script.tabs = parser.value(tabs);
   script.grab = parser.value(grab);
   script.openAfter = parser.value(openAfter);

@@ -218,7 +218,9 @@ QTreeWidgetItem* NodePropertiesPanel::addValue(QTreeWidgetItem* parent, const QS
 }
 
 void NodePropertiesPanel::addShapes(QTreeWidgetItem* parent, const ir::Value& v) {
-  addRow(parent, tr("shape"), v.shape.rankKnown ? shapeLabel(v.shape.str()) : tr("unknown"));
+  // Long symbols ("p2o.DynamicDimension.0") are shortened as on the edges; the tooltip has them whole.
+  const QString full = v.shape.rankKnown ? shapeLabel(v.shape.str()) : tr("unknown");
+  addRow(parent, tr("shape"), compactShapeLabel(full))->setToolTip(1, full);
   // Values no gear knows (inside a subgraph body, say) get no per-gear rows.
   const bool inSomeGear =
       std::any_of(m_gears.begin(), m_gears.end(), [&v](const auto& gear) { return gear.count(v.name) > 0; });

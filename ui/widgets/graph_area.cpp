@@ -109,7 +109,8 @@ void GraphArea::setCompiled(std::shared_ptr<const om::Model> compiled,
       m_gearShapes.push_back(std::move(shapes));
       m_gearLabels << tr("gear %1 (%2)").arg(gear.index).arg(dimsText(gear.inputs));
     }
-  if (m_props) m_props->setGearShapes(m_gearShapes, m_gearLabels);
+  // The properties panel's rows say "gear N": its narrow dock has no room for the dims too.
+  if (m_props) m_props->setGearShapes(m_gearShapes);
   fillChoices();
   // A compiled graph on screen belongs to the old result: go back to the imported graph.
   if (compiledShown) showGraph(kImported);
