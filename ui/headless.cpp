@@ -193,6 +193,16 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
           window, &MainWindow::loadFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
       window->openFile(session.openAfter);
     });
+  if (!session.reportPath.isEmpty())
+    steps->push_back([window, session](Next next) {
+      QString error;
+      QStringList written;
+      if (window->profilePanel()->exportMarkdown(session.reportPath, &error, &written))
+        std::cout << "report: " << session.reportPath.toStdString() << " (+" << written.size() - 1 << " files)\n";
+      else
+        std::cerr << "error: " << error.toStdString() << "\n";
+      next();
+    });
   steps->push_back([window](Next next) { whenGraphReady(window, next); });
   steps->push_back([window, session](Next) {
     if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);

@@ -30,6 +30,7 @@ struct ScriptedSession {
   QString tabs;           // comma-separated tab titles to bring forward (profile tabs, dock tabs)
   QString grab;           // objectName of the widget to grab instead of the window
   QString openAfter;      // open this file last (an error state: the session must stay intact)
+  QString reportPath;     // write the profile's Markdown report (charts as PNG beside it) at the end
 };
 
 // Drives `window` through the session once its model has loaded; quits the application when a

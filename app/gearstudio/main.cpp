@@ -76,8 +76,11 @@ int main(int argc, char** argv) {
   const QCommandLineOption openAfter(QStringLiteral("open-after"),
                                      QStringLiteral("Open FILE last, before the screenshot (e.g. a broken model)."),
                                      QStringLiteral("FILE"));
-  parser.addOptions({exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare, loops,
-                     threads, tabs, grab, openAfter});
+  const QCommandLineOption report(
+      QStringLiteral("export-report"),
+      QStringLiteral("Write the profile as a Markdown report (charts beside it) at the end."), QStringLiteral("FILE"));
+  parser.addOptions({report, exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare,
+                     loops, threads, tabs, grab, openAfter});
   parser.process(app);
   const auto files = parser.positionalArguments();
 
@@ -112,6 +115,7 @@ int main(int argc, char** argv) {
   script.tabs = parser.value(tabs);
   script.grab = parser.value(grab);
   script.openAfter = parser.value(openAfter);
+  script.reportPath = parser.value(report);
   gs::ui::runScriptedSession(&window, script);
   const auto file = files.isEmpty() ? QString() : files.front();
   const bool scripted = parser.isSet(screenshot);

@@ -26,7 +26,7 @@ ProfileChart::ProfileChart(const QString& title, QWidget* parent) : QCustomPlot(
   plotLayout()->addElement(2, 0, legend);
   plotLayout()->setRowStretchFactor(2, 0.001);
   legend->setFillOrder(QCPLegend::foColumnsFirst);
-  legend->setMargins(QMargins(4, 0, 4, 2));
+  legend->setMargins(QMargins(4, 0, 4, 6));
   legend->setVisible(false);
   for (auto* axis : {xAxis, yAxis}) {
     axis->grid()->setPen(QPen(QColor(225, 225, 225), 0, Qt::SolidLine));
