@@ -44,10 +44,7 @@ Expected<bool> foldConvAffine(ir::Graph& g, PassContext& ctx) {
           bias[k] += sub ? -(*f)[k] : (*f)[k];
       }
       convw::setBias(g, p, std::move(bias));
-      const auto y = g.nodes[i].outputs[0];
-      g.nodes[i].outputs[0] = ir::kNone;
-      helpers::takeOverOutput(g, x, y);
-      dead[i] = true;
+      helpers::absorbNode(g, i, x, dead);
       changed = true;
       ctx.count(mul || div ? "scale" : "shift");
       break;

@@ -46,12 +46,9 @@ Expected<bool> foldConvBatchNorm(ir::Graph& g, PassContext& ctx) {
     for (std::size_t c = 0; c < f.size(); ++c)
       bias[c] = (bias[c] - mean[c]) * f[c] + shift[c];
     auto weight = convw::scaledWeight(g, g.nodes[p], f);
-    const auto y = bn.outputs[0];
     convw::setWeight(g, p, std::move(weight));
     convw::setBias(g, p, std::move(bias));
-    g.nodes[i].outputs[0] = ir::kNone;
-    helpers::takeOverOutput(g, x, y);
-    dead[i] = true;
+    helpers::absorbNode(g, i, x, dead);
     changed = true;
     ctx.count("folded");
   }

@@ -60,10 +60,7 @@ Expected<bool> fuseActivation(ir::Graph& g, PassContext& ctx) {
     auto& producer = g.nodes[p];
     producer.attrs.set("gs_activation", ir::Attribute::ofString(act.opType));
     if (!params->empty()) producer.attrs.set("gs_activation_params", ir::Attribute::ofFloats(*params));
-    const auto y = act.outputs[0];
-    g.nodes[i].outputs[0] = ir::kNone;
-    helpers::takeOverOutput(g, x, y);
-    dead[i] = true;
+    helpers::absorbNode(g, i, x, dead);
     changed = true;
     ctx.count(std::string("fused-") + g.nodes[i].opType);
   }

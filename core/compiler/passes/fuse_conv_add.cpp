@@ -45,10 +45,7 @@ Expected<bool> fuseConvAdd(ir::Graph& g, PassContext& ctx) {
       conv.inputs.resize(3, ir::kNone);
       conv.inputs.push_back(other);
       conv.attrs.set("gs_fused_add", ir::Attribute::ofInt(1));
-      const auto y = add.outputs[0];
-      g.nodes[i].outputs[0] = ir::kNone;
-      helpers::takeOverOutput(g, x, y);
-      dead[i] = true;
+      helpers::absorbNode(g, i, x, dead);
       changed = true;
       ctx.count("fused");
       break;

@@ -47,10 +47,7 @@ Expected<bool> fusePostAffine(ir::Graph& g, PassContext& ctx) {
       }
       conv.attrs.set("gs_post_scale", ir::Attribute::ofFloat(static_cast<float>(scale)));
       conv.attrs.set("gs_post_shift", ir::Attribute::ofFloat(static_cast<float>(shift)));
-      const auto y = step.outputs[0];
-      g.nodes[i].outputs[0] = ir::kNone;
-      helpers::takeOverOutput(g, x, y);
-      dead[i] = true;
+      helpers::absorbNode(g, i, x, dead);
       changed = true;
       ctx.count("fused");
       break;

@@ -71,6 +71,13 @@ void compact(ir::Graph& g, const std::vector<bool>& dead) {
 
 namespace gs::compiler::helpers {
 
+void absorbNode(ir::Graph& g, std::size_t i, ir::ValueId x, std::vector<bool>& dead) {
+  const auto y = g.nodes[i].outputs[0];
+  g.nodes[i].outputs[0] = ir::kNone;
+  takeOverOutput(g, x, y);
+  dead[i] = true;
+}
+
 void takeOverOutput(ir::Graph& g, ir::ValueId from, ir::ValueId into) {
   const auto p = g.values[from].producer;
   if (p == ir::kNone) return;

@@ -48,6 +48,10 @@ namespace gs::compiler::helpers {
 // unused. The caller has checked that `from` has no other reader.
 void takeOverOutput(ir::Graph& g, ir::ValueId from, ir::ValueId into);
 
+// Node `i`, the single reader of `x`, is folded into x's producer (a fusion): the producer now writes
+// node i's output 0 (which keeps its name) and node i is flagged in `dead`.
+void absorbNode(ir::Graph& g, std::size_t i, ir::ValueId x, std::vector<bool>& dead);
+
 // Removes a pass-through node (out == in) by rewiring readers of out to in; when out is a graph output
 // and in is a node output used only here, the producer of in writes out directly. False when neither
 // is possible (the node must stay).
