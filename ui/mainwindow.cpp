@@ -32,6 +32,7 @@
 #include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
+#include "ui/views/display_graph.h"
 #include "ui/views/node_properties.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/compile_panel.h"
@@ -492,12 +493,18 @@ void MainWindow::updateStatus() {
   const auto total = g.totalNodeCount();
   m_statusNodes->setText(total == g.nodes.size() ? tr("%1 nodes").arg(g.nodes.size())
                                                  : tr("%1 nodes (%2 with subgraphs)").arg(g.nodes.size()).arg(total));
-  QStringList inputs;
-  for (auto id : g.inputs)
-    inputs << QString::fromStdString(g.values[id].name) + QLatin1Char(' ') +
-                  QString::fromUtf8(ir::dtypeName(g.values[id].dtype).data()) +
-                  QString::fromStdString(g.values[id].shape.str());
+  // Compact shapes as in the inputs table ("x: ?×3×48×192"): a generated symbol such as
+  // "p2o.DynamicDimension.0" would crowd out the dims. The tooltip has dtypes and full shapes.
+  QStringList inputs, full;
+  for (auto id : g.inputs) {
+    const ir::Value& v = g.values[id];
+    const QString name = QString::fromStdString(v.name);
+    inputs << name + QStringLiteral(": ") + shortShapeLabel(v.shape);
+    full << name + QLatin1Char(' ') + QString::fromUtf8(ir::dtypeName(v.dtype).data()) +
+                QString::fromStdString(v.shape.str());
+  }
   m_statusInputs->setText(tr("inputs: %1").arg(inputs.join(QStringLiteral(", "))));
+  m_statusInputs->setToolTip(full.join(QLatin1Char('\n')));
 }
 
 void MainWindow::updateTitle() {

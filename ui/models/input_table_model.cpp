@@ -6,6 +6,7 @@
 #include <QFont>
 
 #include "ui/project.h"
+#include "ui/views/display_graph.h"
 
 namespace gs::ui {
 namespace {
@@ -16,9 +17,7 @@ QString compactShape(const ir::Shape& shape) {
   if (!shape.rankKnown) return QStringLiteral("?");
   QStringList dims;
   for (const auto& d : shape.dims)
-    dims << (d.isKnown()                               ? QString::number(d.value)
-             : d.symbol.empty() || d.symbol.size() > 6 ? QStringLiteral("?")
-                                                       : QString::fromStdString(d.symbol));
+    dims << shortDimLabel(d);
   return QLatin1Char('[') + dims.join(QLatin1Char(',')) + QLatin1Char(']');
 }
 

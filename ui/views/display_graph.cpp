@@ -240,6 +240,22 @@ QString shapeLabel(const std::string& shape) {
   return s;
 }
 
+QString shortDimLabel(const ir::Dim& dim) {
+  constexpr std::size_t kShortSymbol = 6;
+  if (dim.isKnown()) return QString::number(dim.value);
+  if (dim.symbol.empty() || dim.symbol.size() > kShortSymbol) return QStringLiteral("?");
+  return QString::fromStdString(dim.symbol);
+}
+
+QString shortShapeLabel(const ir::Shape& shape) {
+  if (!shape.rankKnown) return QStringLiteral("?");
+  if (shape.dims.empty()) return QStringLiteral("scalar");
+  QStringList dims;
+  for (const auto& d : shape.dims)
+    dims << shortDimLabel(d);
+  return dims.join(QChar(0x00d7));
+}
+
 QString compactShapeLabel(const QString& label) {
   constexpr int kLongSymbol = 10;
   const QChar times(0x00d7);

@@ -88,6 +88,11 @@ QString nodeDisplayName(const ir::Graph& graph, ir::NodeId node);
 QString shapeLabel(const std::string& shape);
 // The name ONNX's operator documents give an op's input ("W" of Conv), or "in<i>".
 QString inputRole(const std::string& opType, std::size_t index);
+// For tight spots (status bar, inputs table): a dim as its number, its symbol when short ("N", "batch"),
+// else "?" (generated names such as "p2o.DynamicDimension.0" say nothing and take the room).
+QString shortDimLabel(const ir::Dim& dim);
+// The shape with shortDimLabel() dims: "?×3×48×192"; "?" when even the rank is unknown, "scalar" for rank 0.
+QString shortShapeLabel(const ir::Shape& shape);
 // For edge labels: dims spelled as long symbols are shortened ("p2o.DynamicDimension.0" -> "DD0",
 // "very_long_symbol_name" -> "very_lo…"); short ones and numbers are kept.
 QString compactShapeLabel(const QString& label);
