@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +20,7 @@
 #include "core/compiler/onnx/importer.h"
 #include "ui/views/display_graph.h"
 #include "ui/views/graph_export.h"
+#include "ui/views/graph_items.h"
 #include "ui/views/graph_layout.h"
 #include "ui/views/graph_scene.h"
 #include "ui/views/graph_view.h"
@@ -221,6 +223,7 @@ private slots:
   void findCyclesThroughHits();
   void exportPngAndSvg();
   void headlessExport();
+  void exportHoldsEveryEdgeLabel();
   void propertiesShowWeightStatistics();
   void gearShapesRelabelEdges();
   void newerGraphSupersedesOlderLayout();
@@ -360,8 +363,8 @@ void TestGraphView::exportPngAndSvg() {
   QVERIFY2(view.exportImage(png, &error), qPrintable(error));
   const QImage image(png);
   QVERIFY(!image.isNull());
-  // Rendered at twice the scene size for sharp text.
-  const QSizeF scene = view.scene()->sceneRect().size();
+  // Rendered at twice the exported part's size for sharp text.
+  const QSizeF scene = exportSourceRect(*view.scene()).size();
   QCOMPARE(image.width(), static_cast<int>(std::floor(scene.width() * 2)));
   // The Conv boxes' header colour is in there.
   const QColor layer = graph_style::categoryColor(graph_style::Category::Layer);
@@ -400,6 +403,88 @@ void TestGraphView::headlessExport() {
   const QSize big = pngExportSize(QSizeF(2000, 600000));
   QVERIFY(big.height() <= 32000 && big.width() >= 1);
   QVERIFY(static_cast<double>(big.width()) * big.height() <= 32.0e6 + 1);
+}
+
+// x -> relu_a -> relu_b -> y, every value of rank 8 with six-digit dims: the shape labels are far wider
+// than the boxes, so the labels right of the edges reach past the layout's extent.
+std::shared_ptr<ir::Graph> makeLongLabelGraph() {
+  auto graph = std::make_shared<ir::Graph>();
+  ir::Graph& g = *graph;
+  std::vector<ir::Dim> dims;
+  for (int i = 0; i < 8; ++i)
+    dims.push_back(ir::Dim::known(123450 + i));
+  const ir::Shape wide(dims);
+  const auto x = g.addValue("x", ir::DataType::Float32, wide);
+  const auto a = g.addValue("a", ir::DataType::Float32, wide);
+  const auto y = g.addValue("y", ir::DataType::Float32, wide);
+  g.inputs.push_back(x);
+  g.outputs.push_back(y);
+  ir::Node ra;
+  ra.name = "relu_a";
+  ra.opType = "Relu";
+  ra.inputs = {x};
+  ra.outputs = {a};
+  ir::Node rb = ra;
+  rb.name = "relu_b";
+  rb.inputs = {a};
+  rb.outputs = {y};
+  g.nodes.push_back(ra);
+  g.nodes.push_back(rb);
+  return graph;
+}
+
+void TestGraphView::exportHoldsEveryEdgeLabel() {
+  GraphView view;
+  view.resize(800, 600);
+  QSignalSpy laid(&view, &GraphView::layoutFinished);
+  view.setGraph(makeLongLabelGraph(), "long labels");
+  QVERIFY(waitLaidOut(laid) >= 0);
+  QTemporaryDir dir;
+  QString error;
+  const QString svg = dir.filePath("labels.svg");
+  QVERIFY2(view.exportImage(svg, &error), qPrintable(error)); // populates the scene too
+  const QRectF source = exportSourceRect(*view.scene());
+
+  // The model does what it is for: some label sticks out of the layout's scene rect.
+  int labels = 0;
+  bool outside = false;
+  for (QGraphicsItem* item : view.scene()->items()) {
+    if (item->type() != EdgeItem::Type) continue;
+    const auto* edge = static_cast<const EdgeItem*>(item);
+    if (edge->label().isEmpty()) continue;
+    ++labels;
+    const QRectF box = edge->mapRectToScene(edge->labelBox());
+    outside = outside || !view.scene()->sceneRect().contains(box);
+    QVERIFY2(source.contains(box), qPrintable(QString("label '%1' at x %2..%3 outside the export's x %4..%5")
+                                                  .arg(edge->label())
+                                                  .arg(box.left())
+                                                  .arg(box.right())
+                                                  .arg(source.left())
+                                                  .arg(source.right())));
+    // With a margin to the border.
+    QVERIFY(source.adjusted(4, 4, -4, -4).contains(box));
+  }
+  QVERIFY(labels >= 2);
+  QVERIFY(outside);
+  for (QGraphicsItem* item : view.scene()->items())
+    QVERIFY(source.contains(item->sceneBoundingRect()));
+
+  // The files are that rectangle: the SVG's size and view box, the PNG at twice it.
+  QFile f(svg);
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(f.readAll());
+  const QRegularExpression size(QStringLiteral(R"re(<svg[^>]*width="([0-9.]+)mm"[^>]*height="([0-9.]+)mm")re"));
+  const QRegularExpression viewBox(QStringLiteral(R"re(viewBox="0 0 ([0-9.]+) ([0-9.]+)")re"));
+  const auto vb = viewBox.match(text);
+  QVERIFY2(vb.hasMatch(), qPrintable(text.left(600)));
+  QCOMPARE(vb.captured(1).toDouble(), source.width());
+  QCOMPARE(vb.captured(2).toDouble(), source.height());
+  QVERIFY(size.match(text).hasMatch());
+  const QString png = dir.filePath("labels.png");
+  QVERIFY2(view.exportImage(png, &error), qPrintable(error));
+  const QImage image(png);
+  QCOMPARE(image.size(), pngExportSize(source.size()));
+  QCOMPARE(image.width(), static_cast<int>(std::floor(source.width() * 2)));
 }
 
 void TestGraphView::propertiesShowWeightStatistics() {

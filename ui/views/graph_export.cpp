@@ -21,6 +21,7 @@ constexpr double kPreferredScale = 2.0; // sharp text on high-density screens an
 constexpr double kMaxSide = 32000.0;    // QPainter's raster engine limit is 32767
 // 122 MiB of ARGB32: under the 128 MiB QImageReader accepts by default, so Qt programs can open it too.
 constexpr double kMaxPixels = 32.0e6;
+constexpr double kItemMargin = 8.0; // white space between the outermost item (a label, say) and the border
 
 void setError(QString* error, const QString& text) {
   if (error) *error = text;
@@ -59,9 +60,18 @@ QSize pngExportSize(QSizeF s) {
                std::max(1, static_cast<int>(std::floor(s.height() * scale))));
 }
 
+QRectF exportSourceRect(const QGraphicsScene& scene) {
+  const QRectF items = scene.itemsBoundingRect();
+  if (items.isEmpty()) return scene.sceneRect();
+  // Whole units, so the SVG's integer size and its view box agree and nothing is scaled.
+  return QRectF(
+      scene.sceneRect().united(items.adjusted(-kItemMargin, -kItemMargin, kItemMargin, kItemMargin)).toAlignedRect());
+}
+
 bool renderSceneToFile(QGraphicsScene& scene, const QString& path, const QString& title, QString* error) {
   const QString suffix = QFileInfo(path).suffix().toLower();
-  const QRectF source = scene.sceneRect();
+  // Items are all there by now (callers populate first), so their bounding rects are final.
+  const QRectF source = exportSourceRect(scene);
   if (source.isEmpty()) {
     setError(error, QStringLiteral("there is no graph to export"));
     return false;

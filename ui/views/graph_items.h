@@ -48,6 +48,7 @@ public:
   // do not overlap boxes or each other); an empty label hides it.
   void setLabel(const QString& label, const QRectF& box);
   const QString& label() const { return m_label; }
+  const QRectF& labelBox() const { return m_labelBox; } // empty without a label
   void setHighlighted(bool on);
 
 private:
