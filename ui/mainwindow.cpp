@@ -9,6 +9,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -228,6 +229,11 @@ void MainWindow::createActions() {
     m_find->selectAll();
   });
   find->setShortcut(QKeySequence::Find);
+  // F3 / Shift+F3 as in browsers and editors; with nothing typed yet they go to the box.
+  auto* next = edit->addAction(tr("Find &Next"), this, [this] { findInGraph(true); });
+  next->setShortcut(QKeySequence(Qt::Key_F3));
+  auto* previous = edit->addAction(tr("Find &Previous"), this, [this] { findInGraph(false); });
+  previous->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
 
   auto* build = menuBar()->addMenu(tr("&Build"));
   m_buildAction = build->addAction(tr("&Build"), this, &MainWindow::startBuild);
@@ -307,12 +313,42 @@ void MainWindow::createActions() {
   m_find->setPlaceholderText(tr("Find node, op or tensor (Ctrl+F)"));
   m_find->setClearButtonEnabled(true);
   m_find->setMaximumWidth(260);
-  connect(m_find, &QLineEdit::returnPressed, this, [this] {
-    m_centre->setCurrentWidget(m_graph);
-    const int hits = m_graph->findNext(m_find->text());
-    statusBar()->showMessage(hits > 0 ? tr("%n match(es)", nullptr, hits) : tr("No match"), 3000);
-  });
+  m_find->setObjectName(QStringLiteral("findBox"));
+  m_find->installEventFilter(this); // Shift+Enter: QLineEdit reports it as a plain returnPressed
+  connect(m_find, &QLineEdit::returnPressed, this, [this] { findInGraph(true); });
+  connect(m_find, &QLineEdit::textChanged, this, [this] { m_findCounter->clear(); });
   bar->addWidget(m_find);
+  m_findCounter = new QLabel(bar);
+  m_findCounter->setObjectName(QStringLiteral("findCounter"));
+  m_findCounter->setMinimumWidth(m_findCounter->fontMetrics().horizontalAdvance(QStringLiteral(" 9999 of 9999 ")));
+  m_findCounter->setToolTip(tr("Enter or F3: next match; Shift+Enter or Shift+F3: previous"));
+  bar->addWidget(m_findCounter);
+}
+
+int MainWindow::findInGraph(bool forward) {
+  if (m_find->text().isEmpty()) {
+    m_centre->setCurrentWidget(m_graph);
+    m_find->setFocus();
+    m_findCounter->clear();
+    return 0;
+  }
+  m_centre->setCurrentWidget(m_graph);
+  const int hits = forward ? m_graph->findNext(m_find->text()) : m_graph->findPrevious(m_find->text());
+  m_findCounter->setText(hits > 0 ? tr("%1 of %2").arg(m_graph->findPosition()).arg(hits) : tr("No match"));
+  return hits;
+}
+
+QString MainWindow::findCounterText() const { return m_findCounter->text(); }
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_find && event->type() == QEvent::KeyPress) {
+    const auto* key = static_cast<QKeyEvent*>(event);
+    if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && (key->modifiers() & Qt::ShiftModifier)) {
+      findInGraph(false);
+      return true;
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
 }
 
 // ---- opening -------------------------------------------------------------------------------------

@@ -70,12 +70,17 @@ public:
   Autosaver* autosaver() const { return m_autosaver; }
   QString lastError() const { return m_lastError; }
   QString statusText() const;
+  // Find in the graph (the toolbar's box; Enter / F3 next, Shift+Enter / Shift+F3 previous, wrapping
+  // around): the hits for the box's text; the counter beside the box says "3 of 12".
+  int findInGraph(bool forward);
+  QString findCounterText() const;
 
 signals:
   void loadFinished(bool ok);
   void compileFinished(bool ok);
 
 protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
@@ -118,6 +123,7 @@ private:
   QLabel* m_statusInputs = nullptr;
   QProgressBar* m_busy = nullptr;
   QLineEdit* m_find = nullptr;
+  QLabel* m_findCounter = nullptr;
   QAction* m_buildAction = nullptr;
   QAction* m_cancelAction = nullptr;
   QAction* m_saveOmAction = nullptr;

@@ -344,7 +344,29 @@ void TestGraphView::findCyclesThroughHits() {
   // A constant's name finds its consumer; graph inputs are nodes too.
   QCOMPARE(view.findNext("new_shape"), 1);
   QCOMPARE(view.selectedNodeName(), QString("reshape"));
+  // Backwards, wrapping: "_a" is conv_a (its name), relu_a, sum (reads t_a), top to bottom; a new text
+  // searched backwards starts at the last hit.
+  QCOMPARE(view.findPrevious("_A"), 3);
+  QCOMPARE(view.selectedNodeName(), QString("sum"));
+  QCOMPARE(view.findPosition(), 3);
+  QCOMPARE(view.findPrevious("_A"), 3);
+  QCOMPARE(view.selectedNodeName(), QString("relu_a"));
+  QCOMPARE(view.findPosition(), 2);
+  QCOMPARE(view.findPrevious("_A"), 3);
+  QCOMPARE(view.findPosition(), 1);
+  QCOMPARE(view.findPrevious("_A"), 3);
+  QCOMPARE(view.selectedNodeName(), QString("sum"));
+  QCOMPARE(view.findPosition(), 3);
+  QCOMPARE(view.findNext("_A"), 3);
+  QCOMPARE(view.selectedNodeName(), QString("conv_a"));
+  QCOMPARE(view.findPosition(), 1);
+  QCOMPARE(view.findNext("_A"), 3);
+  QCOMPARE(view.findPosition(), 2);
+  QCOMPARE(view.findPrevious("_A"), 3);
+  QCOMPARE(view.findPosition(), 1);
+  QCOMPARE(view.findHitCount(), 3);
   QCOMPARE(view.findNext("nothing like this"), 0);
+  QCOMPARE(view.findPosition(), 0);
   QVERIFY(view.selectNode("x"));
   QCOMPARE(view.selectedNodeName(), QString("x"));
   QVERIFY(!view.selectNode("no_such_node"));

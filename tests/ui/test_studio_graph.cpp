@@ -6,6 +6,7 @@
 
 #include <QComboBox>
 #include <QDeadlineTimer>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -169,6 +170,46 @@ private slots:
     QCOMPARE(area->graphShown(), GraphArea::kImported);
     QTRY_COMPARE_WITH_TIMEOUT(view->selectedNodeName(), importedNode, 30000);
     QVERIFY(!area->revealNode(QStringLiteral("no such node"), 0));
+  }
+
+  void findStepsBothWaysFromTheKeyboard() {
+    // The tiny model's "1": conv1 then relu1, top to bottom.
+    auto* view = m_window->graphArea()->view();
+    QVERIFY(m_window->graphArea()->showGraph(GraphArea::kImported));
+    QCOMPARE(m_window->graphArea()->graphShown(), GraphArea::kImported);
+    QTRY_VERIFY_WITH_TIMEOUT(view->displayedGraph() && !view->isBusy(), 30000);
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    auto* box = m_window->findChild<QLineEdit*>(QStringLiteral("findBox"));
+    QVERIFY(box);
+    // Ctrl+F puts the focus in the box.
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(box->hasFocus());
+    QTest::keyClicks(box, QStringLiteral("1"));
+    QVERIFY(m_window->findCounterText().isEmpty());
+    // Shift+Enter on a new text starts at the last hit.
+    QTest::keyClick(box, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("2 of 2"));
+    QCOMPARE(view->selectedNodeName(), QStringLiteral("relu1"));
+    QTest::keyClick(box, Qt::Key_Enter, Qt::ShiftModifier | Qt::KeypadModifier);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("1 of 2"));
+    QCOMPARE(view->selectedNodeName(), QStringLiteral("conv1"));
+    // Backwards from the first wraps to the last (Shift+F3, a window shortcut).
+    QTest::keyClick(m_window.get(), Qt::Key_F3, Qt::ShiftModifier);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("2 of 2"));
+    QCOMPARE(view->selectedNodeName(), QStringLiteral("relu1"));
+    // Forwards from the last wraps to the first (F3), and on (Enter).
+    QTest::keyClick(m_window.get(), Qt::Key_F3);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("1 of 2"));
+    QCOMPARE(view->selectedNodeName(), QStringLiteral("conv1"));
+    QTest::keyClick(box, Qt::Key_Return);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("2 of 2"));
+    QCOMPARE(view->selectedNodeName(), QStringLiteral("relu1"));
+    // A new text starts over; one that matches nothing says so.
+    box->setText(QStringLiteral("no such thing"));
+    QVERIFY(m_window->findCounterText().isEmpty());
+    QTest::keyClick(m_window.get(), Qt::Key_F3);
+    QCOMPARE(m_window->findCounterText(), QStringLiteral("No match"));
   }
 
   void cleanupTestCase() {

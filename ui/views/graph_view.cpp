@@ -377,7 +377,11 @@ bool GraphView::exportImage(const QString& path, QString* error) {
   return renderSceneToFile(*m_scene, path, m_title, error);
 }
 
-int GraphView::findNext(const QString& text) {
+int GraphView::findNext(const QString& text) { return findStep(text, 1); }
+
+int GraphView::findPrevious(const QString& text) { return findStep(text, -1); }
+
+int GraphView::findStep(const QString& text, int step) {
   const DisplayGraph* dg = m_scene->displayGraph();
   if (!dg || text.isEmpty()) {
     m_findText.clear();
@@ -409,7 +413,8 @@ int GraphView::findNext(const QString& text) {
     });
   }
   if (m_findHits.empty()) return 0;
-  m_findPos = (m_findPos + 1) % static_cast<int>(m_findHits.size());
+  const int n = static_cast<int>(m_findHits.size());
+  m_findPos = m_findPos < 0 ? (step > 0 ? 0 : n - 1) : ((m_findPos + step) % n + n) % n;
   selectNode(dg->nodes[static_cast<std::size_t>(m_findHits[static_cast<std::size_t>(m_findPos)])].name);
   return static_cast<int>(m_findHits.size());
 }

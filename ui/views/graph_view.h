@@ -51,6 +51,11 @@ public:
   // Selects the next node whose name, op type or an input/output tensor name contains text
   // (case-insensitive), wrapping around; returns the number of matching nodes (0: nothing selected).
   int findNext(const QString& text);
+  // The same, backwards (the last hit first for a new text).
+  int findPrevious(const QString& text);
+  // Which hit is selected, from 1 (0: none), and how many there are for the current text.
+  int findPosition() const { return m_findHits.empty() ? 0 : m_findPos + 1; }
+  int findHitCount() const { return static_cast<int>(m_findHits.size()); }
 
   // Selects a node once the graph being laid out is on screen (at once when nothing is pending).
   void selectWhenReady(const QString& nodeName);
@@ -146,6 +151,8 @@ private:
   int64_t m_pendingOpset = 0;
   std::weak_ptr<const ir::Graph> m_pendingSource;
   QString m_selectAfter; // selected when the pending graph is on screen
+  int findStep(const QString& text, int step);
+
   QString m_findText;
   std::vector<int> m_findHits;
   int m_findPos = -1;

@@ -187,6 +187,10 @@ bool GraphArea::showGraph(int which) {
 
 int GraphArea::findNext(const QString& text) { return m_model ? m_view->findNext(text) : 0; }
 
+int GraphArea::findPrevious(const QString& text) { return m_model ? m_view->findPrevious(text) : 0; }
+
+int GraphArea::findPosition() const { return m_model ? m_view->findPosition() : 0; }
+
 bool GraphArea::selectNode(const QString& name) { return m_model && m_view->selectNode(name); }
 
 bool GraphArea::revealNode(const QString& name, int gear) {

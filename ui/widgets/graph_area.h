@@ -49,7 +49,10 @@ public:
   int graphShown() const { return m_shown; }
   int shapesGear() const { return m_shapesGear; }
 
+  // Find in the graph on screen (see GraphView::findNext): the number of hits; position from 1 (0: none).
   int findNext(const QString& text);
+  int findPrevious(const QString& text);
+  int findPosition() const;
   bool selectNode(const QString& name);
   // Brings a node into view and selects it, wherever it is: in the imported graph (leaving a body or a
   // compiled graph for it) or else in the compiled graph of `gear` (a node the passes made). Used by
