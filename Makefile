@@ -6,7 +6,7 @@ PRESET ?= release
 JOBS ?= $(shell nproc)
 MODEL ?= .cache/models/ch_PP-OCRv4_det_infer.onnx
 
-.PHONY: all deps models configure build test run asan clean
+.PHONY: all deps models configure build test run asan asan-check clean
 
 all: build
 
@@ -30,6 +30,10 @@ run: build models
 
 asan:
 	@$(MAKE) test PRESET=asan
+
+# Conformance folders + sample models under AddressSanitizer/UBSan/LeakSanitizer (slow; not in `test`).
+asan-check: deps models
+	@scripts/asan-check.sh
 
 clean:
 	rm -rf build

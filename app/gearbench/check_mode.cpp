@@ -24,8 +24,24 @@ bool writeJson(const std::string& path, const nlohmann::json& j, std::ostream& e
     err << codes::kIo << ": cannot write '" << path << "'\n";
     return false;
   }
-  f << j.dump(2) << "\n";
+  // Replace, not throw on, invalid UTF-8: a crashed case's captured output may hold any bytes.
+  f << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return true;
+}
+
+// A crashed child's output under its FAILED line, each line indented so it reads as part of it.
+std::string indented(const std::string& text) {
+  std::string s;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    auto nl = text.find('\n', from);
+    if (nl == std::string::npos) nl = text.size();
+    s += "    | ";
+    s.append(text, from, nl - from);
+    s += '\n';
+    from = nl + 1;
+  }
+  return s;
 }
 
 } // namespace
@@ -66,11 +82,16 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   opt.onCase = [&](const session::CaseResult& c, std::size_t done, std::size_t total) {
     if (c.status == session::CaseStatus::Failed) {
       if (::isatty(2)) std::fprintf(stderr, "\r\033[K"); // the bar is redrawn below the line
-      out << "FAILED " << c.name << ": " << c.reason << "\n" << std::flush;
+      out << "FAILED " << c.name << ": " << c.reason << "\n";
+      if (!c.log.empty()) out << indented(c.log);
+      out << std::flush;
     }
     bar.update(done, total);
   };
   const auto report = session::runConformance(cases, opt);
+  if (report.crashed)
+    out << report.crashed << " of the failures crashed (a signal, an exit without a result or a sanitizer "
+        << "report); their output is printed under each\n";
   out << report.passed << " passed, " << report.failed << " failed, " << report.skipped << " skipped\n";
   if (!o.jsonPath.empty()) {
     auto arr = nlohmann::json::array();
@@ -79,10 +100,12 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
                      {"path", c.path},
                      {"status", session::caseStatusName(c.status)},
                      {"reason", c.reason},
-                     {"ms", c.millis}});
-    nlohmann::json j{{"tool", "gearbench"},       {"mode", "check"},         {"dir", o.checkDir},
-                     {"device", o.device},        {"passed", report.passed}, {"failed", report.failed},
-                     {"skipped", report.skipped}, {"cases", std::move(arr)}};
+                     {"ms", c.millis},
+                     {"crashed", c.crashed},
+                     {"log", c.log}});
+    nlohmann::json j{{"tool", "gearbench"},       {"mode", "check"},           {"dir", o.checkDir},
+                     {"device", o.device},        {"passed", report.passed},   {"failed", report.failed},
+                     {"skipped", report.skipped}, {"crashed", report.crashed}, {"cases", std::move(arr)}};
     if (!writeJson(o.jsonPath, j, err)) return 1;
   }
   if (o.minPassPercent) {
