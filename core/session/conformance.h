@@ -6,8 +6,9 @@
 // runConformance() runs each case in a forked child with a time limit, so a crash or a hang in one
 // case is reported as that case's failure and never stops the run. A crash (a signal, an exit without
 // a result) or a sanitizer report printed by the child (AddressSanitizer, UBSan, LeakSanitizer: in a
-// sanitizer build the child runs a leak check before it exits) marks the case `crashed` and keeps the
-// tail of the child's output, so such findings are never counted as an ordinary failure or a pass.
+// sanitizer build the child runs a leak check before it exits, when the calling process is
+// single-threaded as gearbench is) marks the case `crashed` and keeps the tail of the child's output,
+// so such findings are never counted as an ordinary failure or a pass.
 #pragma once
 
 #include <functional>

@@ -4,6 +4,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/om/om_file.h"
@@ -248,6 +250,50 @@ private slots:
     QVERIFY2(report.cases[0].reason.find("timed out") != std::string::npos, report.cases[0].reason.c_str());
     if (cases.size() > 1)
       QVERIFY2(report.cases[1].status == session::CaseStatus::Passed, report.cases[1].reason.c_str());
+  }
+
+  void conformanceCrashesAreVisible() {
+    // The runner's own child machinery, with a replaced case runner: a child killed by a signal, a
+    // child that prints a sanitizer report and then passes, and a quiet passing child.
+    std::vector<std::string> cases{"/cases/test_killed", "/cases/test_ubsan", "/cases/test_fine"};
+    session::ConformanceOptions opt;
+    opt.jobs = 2;
+    opt.runOne = [](const std::string& dir) {
+      session::CaseResult r;
+      r.name = fs::path(dir).filename().string();
+      r.status = session::CaseStatus::Passed;
+      if (r.name == "test_killed") {
+        std::fprintf(stderr, "last words before the crash\n");
+        std::fflush(stderr);
+        ::raise(SIGKILL);
+      }
+      if (r.name == "test_ubsan") std::fprintf(stderr, "noise\nkernel.cpp:12:5: runtime error: shift exponent 40\n");
+      std::printf("ordinary output\n");
+      return r;
+    };
+    auto report = session::runConformance(cases, opt);
+    QCOMPARE(report.cases.size(), std::size_t{3});
+    const auto& killed = report.cases[0];
+    QCOMPARE(killed.status, session::CaseStatus::Failed);
+    QVERIFY(killed.crashed);
+    QVERIFY2(killed.reason.find("crashed") != std::string::npos, killed.reason.c_str());
+    QVERIFY2(killed.log.find("last words before the crash") != std::string::npos, killed.log.c_str());
+    const auto& ub = report.cases[1];
+    QCOMPARE(ub.status, session::CaseStatus::Failed);
+    QVERIFY(ub.crashed);
+    QCOMPARE(ub.reason, std::string("sanitizer: kernel.cpp:12:5: runtime error: shift exponent 40"));
+    QVERIFY2(ub.log.rfind("kernel.cpp:12:5", 0) == 0, ub.log.c_str()); // the excerpt starts at the report
+    const auto& fine = report.cases[2];
+    QCOMPARE(fine.status, session::CaseStatus::Passed);
+    QVERIFY(!fine.crashed);
+    QVERIFY(fine.log.empty());
+    QCOMPARE(report.crashed, std::size_t{2});
+    QCOMPARE(report.failed, std::size_t{2});
+    QCOMPARE(report.passed, std::size_t{1});
+
+    QCOMPARE(session::sanitizerReport("x\n==77==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\n#0"),
+             std::string("AddressSanitizer: heap-buffer-overflow on address 0x1"));
+    QVERIFY(session::sanitizerReport("all fine\n").empty());
   }
 };
 
