@@ -66,6 +66,8 @@ HostTensor reduceRef(const std::string& op, const HostTensor& x, const std::vect
       y.as<float>()[o] = static_cast<float>(r);
     else if (op == "ReduceMean")
       y.as<int64_t>()[o] = c ? static_cast<int64_t>(r) / c : 0; // integer mean truncates
+    else if (std::isinf(r)) // an empty Max/Min: the integer identity (casting inf is undefined)
+      y.as<int64_t>()[o] = r > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::lowest();
     else
       y.as<int64_t>()[o] = static_cast<int64_t>(r);
   }

@@ -22,19 +22,19 @@ HostTensor randomTensor(const std::vector<int64_t>& dims, std::mt19937& rng, flo
 
 HostTensor fromValues(const std::vector<int64_t>& dims, const std::vector<float>& values) {
   HostTensor t(ir::DataType::Float32, dims);
-  std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.data(), values.data(), values.size() * sizeof(float)); // null data when empty
   return t;
 }
 
 HostTensor int64Tensor(const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
   HostTensor t(ir::DataType::Int64, dims);
-  std::memcpy(t.data(), values.data(), values.size() * sizeof(int64_t));
+  if (!values.empty()) std::memcpy(t.data(), values.data(), values.size() * sizeof(int64_t)); // null data when empty
   return t;
 }
 
 HostTensor int32Tensor(const std::vector<int64_t>& dims, const std::vector<int32_t>& values) {
   HostTensor t(ir::DataType::Int32, dims);
-  std::memcpy(t.data(), values.data(), values.size() * sizeof(int32_t));
+  if (!values.empty()) std::memcpy(t.data(), values.data(), values.size() * sizeof(int32_t)); // null data when empty
   return t;
 }
 
