@@ -26,20 +26,22 @@ std::vector<std::pair<int64_t, float>> taps(const ResizeCase& rc, int64_t in, in
                                             float roiStart, float roiEnd, bool& outside) {
   const float x = static_cast<float>(o);
   float src = 0.0f;
-  const auto fin = static_cast<float>(in), fout = static_cast<float>(out);
+  const auto fin = static_cast<float>(in);
+  // With scales the resized length is in * scale, not the floored output dim (ONNX's reference).
+  const float fout = rc.scales.empty() ? static_cast<float>(out) : fin * scale;
   if (rc.transform == "half_pixel")
     src = (x + 0.5f) / scale - 0.5f;
   else if (rc.transform == "pytorch_half_pixel")
-    src = out > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
+    src = fout > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
   else if (rc.transform == "align_corners")
-    src = out == 1 ? 0.0f : x * (fin - 1) / (fout - 1);
+    src = fout == 1 ? 0.0f : x * (fin - 1) / (fout - 1);
   else if (rc.transform == "asymmetric")
     src = x / scale;
   else if (rc.transform == "tf_half_pixel_for_nn")
     src = (x + 0.5f) / scale;
   else if (rc.transform == "tf_crop_and_resize")
-    src = out > 1 ? roiStart * (fin - 1) + x * (roiEnd - roiStart) * (fin - 1) / (fout - 1)
-                  : 0.5f * (roiStart + roiEnd) * (fin - 1);
+    src = fout > 1 ? roiStart * (fin - 1) + x * (roiEnd - roiStart) * (fin - 1) / (fout - 1)
+                   : 0.5f * (roiStart + roiEnd) * (fin - 1);
   outside = rc.transform == "tf_crop_and_resize" && (src < 0 || src > fin - 1);
   auto clampI = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), in - 1); };
   if (rc.mode == "nearest") {
@@ -241,6 +243,14 @@ private slots:
                                       in(fromValues({4}, rc.scales), true)),
                                {out({1, 1, 1, 2})}, resizeAttrs(rc)));
     GS_EXPECT_CLOSE(b[0], (std::vector<float>{2.6666665f, 4.3333331f}), "linear downsample");
+    // resize_downsample_scales_linear_align_corners: the resized length is 4 * 0.6 = 2.4, not the
+    // output dim 2, so output x = 1 reads input x = 3 / 1.4.
+    rc.transform = "align_corners";
+    GS_ASSIGN_OK(auto b2, runOp("Resize", 13,
+                                inputs(in(fromValues({1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})), absent(),
+                                       in(fromValues({4}, rc.scales), true)),
+                                {out({1, 1, 1, 2})}, resizeAttrs(rc)));
+    GS_EXPECT_CLOSE(b2[0], (std::vector<float>{1.0f, 1.0f + 3.0f / 1.4f}), "linear downsample align corners");
     rc.transform = "align_corners";
     rc.scales = {1, 1, 2, 2};
     GS_ASSIGN_OK(auto c, runOp("Resize", 11,

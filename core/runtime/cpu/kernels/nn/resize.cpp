@@ -178,9 +178,12 @@ private:
     return out;
   }
 
-  // Input coordinate of output coordinate o along axis a.
+  // Input coordinate of output coordinate o along axis a. With scales, the resized length in the
+  // formulas is in * scale, not the floored output dim (ONNX's reference, onnx/onnx#2462): it differs
+  // for align_corners, pytorch_half_pixel and tf_crop_and_resize when in * scale is not whole.
   float sourceCoord(std::size_t a, int64_t o, float scale) const {
-    const auto in = static_cast<float>(m_in[a]), out = static_cast<float>(m_out[a]), x = static_cast<float>(o);
+    const auto in = static_cast<float>(m_in[a]), x = static_cast<float>(o);
+    const float out = m_scales.empty() ? static_cast<float>(m_out[a]) : in * scale;
     switch (m_transform) {
     case Transform::HalfPixel:
       return (x + 0.5f) / scale - 0.5f;
