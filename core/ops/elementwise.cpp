@@ -229,8 +229,14 @@ Status inferBinary(InferContext& ctx) {
 Status inferPRelu(InferContext& ctx) {
   GS_RETURN_IF_ERROR(requireInputs(ctx, 2));
   const ir::Shape* shapes[] = {shapeOf(ctx, 0), shapeOf(ctx, 1)};
-  GS_ASSIGN_OR_RETURN(auto out, broadcast(ctx, shapes)); // validates that slope broadcasts to X
-  (void)out;
+  // Before opset 7 a 1-D slope of X's dim 1 applies per channel (the CPU kernel does the same).
+  const ir::Shape &x = *shapes[0], &slope = *shapes[1];
+  const bool perChannel = ctx.opset < 7 && x.rankKnown && slope.rankKnown && x.rank() >= 2 && slope.rank() == 1 &&
+                          slope.dims[0].isKnown() && slope.dims[0].value == x.dims[1].value;
+  if (!perChannel) {
+    GS_ASSIGN_OR_RETURN(auto out, broadcast(ctx, shapes)); // validates that slope broadcasts to X
+    (void)out;
+  }
   setOutput(ctx, 0, dtypeOf(ctx, 0), *shapeOf(ctx, 0));
   return ok();
 }

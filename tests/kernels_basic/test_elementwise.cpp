@@ -427,6 +427,21 @@ private slots:
     s.in(std::move(xi)).in(std::move(si), true).out(DataType::Float32);
     KT_OK(check(s,
                 bcastRef<float, float, float>(x.dims(), x, slope, [](float v, float k) { return v < 0 ? v * k : v; })));
+
+    // PRelu-6 (before numpy broadcasting): a 1-D slope of size C applies per channel (axis 1), also
+    // where numpy rules would pick the last axis ([2,3,3]) or fail ([2,3,4]).
+    for (const Dims& d : {Dims{2, 3, 4}, Dims{2, 3, 3}, Dims{2, 3, 2, 2}}) {
+      HostTensor x6 = randomFloat(d, -1, 1);
+      HostTensor s6 = randomFloat({3}, 0, 1);
+      HostTensor want(DataType::Float32, d);
+      for (int64_t i = 0; i < want.numel(); ++i) {
+        const float v = x6.as<float>()[i], k = s6.as<float>()[unravel(i, d)[1]];
+        want.as<float>()[i] = v < 0 ? v * k : v;
+      }
+      OpSpec legacy("PRelu", 6);
+      legacy.in(std::move(x6)).in(std::move(s6), true).out(DataType::Float32);
+      KT_OK(check(legacy, want));
+    }
   }
 
   void variadicFolds() {

@@ -51,6 +51,9 @@ private slots:
     QCOMPARE(w.outputs[0].dtype, ir::DataType::Int64);
     EXPECT_SHAPE(infer("Sum", {f32("3"), f32("2,1"), f32("N,1,1")}), 0, "[N,2,3]");
     EXPECT_SHAPE(infer("PRelu", {f32("1,8,4,4"), f32("8,1,1")}), 0, "[1,8,4,4]");
+    // Before opset 7 a 1-D slope of dim 1's size is per channel, not numpy-broadcast.
+    EXPECT_SHAPE(infer("PRelu", {f32("2,3,4"), f32("3")}, {}, 6), 0, "[2,3,4]");
+    EXPECT_INVALID(infer("PRelu", {f32("2,3,4"), f32("3")}), "broadcast");
   }
 
   void unaryAndCast() {

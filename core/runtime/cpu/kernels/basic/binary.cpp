@@ -195,7 +195,7 @@ class BinaryKernel final : public BasicKernel {
 public:
   BinaryKernel(const CreateContext& c, BinaryFn fn, std::size_t sa, std::size_t sb, std::size_t so, bool prelu)
       : BasicKernel(c), m_fn(fn), m_sizeA(sa), m_sizeB(sb), m_sizeOut(so), m_prelu(prelu),
-        m_grain(grainOf(defName(c.node))) {}
+        m_preluPerChannel(prelu && c.opset < 7), m_grain(grainOf(defName(c.node))) {}
 
   Expected<std::size_t> reshape(const ReshapeContext& r) override {
     if (r.inputDims.size() < 2) return fail("expects two inputs");
@@ -224,7 +224,13 @@ private:
     } else if (!broadcastShapes(a, b, m_outDims)) {
       return fail("cannot broadcast " + dimsString(a) + " with " + dimsString(b));
     }
-    const std::span<const int64_t> ins[] = {a, b};
+    // PRelu before opset 7 (no numpy broadcasting yet) applies a 1-D slope per channel (axis 1).
+    std::vector<int64_t> slope = b;
+    if (m_preluPerChannel && b.size() == 1 && a.size() >= 2 && b[0] == a[1]) {
+      slope.assign(a.size() - 1, 1);
+      slope[0] = b[0];
+    }
+    const std::span<const int64_t> ins[] = {a, slope};
     if (!makeBroadcastPlan(ins, m_outDims, m_plan))
       return fail("cannot broadcast " + dimsString(b) + " to " + dimsString(m_outDims));
     m_dimsA = a;
@@ -235,7 +241,7 @@ private:
 
   BinaryFn m_fn;
   std::size_t m_sizeA, m_sizeB, m_sizeOut;
-  bool m_prelu;
+  bool m_prelu, m_preluPerChannel;
   int64_t m_grain;
   bool m_planned = false;
   BroadcastPlan m_plan;
