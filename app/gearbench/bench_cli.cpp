@@ -26,41 +26,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-runtime::HostTensor randomTensor(ir::DataType dtype, const std::vector<int64_t>& dims, std::mt19937& rng) {
-  runtime::HostTensor t(dtype, dims);
-  std::uniform_real_distribution<float> real(0.0f, 1.0f);
-  std::uniform_int_distribution<int> small(0, 9);
-  const auto n = t.numel();
-  for (int64_t i = 0; i < n; ++i) {
-    switch (dtype) {
-    case ir::DataType::Float32:
-      t.as<float>()[i] = real(rng);
-      break;
-    case ir::DataType::Float64:
-      t.as<double>()[i] = real(rng);
-      break;
-    case ir::DataType::Int64:
-      t.as<int64_t>()[i] = small(rng);
-      break;
-    case ir::DataType::Int32:
-      t.as<int32_t>()[i] = small(rng);
-      break;
-    case ir::DataType::Int8:
-      t.as<int8_t>()[i] = static_cast<int8_t>(small(rng));
-      break;
-    case ir::DataType::UInt8:
-      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng));
-      break;
-    case ir::DataType::Bool:
-      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1);
-      break;
-    default:
-      break; // zero-filled
-    }
-  }
-  return t;
-}
-
 // "name:d1,d2;name2:d1" -> per name dims (name split at the last ':', "name:" is a scalar).
 Expected<std::map<std::string, std::vector<int64_t>>> parseShapes(const std::string& text) {
   std::map<std::string, std::vector<int64_t>> out;
@@ -106,7 +71,7 @@ Expected<std::vector<runtime::HostTensor>> makeInputs(const BenchOptions& o, con
       GS_ASSIGN_OR_RETURN(auto t, runtime::npy::read(file.string()));
       inputs.push_back(std::move(t));
     } else {
-      inputs.push_back(randomTensor(d.dtype, d.dims, rng));
+      inputs.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
     }
   }
   return inputs;

@@ -12,15 +12,6 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-std::string dimsStr(const std::vector<int64_t>& dims) {
-  std::string s;
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    s += (i ? "," : "");
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 nlohmann::json descsJson(const std::vector<om::TensorDesc>& descs) {
   auto a = nlohmann::json::array();
   for (const auto& d : descs)
@@ -52,11 +43,11 @@ std::string humanBytes(uint64_t b) {
 void printGear(std::ostream& out, const GearReport& g) {
   out << (g.gear >= 0 ? "=== gear " + std::to_string(g.gear) : std::string("=== dynamic shape")) << ": ";
   for (std::size_t i = 0; i < g.inputs.size(); ++i)
-    out << (i ? "; " : "") << g.inputs[i].name << ":" << dimsStr(g.inputs[i].dims);
+    out << (i ? "; " : "") << g.inputs[i].name << ":" << ir::joinDims(g.inputs[i].dims);
   out << "\n";
   out << "  outputs:        ";
   for (std::size_t i = 0; i < g.outputs.size(); ++i)
-    out << (i ? "; " : "") << g.outputs[i].name << ":" << dimsStr(g.outputs[i].dims);
+    out << (i ? "; " : "") << g.outputs[i].name << ":" << ir::joinDims(g.outputs[i].dims);
   out << "\n";
   const auto& l = g.latency;
   out << "  first inference " << fmt("%.3f", g.firstMillis) << " ms\n";

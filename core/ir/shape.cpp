@@ -50,4 +50,13 @@ std::string Shape::str() const {
   return s + "]";
 }
 
+std::string joinDims(std::span<const int64_t> dims) {
+  std::string s;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    s += i ? "," : "";
+    s += std::to_string(dims[i]);
+  }
+  return s;
+}
+
 } // namespace gs::ir

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,8 @@ struct Shape {
   // "[1,3,N,W]", "[]" for a scalar, "[?...]" for unknown rank
   std::string str() const;
 };
+
+// "1,3,224,224": dims joined by commas (messages, gear labels, command lines).
+std::string joinDims(std::span<const int64_t> dims);
 
 } // namespace gs::ir

@@ -16,49 +16,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-// Random data in a range every op of a typical model accepts (indices stay small).
-runtime::HostTensor randomTensor(ir::DataType dtype, const std::vector<int64_t>& dims, std::mt19937& rng) {
-  runtime::HostTensor t(dtype, dims);
-  std::uniform_real_distribution<float> real(0.0f, 1.0f);
-  std::uniform_int_distribution<int> small(0, 9);
-  const auto n = t.numel();
-  for (int64_t i = 0; i < n; ++i) {
-    switch (dtype) {
-    case ir::DataType::Float32:
-      t.as<float>()[i] = real(rng);
-      break;
-    case ir::DataType::Float64:
-      t.as<double>()[i] = real(rng);
-      break;
-    case ir::DataType::Int64:
-      t.as<int64_t>()[i] = small(rng);
-      break;
-    case ir::DataType::Int32:
-      t.as<int32_t>()[i] = small(rng);
-      break;
-    case ir::DataType::Int8:
-      t.as<int8_t>()[i] = static_cast<int8_t>(small(rng));
-      break;
-    case ir::DataType::UInt8:
-    case ir::DataType::Bool:
-      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & (dtype == ir::DataType::Bool ? 1 : 0xff));
-      break;
-    default:
-      break; // other dtypes stay zero-filled
-    }
-  }
-  return t;
-}
-
-std::string dimsText(const std::vector<int64_t>& dims) {
-  std::string s;
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    s += i ? "," : "";
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 // Progress from the measuring loop, at most every 40 ms, so a fast model does not flood a GUI.
 class Throttle {
 public:
@@ -95,7 +52,7 @@ std::string shapesText(const std::vector<om::TensorDesc>& inputs) {
     s += i ? "; " : "";
     s += inputs[i].name;
     s += ":";
-    s += dimsText(inputs[i].dims);
+    s += ir::joinDims(inputs[i].dims);
   }
   return s;
 }
@@ -163,7 +120,7 @@ Expected<GearRun> measureGear(runtime::Session& session, int gear, const std::ve
   std::mt19937 rng(request.seed);
   std::vector<runtime::HostTensor> tensors;
   for (const auto& d : inputs)
-    tensors.push_back(randomTensor(d.dtype, d.dims, rng));
+    tensors.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
 
   resetPeakResident();
   runtime::RunOptions ro{gear, false};

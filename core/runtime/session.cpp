@@ -8,15 +8,6 @@
 namespace gs::runtime {
 namespace {
 
-std::string dimsStr(const std::vector<int64_t>& dims) {
-  std::string s;
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    s += (i ? "," : "");
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 int64_t elements(const std::vector<om::TensorDesc>& descs) {
   int64_t n = 0;
   for (const auto& d : descs) {
@@ -88,7 +79,7 @@ std::string Session::describeGear(int gear) const {
   std::string s;
   for (const auto& d : inputDescs(gear)) {
     s += s.empty() ? "" : "; ";
-    s += d.name + ":" + dimsStr(d.dims);
+    s += d.name + ":" + ir::joinDims(d.dims);
   }
   return s;
 }
@@ -146,7 +137,7 @@ Expected<int> Session::matchGear(std::span<const std::vector<int64_t>> inputDims
       given += std::to_string(i);
     }
     given += ':';
-    given += dimsStr(inputDims[i]);
+    given += ir::joinDims(inputDims[i]);
   }
   std::string gears;
   for (int g = 0; g < gearCount(); ++g)
@@ -167,9 +158,9 @@ Status Session::checkInputs(std::span<const HostTensor> inputs, int gear) const 
                                             std::string(ir::dtypeName(descs[i].dtype)) + ", got " +
                                             std::string(ir::dtypeName(inputs[i].dtype())));
     if (inputs[i].dims() != descs[i].dims)
-      return makeError(codes::kRuntime, "input '" + descs[i].name + "' has shape [" + dimsStr(inputs[i].dims()) +
-                                            "] but gear " + std::to_string(gear) + " takes [" + dimsStr(descs[i].dims) +
-                                            "]");
+      return makeError(codes::kRuntime, "input '" + descs[i].name + "' has shape [" + ir::joinDims(inputs[i].dims()) +
+                                            "] but gear " + std::to_string(gear) + " takes [" +
+                                            ir::joinDims(descs[i].dims) + "]");
   }
   return ok();
 }

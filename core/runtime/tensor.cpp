@@ -40,4 +40,39 @@ HostTensor HostTensor::fromIr(const ir::Tensor& t) {
   return h;
 }
 
+HostTensor randomTensor(ir::DataType dtype, const std::vector<int64_t>& dims, std::mt19937& rng) {
+  HostTensor t(dtype, dims);
+  std::uniform_real_distribution<float> real(0.0f, 1.0f);
+  std::uniform_int_distribution<int> small(0, 9);
+  const auto n = t.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (dtype) {
+    case ir::DataType::Float32:
+      t.as<float>()[i] = real(rng);
+      break;
+    case ir::DataType::Float64:
+      t.as<double>()[i] = real(rng);
+      break;
+    case ir::DataType::Int64:
+      t.as<int64_t>()[i] = small(rng);
+      break;
+    case ir::DataType::Int32:
+      t.as<int32_t>()[i] = small(rng);
+      break;
+    case ir::DataType::Int8:
+      t.as<int8_t>()[i] = static_cast<int8_t>(small(rng));
+      break;
+    case ir::DataType::UInt8:
+      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng));
+      break;
+    case ir::DataType::Bool:
+      t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1);
+      break;
+    default:
+      break; // zero-filled
+    }
+  }
+  return t;
+}
+
 } // namespace gs::runtime

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -52,6 +53,10 @@ private:
   std::unique_ptr<std::byte[], FreeDeleter> m_storage;
   TensorRef m_ref;
 };
+
+// Random data in a range every op of a typical model accepts: floats in [0, 1), integers in [0, 9]
+// (indices stay small), bools 0/1; other dtypes stay zero-filled. For benchmarks without inputs.
+HostTensor randomTensor(ir::DataType dtype, const std::vector<int64_t>& dims, std::mt19937& rng);
 
 // 64-byte aligned allocation helpers shared by the arena and HostTensor.
 std::byte* alignedAlloc(std::size_t bytes);

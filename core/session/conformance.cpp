@@ -48,15 +48,6 @@ Outcome passed() { return {CaseStatus::Passed, {}}; }
 Outcome failed(std::string r) { return {CaseStatus::Failed, std::move(r)}; }
 Outcome skipped(std::string r) { return {CaseStatus::Skipped, std::move(r)}; }
 
-std::string dimsStr(const std::vector<int64_t>& dims) {
-  std::string s;
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    s += (i ? "," : "");
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 std::string typesStr(std::span<const ir::DataType> types) {
   std::string s;
   for (auto t : types) {
@@ -170,7 +161,8 @@ std::optional<std::string> compare(const runtime::HostTensor& got, const ir::Ten
   if (want.dtype == ir::DataType::UInt16 && got.dtype() == ir::DataType::BFloat16) want.dtype = ir::DataType::BFloat16;
   if (got.dtype() != want.dtype)
     return "dtype " + std::string(ir::dtypeName(got.dtype())) + ", expected " + std::string(ir::dtypeName(want.dtype));
-  if (got.dims() != want.dims) return "shape [" + dimsStr(got.dims()) + "], expected [" + dimsStr(want.dims) + "]";
+  if (got.dims() != want.dims)
+    return "shape [" + ir::joinDims(got.dims()) + "], expected [" + ir::joinDims(want.dims) + "]";
   const auto n = static_cast<std::size_t>(got.numel());
   const auto* g = static_cast<const std::byte*>(got.data());
   const auto* w = want.data();
@@ -309,7 +301,7 @@ Outcome runCaseImpl(const std::string& caseDir, const ConformanceOptions& opt) {
         return skipped("input '" + v.name + "' has dtype " + std::string(ir::dtypeName(ordered[i]->dtype)) +
                        ", which is not supported");
       inputShape += (i ? ";" : "");
-      inputShape.append(v.name + ":" + dimsStr(ordered[i]->dims));
+      inputShape.append(v.name + ":" + ir::joinDims(ordered[i]->dims));
     }
     auto& om = compiled[inputShape];
     if (!om) {
