@@ -128,6 +128,8 @@ public:
   bool runStatic(double lo, double hi);
   bool runMulti(double lo, double hi);
   bool runDynamic(double lo, double hi);
+  // Builds one model for `config` and measures every gear on it (the multi-gear and dynamic strategies).
+  bool runOneModel(StrategyResult r, const sc::ShapeConfig& config, bool dynamic, double lo, double mid, double hi);
 
 private:
   // Records a failure; true when it was a cancel.
@@ -216,26 +218,7 @@ bool Comparer::runMulti(double lo, double hi) {
   r.kind = StrategyKind::MultiGear;
   resetPeakResident();
   r.rssBaselineBytes = runtime::currentResidentBytes();
-  const double mid = lo + (hi - lo) * 0.4;
-  auto built = build(m_model, m_config, subProgress(m_progress, lo, mid));
-  if (!built) return !fail(r, built.error());
-  r.atcCommand = built->model->meta.atcCommand;
-  r.compileMillis = built->compileMillis;
-  r.compileMillisPerModel = {built->compileMillis};
-  r.omBytes = built->omBytes;
-  r.weightBytes = built->model->weightBytes;
-  r.arenaBytes = built->model->sharedArenaBytes;
-  auto s = runtime::Session::create(built->model, runtime::SessionOptions{m_request.device, m_request.threads});
-  if (!s) return !fail(r, s.error());
-  r.packedWeightBytes = (*s)->memory().packedWeightBytes;
-  r.workspaceBytes = (*s)->memory().workspaceBytes;
-  r.peakRssBytes = runtime::peakResidentBytes();
-  auto done = measureAll(**s, false, r, mid, hi);
-  if (!done) return !fail(r, done.error());
-  if (!*done) return false;
-  s->reset();
-  finish(r);
-  return true;
+  return runOneModel(std::move(r), m_config, false, lo, lo + (hi - lo) * 0.4, hi);
 }
 
 bool Comparer::runDynamic(double lo, double hi) {
@@ -245,8 +228,12 @@ bool Comparer::runDynamic(double lo, double hi) {
   r.rssBaselineBytes = runtime::currentResidentBytes();
   auto config = dynamicConfig(m_config, m_model.graph);
   if (!config) return !fail(r, config.error());
-  const double mid = lo + (hi - lo) * 0.3;
-  auto built = build(m_model, *config, subProgress(m_progress, lo, mid));
+  return runOneModel(std::move(r), *config, true, lo, lo + (hi - lo) * 0.3, hi);
+}
+
+bool Comparer::runOneModel(StrategyResult r, const sc::ShapeConfig& config, bool dynamic, double lo, double mid,
+                           double hi) {
+  auto built = build(m_model, config, subProgress(m_progress, lo, mid));
   if (!built) return !fail(r, built.error());
   r.atcCommand = built->model->meta.atcCommand;
   r.compileMillis = built->compileMillis;
@@ -257,13 +244,14 @@ bool Comparer::runDynamic(double lo, double hi) {
   if (!s) return !fail(r, s.error());
   r.packedWeightBytes = (*s)->memory().packedWeightBytes;
   r.peakRssBytes = runtime::peakResidentBytes();
-  auto done = measureAll(**s, true, r, mid, hi);
+  auto done = measureAll(**s, dynamic, r, mid, hi);
   if (!done) return !fail(r, done.error());
   if (!*done) return false;
   const auto mem = (*s)->memory();
-  r.arenaBytes = mem.arenaBytes + mem.dynamicBytes;
-  r.dynamicBytes = mem.dynamicBytes;
   r.workspaceBytes = mem.workspaceBytes;
+  // A multi-gear model has its planned shared arena; the dynamic mode what its allocator made.
+  r.arenaBytes = dynamic ? mem.arenaBytes + mem.dynamicBytes : built->model->sharedArenaBytes;
+  if (dynamic) r.dynamicBytes = mem.dynamicBytes;
   s->reset();
   finish(r);
   return true;
