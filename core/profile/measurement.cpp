@@ -207,8 +207,10 @@ Expected<RunCost> timedRun(MeasureSlot& s, runtime::RunResult& result, bool prof
     const auto d = taskDelta(before, readTasks());
     c.threads = std::max(1, d.threads);
     c.cpuMs = d.threads > 0 ? d.cpuMs / d.threads : cpu;
-    // Wait per thread that ran, against the run's wall time.
-    c.preempted = d.waitMs / c.threads >= kPreemptShare * c.wallMs && d.waitMs > 0.05;
+    // Lost the CPU: the threads that ran waited in the run queue for at least a scheduler time slice
+    // in all, and for kPreemptShare of the run per thread. Waking an idle OpenMP worker costs
+    // microseconds of queue wait per parallel region; losing the CPU to another task costs a slice.
+    c.preempted = d.waitMs >= kPreemptMinMillis && d.waitMs / c.threads >= kPreemptShare * c.wallMs;
   } else {
     c.cpuMs = cpu;
     // Without schedstat: a run whose process got far less CPU than its wall time (one thread assumed).
@@ -406,6 +408,7 @@ Expected<Measurement> measureInterleaved(std::span<MeasureSlot> slots, std::vect
         r.wallMillis.push_back(c.wallMs);
         r.cpuMillis.push_back(c.cpuMs);
         r.preempted.push_back(c.preempted ? 1 : 0);
+        r.sequence.push_back(done);
         r.preemptedRuns += c.preempted ? 1 : 0;
         info.threads = std::max(info.threads, c.threads);
         if (c.wallMs > 0) cpuShare += std::min(1.0, c.cpuMs / c.wallMs);

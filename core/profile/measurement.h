@@ -74,7 +74,11 @@ std::string contentionWarning(const MeasurementInfo& m);
 // Merges the information of two measurements (runs and preempted runs add up; contention ors).
 void mergeInfo(MeasurementInfo& into, const MeasurementInfo& from);
 
+// A run is preempted when its threads waited runnable for a CPU at least kPreemptMinMillis in all
+// (a scheduler time slice: waking idle workers costs microseconds) and kPreemptShare of its wall
+// time per thread.
 inline constexpr double kPreemptShare = 0.10;
+inline constexpr double kPreemptMinMillis = 1.0;
 
 // ---- measuring ---------------------------------------------------------------------------------
 
@@ -103,6 +107,7 @@ struct SlotResult {
   std::vector<double> wallMillis;   // per measured run, in order
   std::vector<double> cpuMillis;    // per run: CPU time per thread that ran
   std::vector<uint8_t> preempted;   // per run
+  std::vector<int> sequence;        // per run: its position among all slots' runs (0-based)
   int preemptedRuns = 0;
   runtime::LatencyStats latency; // over wallMillis
   Interval medianCi;
