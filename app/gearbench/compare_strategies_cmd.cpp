@@ -47,7 +47,8 @@ void printStrategy(std::ostream& out, const profile::StrategyResult& s) {
   for (const auto& g : s.gears) {
     const auto& l = g.latency;
     out << "  " << pad(g.label, 16) << pad(fixed(l.median, 3), 10, true)
-        << pad("[" + fixed(g.medianCi.lo, 3) + ", " + fixed(g.medianCi.hi, 3) + "]", 22, true)
+        << pad(std::string(1, '[').append(fixed(g.medianCi.lo, 3)).append(", ").append(fixed(g.medianCi.hi, 3)).append("]"),
+               22, true)
         << pad(fixed(l.mean, 3), 10, true) << pad(fixed(l.p90, 3), 10, true) << pad(fixed(l.p99, 3), 10, true)
         << pad(fixed(l.min, 3), 10, true) << pad(fixed(l.max, 3), 10, true) << pad(fixed(g.samplesPerSec, 1), 12, true)
         << pad(std::to_string(g.preemptedRuns), 10, true) << "\n";

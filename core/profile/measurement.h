@@ -129,7 +129,7 @@ struct Measurement {
 // Measures every slot `options.loops` times, interleaved in round-robin blocks (each round starts
 // at the next slot). `results` holds each slot's warm-up result (or default ones: a slot not warmed
 // up gets two untimed runs first). Progress fractions map into [lo, hi].
-Expected<Measurement> measureInterleaved(std::span<MeasureSlot> slots, std::vector<SlotResult> results,
+Expected<Measurement> measureInterleaved(std::span<MeasureSlot> toMeasure, std::vector<SlotResult> results,
                                          const MeasureOptions& options, const Progress& progress = {},
                                          double lo = 0, double hi = 1);
 

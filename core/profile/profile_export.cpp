@@ -52,7 +52,14 @@ void image(std::ostringstream& o, const ReportImages& images, const std::string&
   o << "![" << caption << "](" << it->second << ")\n\n";
 }
 
-std::string ciText(const Interval& ci) { return "[" + num(ci.lo) + ", " + num(ci.hi) + "]"; }
+std::string ciText(const Interval& ci) {
+  std::string s(1, '['); // built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string
+  s += num(ci.lo);
+  s += ", ";
+  s += num(ci.hi);
+  s += ']';
+  return s;
+}
 
 void measurementLines(std::ostringstream& o, const MeasurementInfo& m) {
   if (m.contention) o << "\n> **Warning:** " << contentionWarning(m) << "\n";

@@ -271,12 +271,13 @@ private slots:
     // Two gears measured in round-robin blocks of 2, each round starting at the next gear.
     auto s = runtime::Session::create(m_model, runtime::SessionOptions{"cpu", 1});
     QVERIFY(s);
-    std::vector<profile::MeasureSlot> slots{profile::makeSlot(**s, 0, (*s)->inputDescs(0), 1, "gear 0"),
-                                            profile::makeSlot(**s, 1, (*s)->inputDescs(1), 1, "gear 1")};
+    std::vector<profile::MeasureSlot> gearSlots; // ("slots" is a Qt keyword)
+    gearSlots.push_back(profile::makeSlot(**s, 0, (*s)->inputDescs(0), 1, "gear 0"));
+    gearSlots.push_back(profile::makeSlot(**s, 1, (*s)->inputDescs(1), 1, "gear 1"));
     profile::MeasureOptions o;
     o.loops = 6;
     o.blockSize = 2;
-    auto m = profile::measureInterleaved(slots, {}, o);
+    auto m = profile::measureInterleaved(gearSlots, {}, o);
     QVERIFY(m);
     QCOMPARE(m->results[0].wallMillis.size(), std::size_t{6});
     QCOMPARE(m->results[1].wallMillis.size(), std::size_t{6});
@@ -515,16 +516,16 @@ private slots:
   }
 
   void underCpuHog() {
-    // A model whose gears differ 4x in work (image side 32 and 64), compared while every core runs
+    // A model whose gears differ 4x in work (image side 48 and 96), compared while every core runs
     // a busy process: the same plan (a static gear and that gear inside the multi-gear model) shows
     // no measurable difference, a contention warning is given, and the 4x gears are told apart.
     const auto path = m_dir.filePath("image_convnet.onnx").toStdString();
-    QVERIFY(test::writeImageSizeConvNet(path, 16));
+    QVERIFY(test::writeImageSizeConvNet(path, 24));
     auto model = onnx_import::importModel(path);
     QVERIFY(model);
     shape_config::AtcOptions o;
     QVERIFY(shape_config::setOption(o, "input_shape", "x:1,3,-1,-1"));
-    QVERIFY(shape_config::setOption(o, "dynamic_image_size", "32,32;64,64"));
+    QVERIFY(shape_config::setOption(o, "dynamic_image_size", "48,48;96,96"));
     auto config = shape_config::fromOptions(o);
     QVERIFY(config);
     auto request = m_request;
@@ -572,7 +573,7 @@ private slots:
       const auto d = profile::compareMedians(s.gears[1].latency.median, s.gears[1].medianCi,
                                              s.gears[0].latency.median, s.gears[0].medianCi);
       QVERIFY2(d.verdict == profile::Verdict::Slower && d.percent > 100,
-               qPrintable(QStringLiteral("%1: 64x64 %2 [%3, %4] vs 32x32 %5 [%6, %7]")
+               qPrintable(QStringLiteral("%1: 96x96 %2 [%3, %4] vs 48x48 %5 [%6, %7]")
                               .arg(profile::strategyKindName(s.kind))
                               .arg(s.gears[1].latency.median)
                               .arg(s.gears[1].medianCi.lo)
@@ -581,7 +582,7 @@ private slots:
                               .arg(s.gears[0].medianCi.lo)
                               .arg(s.gears[0].medianCi.hi)));
     }
-    qInfo("under a %d-process hog: static 32x32 %.3f [%.3f, %.3f], multi %.3f [%.3f, %.3f]; 64x64 %.3f; "
+    qInfo("under a %d-process hog: static 48x48 %.3f [%.3f, %.3f], multi %.3f [%.3f, %.3f]; 96x96 %.3f; "
           "preempted %d of %d runs; other runnable %.1f",
           cores, cmp.strategies[0].gears[0].latency.median, cmp.strategies[0].gears[0].medianCi.lo,
           cmp.strategies[0].gears[0].medianCi.hi, cmp.strategies[1].gears[0].latency.median,
