@@ -120,19 +120,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_compile, &CompilePanel::gearSelected, m_graph, &GraphArea::showGear);
   connect(m_editor, &InputsEditor::buildRequested, this, &MainWindow::startBuild);
   connect(m_project, &Project::formChanged, this, [this] {
-    m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+    m_compile->markStale(m_project->build() && !m_project->buildMatchesForm());
     updateActions();
   });
   connect(m_project, &Project::modifiedChanged, this, &MainWindow::updateTitle);
   // The profile panel: the open model, the valid configuration, the compiled model, its history.
   connect(m_project, &Project::formChanged, this, [this] {
-    if (m_project->hasModel() && m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
+    if (auto request = m_project->buildRequest()) m_profile->setBuildRequest(*request);
   });
+  // The project owns the build; the profile panel reuses it when it matches the form, and a model
+  // the panel had to compile itself becomes the project's build.
+  connect(m_project, &Project::buildChanged, this, [this] {
+    m_profile->setCompiledModel(m_project->build(), m_project->buildKey());
+    updateActions();
+  });
+  connect(m_profile, &ProfilePanel::modelBuilt, this,
+          [this](std::shared_ptr<const om::Model> model, const std::string& key) {
+            if (m_project->buildMatchesForm()) return;
+            m_project->setBuild(std::move(model), key);
+            m_graph->setCompiled(m_project->build());
+          });
   // A bar of the profile's operator chart selects that node in the graph view (the compiled graph of
   // the gear when the passes made the node). A model the panel compiled itself serves when the user
   // has not built: it was compiled from the same configuration.
   connect(m_profile, &ProfilePanel::nodeClicked, this, [this](const QString& node, int gear) {
-    if (!m_graph->compiled() && m_profile->compiledModel()) m_graph->setCompiled(m_profile->compiledModel());
+    if (!m_graph->compiled() && m_project->build()) m_graph->setCompiled(m_project->build());
     m_centre->setCurrentWidget(m_graph);
     if (m_graph->revealNode(node, gear))
       statusBar()->showMessage(tr("Selected %1 in the graph.").arg(node), 4000);
@@ -143,7 +155,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_project->markOtherChange();
     m_autosaver->changed();
   });
-  m_autosaver->setExtra([this](ProjectData& data) { data.profileRuns = m_profile->historyJson(); });
+  m_autosaver->setExtra([this](ProjectData& data) {
+    data.profileRuns = m_profile->historyJson();
+    data.profileSettings = m_profile->settingsJson();
+  });
   connect(m_project, &Project::modelChanged, this, &MainWindow::updateStatus);
 
   readSettings();
@@ -389,14 +404,12 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
     return;
   }
   m_compiler->cancel();
-  m_compiled.reset();
-  m_compiledCommand.clear();
   m_compile->clear();
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   m_profile->setModel(result.model, result.path);
   m_profile->setHistoryJson({});
-  if (m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
+  if (auto request = m_project->buildRequest()) m_profile->setBuildRequest(*request);
   if (m_pending) {
     if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {
       log::get("ui")->warn("{} changed since the project was saved (SHA-256 differs)", str(result.path));
@@ -420,6 +433,7 @@ void MainWindow::applyPendingProject() {
     return;
   }
   m_profile->setHistoryJson(pending.data.profileRuns);
+  m_profile->setSettingsJson(pending.data.profileSettings);
   if (pending.recovery) {
     // Restored edits stay unsaved (and undoable) until the user saves.
     m_project->setProjectPath(pending.data.projectPath);
@@ -431,6 +445,24 @@ void MainWindow::applyPendingProject() {
     m_project->markSaved();
     m_recent->add(pending.projectPath);
   }
+  restoreBuild(pending.data);
+}
+
+void MainWindow::restoreBuild(const ProjectData& data) {
+  // The saved build is the project's again when it was made from this form (same key).
+  if (data.buildOmPath.isEmpty() || data.buildKey.toStdString() != m_project->formBuildKey()) return;
+  auto om = om::readFile(data.buildOmPath.toStdString());
+  if (!om) {
+    log::get("ui")->warn("the project's build {} cannot be read: {}", data.buildOmPath.toStdString(),
+                         om.error().str());
+    return;
+  }
+  m_project->setBuild(std::make_shared<const om::Model>(std::move(*om)), data.buildKey.toStdString(),
+                      data.buildMillis);
+  m_graph->setCompiled(m_project->build());
+  m_compile->compileFinished(m_project->build(), QString(), false, data.buildMillis);
+  m_compile->markStale(false);
+  updateActions();
 }
 
 bool MainWindow::checkRecovery() {
@@ -477,15 +509,11 @@ void MainWindow::startBuild() {
       planned.push_back(row);
     }
   }
-  compiler::CompileOptions options;
-  options.atcCommand = str(check.commandLine);
-  options.sourceSha256 = str(m_project->modelSha256());
-  for (const auto& p : m_project->form().disabledPasses)
-    options.disabledPasses.push_back(str(p));
-  m_compiledCommand = check.commandLine;
+  auto request = m_project->buildRequest();
+  if (!request) return;
   m_compile->compileStarted(std::move(planned));
   if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compileDock"))) dock->raise();
-  m_compiler->start(m_project->model(), config, std::move(options));
+  m_compiler->start(m_project->model(), std::move(*request));
   m_editor->setBuildEnabled(false);
   updateActions();
 }
@@ -494,13 +522,14 @@ void MainWindow::cancelBuild() { m_compiler->cancel(); }
 
 bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
 
+std::shared_ptr<const om::Model> MainWindow::compiledModel() const { return m_project->build(); }
+
 void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
-  m_compiled = outcome.model;
-  m_graph->setCompiled(m_compiled, outcome.sourceShapes);
-  if (m_compiled) m_profile->setCompiledModel(m_compiled);
+  if (outcome.model) m_project->setBuild(outcome.model, outcome.key, outcome.millis);
+  m_graph->setCompiled(m_project->build(), outcome.sourceShapes);
   m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
                              outcome.cancelled(), outcome.millis);
-  m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+  m_compile->markStale(m_project->build() && !m_project->buildMatchesForm());
   m_editor->setBuildEnabled(true);
   statusBar()->showMessage(outcome.model ? tr("Build finished.")
                            : outcome.cancelled()
@@ -559,7 +588,7 @@ void MainWindow::updateActions() {
   const bool compiling = isCompiling();
   m_buildAction->setEnabled(model && m_project->check().valid() && !compiling);
   m_cancelAction->setEnabled(compiling);
-  m_saveOmAction->setEnabled(m_compiled != nullptr);
+  m_saveOmAction->setEnabled(m_project->build() != nullptr);
   m_saveProjectAction->setEnabled(model);
   m_saveProjectAsAction->setEnabled(model);
   m_exportScriptAction->setEnabled(model);

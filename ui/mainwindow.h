@@ -52,7 +52,8 @@ public:
   void startBuild();
   void cancelBuild();
   bool isCompiling() const;
-  std::shared_ptr<const om::Model> compiledModel() const { return m_compiled; }
+  // The project's current build (Build, or a compile the profile panel made for the same form).
+  std::shared_ptr<const om::Model> compiledModel() const;
 
   // Writers behind the Save / Export actions (atomic; errors name the path).
   Status saveProjectTo(const QString& path);
@@ -97,6 +98,7 @@ private:
   void loadFinishedInternal(const LoadResult& result);
   void compileFinishedInternal(const CompileOutcome& outcome);
   void applyPendingProject();
+  void restoreBuild(const ProjectData& data);
   void updateStatus();
   void updateTitle();
   void updateActions();
@@ -133,8 +135,6 @@ private:
   QAction* m_exportGraphAction = nullptr;
   QMenu* m_passesMenu = nullptr;
 
-  std::shared_ptr<const om::Model> m_compiled;
-  QString m_compiledCommand; // the command the result was built with (stale when the form differs)
   // A project (or recovery file) waiting for its model to load.
   struct Pending {
     ProjectData data;
