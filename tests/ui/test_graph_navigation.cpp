@@ -285,7 +285,7 @@ private slots:
     for (int y = 0; y < shot.height(); y += 2)
       for (int x = 0; x < shot.width(); x += 2) {
         const QColor c = shot.pixelColor(x, y);
-        if (std::abs(c.red() - 0x7a) < 16 && std::abs(c.green() - 0x8b) < 16 && std::abs(c.blue() - 0xa6) < 16) ++outlinePixels;
+        if (std::abs(c.red() - 0x7a) < 40 && std::abs(c.green() - 0x8b) < 40 && std::abs(c.blue() - 0xa6) < 40) ++outlinePixels;
         if (c.blue() > c.red() + 20 && c.value() < 120) ++textPixels;
       }
     QVERIFY2(outlinePixels > 50, qPrintable(QString::number(outlinePixels)));

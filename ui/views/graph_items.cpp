@@ -201,6 +201,15 @@ ScopeOutlineItem::ScopeOutlineItem(const ScopeOutline* outline)
   setToolTip(QObject::tr("%1\nClick the header to collapse this scope into one box").arg(outline->path));
 }
 
+namespace {
+constexpr double kSideLabelReach = 400000; // scene units right of an outer outline for its side label
+} // namespace
+
+QRectF ScopeOutlineItem::boundingRect() const {
+  const QRectF r = m_rect.adjusted(-1, -1, 1, 1);
+  return m_outline->depth <= 2 ? r.adjusted(0, 0, kSideLabelReach, 0) : r;
+}
+
 QRectF ScopeOutlineItem::headerRect() const {
   return QRectF(m_rect.left(), m_rect.top(), m_rect.width(), gst::kTitleHeight - 2);
 }
@@ -219,8 +228,30 @@ void ScopeOutlineItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option
   p->setPen(QPen(kOutline, 0)); // cosmetic: visible at any zoom
   p->drawRect(m_rect);
   if (lod < kDetailLod) {
-    // Zoomed far out only the outermost paths fit; inner ones would overlap them.
-    if (m_outline->depth <= 2) drawScreenText(p, m_rect, lod, m_outline->path, kGroupFill.darker(140), false);
+    // Zoomed far out only the outermost paths are drawn (inner ones would overlap them): inside the
+    // outline when it is wide enough on screen, else beside it, at the height of its top.
+    if (m_outline->depth > 2) return;
+    QFont font = gst::titleFont();
+    font.setPixelSize(static_cast<int>(kScreenFontPx));
+    const QFontMetricsF fm(font);
+    const double textW = fm.horizontalAdvance(m_outline->path) + 12;
+    if (m_rect.height() * lod < fm.height()) return;
+    if (m_rect.width() * lod >= textW) {
+      drawScreenText(p, m_rect, lod, m_outline->path, kGroupFill.darker(140), false);
+      return;
+    }
+    // A tick from the outline to its label marks where the scope starts.
+    const double indent = (m_outline->depth - 1) * 16.0;
+    p->save();
+    p->translate(m_rect.right(), m_rect.top());
+    p->scale(1 / lod, 1 / lod);
+    p->setPen(QPen(kOutline, 1));
+    p->drawLine(QPointF(0, 0), QPointF(6 + indent, 0));
+    p->drawLine(QPointF(2, 0), QPointF(2, std::min(m_rect.height() * lod, 4000.0)));
+    p->setFont(font);
+    p->setPen(kGroupFill.darker(140));
+    p->drawText(QPointF(10 + indent, fm.ascent() - fm.height() / 2), m_outline->path);
+    p->restore();
     return;
   }
   const QRectF header = headerRect();

@@ -48,7 +48,9 @@ public:
   explicit ScopeOutlineItem(const ScopeOutline* outline);
 
   int type() const override { return Type; }
-  QRectF boundingRect() const override { return m_rect.adjusted(-1, -1, 1, 1); }
+  // Outer scopes (depth 1 and 2) reach far to the right: zoomed out until they are thinner than their
+  // path, the path is drawn beside them, like a table of contents along the graph.
+  QRectF boundingRect() const override;
   QPainterPath shape() const override; // the header only: clicks elsewhere reach nodes and panning
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
   const ScopeOutline& outline() const { return *m_outline; }
