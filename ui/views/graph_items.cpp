@@ -337,7 +337,11 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
   const double lod = option->levelOfDetailFromTransform(p->worldTransform());
   const QColor color = m_highlighted ? gst::kSelection : gst::kEdge;
   if (lod < kDetailLod) {
-    QPen pen(color, 0); // cosmetic: one device pixel whatever the zoom
+    // Cosmetic: one device pixel whatever the zoom; far out, where thousands overlap, faint, so that
+    // boxes and scope outlines stand out from them.
+    QColor faint = color;
+    if (lod < 0.05 && !m_highlighted) faint.setAlpha(70);
+    QPen pen(faint, 0);
     p->setPen(pen);
     p->drawPolyline(m_polyline);
     return;

@@ -269,7 +269,8 @@ void InputsEditor::refresh() {
   m_model->setFaultyDims(model ? faulty : std::vector<std::pair<int, int>>{});
   // A gear strategy chosen before any gear is typed: say what to do, not "[0] gears".
   const bool awaitingGears = check.issue && isGearStrategy(form.strategy) && form.gears.isEmpty() &&
-                             check.issue->field == FormField::Gears;
+                             (check.issue->field == FormField::Gears || check.issue->field == FormField::Strategy ||
+                              check.issue->field == FormField::General);
   int faultyGear = -1;
   if (model && !m_problems.empty()) {
     QStringList lines, fixes;
@@ -281,14 +282,19 @@ void InputsEditor::refresh() {
     label->setText(lines.join(QStringLiteral("<br>")));
     label->setToolTip(QString());
     label->setVisible(true);
+    // The button says what it sets while that fits; a longer list goes to the tooltip.
     m_fix->setText(m_problems.size() == 1 ? tr("Fix: %1").arg(fixes.front())
-                                          : tr("Fix all %1: %2").arg(m_problems.size()).arg(fixes.join(QStringLiteral(", "))));
-    m_fix->setToolTip(tr("Set every dim listed above to the value shown (one undo step)"));
+                   : m_problems.size() <= 3
+                       ? tr("Fix all %1: %2").arg(m_problems.size()).arg(fixes.join(QStringLiteral(", ")))
+                       : tr("Fix all %1 dims").arg(m_problems.size()));
+    m_fix->setToolTip(tr("Sets %1 (one undo step)").arg(fixes.join(QStringLiteral(", "))));
   }
   m_fix->setVisible(model && !m_problems.empty());
   if (model && check.issue && !awaitingGears) {
     // The first problem of another field (a dim problem is already listed with the others).
-    const bool listed = check.issue->field == FormField::Inputs && !m_problems.empty();
+    bool listed = check.issue->field == FormField::Inputs && !m_problems.empty();
+    for (const auto& p : m_problems)
+      listed = listed || (p.issue.code == check.issue->code && p.issue.message == check.issue->message);
     if (!listed) {
       auto* label = m_errors[static_cast<std::size_t>(check.issue->field)];
       label->setText(
