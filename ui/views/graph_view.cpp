@@ -255,11 +255,16 @@ ScopeOptions GraphView::scopeOptions() const {
 }
 
 void GraphView::relayoutScopes(const ScopeOptions& scopes) {
-  if (!m_source) return;
+  // The graph on screen already carries its inferred shapes: lay it out again without inferring. (Its
+  // source may be a body or an enclosing graph the breadcrumb went back to.)
+  const auto shown = m_scene->sharedDisplayGraph();
+  auto source = shown && !m_layoutPending ? shown->graph : m_source;
+  const int64_t opset = shown && !m_layoutPending ? 0 : m_sourceOpset;
+  if (!source) return;
   const QString select = selectedNodeName();
   const QString reveal = m_revealScope;
   auto levels = m_levels; // a new layout of the same graph: the breadcrumb stays
-  start(m_source, m_title, m_sourceOpset, scopes);
+  start(std::move(source), m_title, opset, scopes);
   m_levels = std::move(levels);
   m_revealScope = reveal;
   if (!select.isEmpty() && m_selectAfter.isEmpty()) m_selectAfter = select;
