@@ -313,7 +313,9 @@ void MainWindow::createActions() {
   bar->addAction(m_saveOmAction);
   bar->addSeparator();
   m_find = new QLineEdit(bar);
-  m_find->setPlaceholderText(tr("Find node, op or tensor (Ctrl+F)"));
+  m_find->setPlaceholderText(tr("Find: name, op:Conv, tensor:x (Ctrl+F)"));
+  m_find->setToolTip(tr("Words filter together: op:Conv (op type), name:stage1 (node name), tensor:x (an input or "
+                        "output tensor), or a plain word (any of these). Hits in collapsed scopes open them."));
   m_find->setClearButtonEnabled(true);
   m_find->setMaximumWidth(260);
   m_find->setObjectName(QStringLiteral("findBox"));
