@@ -47,8 +47,10 @@ namespace {
 
 bool isProjectFile(const QString& path) { return path.endsWith(QLatin1String(".gearproj"), Qt::CaseInsensitive); }
 
+bool isOmFile(const QString& path) { return path.endsWith(QLatin1String(".om"), Qt::CaseInsensitive); }
+
 bool isOpenable(const QString& path) {
-  return isProjectFile(path) || path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
+  return isProjectFile(path) || isOmFile(path) || path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
 }
 
 std::string str(const QString& s) { return s.toStdString(); }
@@ -214,6 +216,8 @@ void MainWindow::createActions() {
   open->setShortcut(QKeySequence::Open);
   m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
   connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openFile);
+  auto* close = file->addAction(tr("&Close"), this, [this] { closeModel(); });
+  close->setShortcut(QKeySequence::Close);
   file->addSeparator();
   m_saveProjectAction = file->addAction(tr("&Save Project"), this, &MainWindow::saveProject);
   m_saveProjectAction->setShortcut(QKeySequence::Save);
@@ -221,7 +225,7 @@ void MainWindow::createActions() {
   m_saveProjectAsAction->setShortcut(QKeySequence::SaveAs);
   file->addSeparator();
   m_saveOmAction = file->addAction(tr("Save &Model (.om) As…"), this, &MainWindow::saveOm);
-  m_exportScriptAction = file->addAction(tr("Export ATC &Script…"), this, &MainWindow::exportScript);
+  m_exportScriptAction = file->addAction(tr("Export ATC Scrip&t…"), this, &MainWindow::exportScript);
   m_exportGraphAction = file->addAction(tr("Export &Graph Image…"), this, &MainWindow::exportGraph);
   file->addSeparator();
   auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -247,7 +251,7 @@ void MainWindow::createActions() {
   // F3 / Shift+F3 as in browsers and editors; with nothing typed yet they go to the box.
   auto* next = edit->addAction(tr("Find &Next"), this, [this] { findInGraph(true); });
   next->setShortcut(QKeySequence(Qt::Key_F3));
-  auto* previous = edit->addAction(tr("Find &Previous"), this, [this] { findInGraph(false); });
+  auto* previous = edit->addAction(tr("Find Pre&vious"), this, [this] { findInGraph(false); });
   previous->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
 
   auto* build = menuBar()->addMenu(tr("&Build"));
@@ -275,8 +279,11 @@ void MainWindow::createActions() {
   });
 
   auto* view = menuBar()->addMenu(tr("&View"));
-  for (auto* dock : findChildren<QDockWidget*>())
+  for (auto* dock : findChildren<QDockWidget*>()) {
     view->addAction(dock->toggleViewAction());
+    // The action's text is the dock's title, where '&' would mark a mnemonic ("Inputs _Gears").
+    dock->toggleViewAction()->setText(menuText(dock->windowTitle()));
+  }
   view->addSeparator();
   auto* showGraph = view->addAction(tr("&Graph"), this, [this] { m_centre->setCurrentWidget(m_graph); });
   showGraph->setShortcut(Qt::CTRL | Qt::Key_1);
@@ -287,13 +294,9 @@ void MainWindow::createActions() {
   fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   m_graph->addAction(fit);
 
-  auto* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About GearStudio"), this, [this] {
-    dialogs::ask(this, tr("About GearStudio"),
-                 tr("GearStudio compiles ONNX models to .om for static, multi-gear and dynamic input shapes, "
-                    "with the options and error codes of ATC."),
-                 QMessageBox::Ok);
-  });
+  view->addSeparator();
+  view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+  createHelpMenu();
 
   // Toolbar undo/redo with short labels; the menu's actions name the command.
   auto* undoButton = new QAction(tr("Undo"), this);
@@ -325,7 +328,9 @@ void MainWindow::createActions() {
   bar->addAction(m_saveOmAction);
   bar->addSeparator();
   m_find = new QLineEdit(bar);
-  m_find->setPlaceholderText(tr("Find node, op or tensor (Ctrl+F)"));
+  m_find->setPlaceholderText(tr("Find: name, op:Conv, tensor:x (Ctrl+F)"));
+  m_find->setToolTip(tr("Words filter together: op:Conv (op type), name:stage1 (node name), tensor:x (an input or "
+                        "output tensor), or a plain word (any of these). Hits in collapsed scopes open them."));
   m_find->setClearButtonEnabled(true);
   m_find->setMaximumWidth(260);
   m_find->setObjectName(QStringLiteral("findBox"));
@@ -371,14 +376,19 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
 void MainWindow::openDialog() {
   const auto dir = QFileInfo(m_project->modelPath()).absolutePath();
   const auto path = QFileDialog::getOpenFileName(this, tr("Open model or project"), dir,
-                                                 tr("Models and projects (*.onnx *.gearproj);;ONNX models "
-                                                    "(*.onnx);;GearStudio projects (*.gearproj);;All files (*)"));
+                                                 tr("Models and projects (*.onnx *.gearproj *.om);;ONNX models "
+                                                    "(*.onnx);;GearStudio projects (*.gearproj);;Compiled models "
+                                                    "(*.om);;All files (*)"));
   if (!path.isEmpty()) openFile(path);
 }
 
 void MainWindow::openFile(const QString& path) {
   if (m_project->isModified() && !confirmDiscard()) return;
   m_pending.reset();
+  if (isOmFile(path)) {
+    openOm(path);
+    return;
+  }
   if (isProjectFile(path)) {
     auto data = readProject(path);
     if (!data) {
@@ -404,6 +414,7 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
     return;
   }
   m_compiler->cancel();
+  m_omPath.clear();
   m_compile->clear();
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
@@ -547,6 +558,16 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::updateStatus() {
+  if (const auto om = m_project->build(); !m_project->hasModel() && om && !m_omPath.isEmpty()) {
+    m_statusModel->setText(QFileInfo(m_omPath).fileName());
+    m_statusNodes->setText(om->dynamic ? tr("dynamic shape")
+                                               : tr("%n gear(s)", nullptr, static_cast<int>(om->gears.size())));
+    m_statusInputs->setText(tr("shared arena %1 · weights %2")
+                                .arg(GearResultModel::formatBytes(om->sharedArenaBytes),
+                                     GearResultModel::formatBytes(om->weightBytes)));
+    m_statusInputs->setToolTip(QString::fromStdString(om->meta.atcCommand));
+    return;
+  }
   if (!m_project->hasModel()) {
     m_statusModel->setText(tr("No model"));
     m_statusNodes->clear();
@@ -578,6 +599,8 @@ void MainWindow::updateTitle() {
     const auto name = m_project->projectPath().isEmpty() ? QFileInfo(m_project->modelPath()).fileName()
                                                          : QFileInfo(m_project->projectPath()).fileName();
     title = name + QStringLiteral("[*] — GearStudio");
+  } else if (!m_omPath.isEmpty()) {
+    title = QFileInfo(m_omPath).fileName() + QStringLiteral("[*] — GearStudio");
   }
   setWindowTitle(title);
   setWindowModified(m_project->isModified());
@@ -592,7 +615,7 @@ void MainWindow::updateActions() {
   m_saveProjectAction->setEnabled(model);
   m_saveProjectAsAction->setEnabled(model);
   m_exportScriptAction->setEnabled(model);
-  m_exportGraphAction->setEnabled(model);
+  m_exportGraphAction->setEnabled(model || m_project->build());
   m_passesMenu->setEnabled(model);
 }
 
@@ -646,8 +669,11 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::readSettings() {
   QSettings s;
+  m_defaultState = saveState();
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  // Saved on a screen that is gone (a monitor unplugged, a smaller display): keep the window on one.
+  keepOnScreen();
 }
 
 void MainWindow::writeSettings() {
