@@ -14,6 +14,9 @@
 SUITE=bookworm
 CACHE=$SRC/.cache/clean-root
 TARBALL=$CACHE/$SUITE-minbase.tar.gz
+# Downloaded .deb files, kept between checks so a rerun does not download them again (every package is
+# still installed afresh in the clean root). GS_APT_ARCHIVES=none downloads everything every time.
+APT_ARCHIVES=${GS_APT_ARCHIVES:-$CACHE/apt-archives}
 
 fail() {
   echo "$CHECK_NAME: FAIL: $*" >&2
@@ -75,7 +78,7 @@ SECURITY=$(host_uri debian-security)
 SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 
 # Unpacks the cached pristine root into $WORK (making it with debootstrap the first time), points its
-# apt at the host's mirror, copies resolv.conf and mounts /proc, /dev and /dev/pts.
+# apt at the host's mirror, copies resolv.conf and mounts /proc, /dev, /dev/pts and the .deb cache.
 prepare_root() {
   remove_root
   if [[ ! -f $TARBALL ]]; then
@@ -111,6 +114,10 @@ EOF
   mount --bind /dev "$WORK/dev" || fail "cannot bind /dev in $WORK"
   mkdir -p "$WORK/dev/pts"
   mount --bind /dev/pts "$WORK/dev/pts" 2>/dev/null || true
+  if [[ $APT_ARCHIVES != none ]]; then
+    mkdir -p "$APT_ARCHIVES/partial" "$WORK/var/cache/apt/archives"
+    mount --bind "$APT_ARCHIVES" "$WORK/var/cache/apt/archives" || fail "cannot bind $APT_ARCHIVES in $WORK"
+  fi
 }
 
 # in_root_try LOG COMMAND...: runs a command in the root like in_root and returns its status.
