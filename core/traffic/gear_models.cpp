@@ -166,26 +166,36 @@ Expected<Calibration> calibrate(const ir::Model& model, const GearSpec& spec,
   cal.compileMillis = msSince(t0);
   GS_ASSIGN_OR_RETURN(auto session, runtime::Session::create(om, runtime::SessionOptions{options.device, options.threads}));
   std::mt19937 rng(options.seed);
-  std::vector<CostPoint> cps;
-  for (int g = 0; g < session->gearCount(); ++g) {
-    if (progress.cancelled()) return makeError(codes::kCancelled, "calibration cancelled");
-    progress(0.5 + 0.5 * g / session->gearCount(), "measuring gear " + std::to_string(g + 1) + "/" +
-                                                       std::to_string(session->gearCount()));
-    std::vector<runtime::HostTensor> inputs;
+  // Gears are measured in round-robin rounds (each round starting at the next gear) so that a burst of
+  // load on a shared machine lands on every gear alike instead of skewing one end of the cost model.
+  const int count = session->gearCount();
+  std::vector<std::vector<runtime::HostTensor>> inputs(static_cast<std::size_t>(count));
+  std::vector<double> total(static_cast<std::size_t>(count), 0.0);
+  runtime::RunResult rr;
+  for (int g = 0; g < count; ++g) {
     for (const auto& d : session->inputDescs(g))
-      inputs.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
-    runtime::RunResult rr;
+      inputs[static_cast<std::size_t>(g)].push_back(runtime::randomTensor(d.dtype, d.dims, rng));
     runtime::RunOptions ro;
     ro.gear = g;
     for (int i = 0; i < options.warmup; ++i)
-      GS_RETURN_IF_ERROR(session->run(inputs, rr, ro));
-    double total = 0;
-    for (int i = 0; i < std::max(1, options.loops); ++i) {
+      GS_RETURN_IF_ERROR(session->run(inputs[static_cast<std::size_t>(g)], rr, ro));
+  }
+  const int loops = std::max(1, options.loops);
+  for (int round = 0; round < loops; ++round) {
+    if (progress.cancelled()) return makeError(codes::kCancelled, "calibration cancelled");
+    progress(0.5 + 0.5 * round / loops, "measuring round " + std::to_string(round + 1) + "/" + std::to_string(loops));
+    for (int k = 0; k < count; ++k) {
+      const int g = (round + k) % count;
+      runtime::RunOptions ro;
+      ro.gear = g;
       const auto t = Clock::now();
-      GS_RETURN_IF_ERROR(session->run(inputs, rr, ro));
-      total += msSince(t);
+      GS_RETURN_IF_ERROR(session->run(inputs[static_cast<std::size_t>(g)], rr, ro));
+      total[static_cast<std::size_t>(g)] += msSince(t);
     }
-    const double mean = total / std::max(1, options.loops);
+  }
+  std::vector<CostPoint> cps;
+  for (int g = 0; g < count; ++g) {
+    const double mean = total[static_cast<std::size_t>(g)] / loops;
     cal.gears.push_back(points[static_cast<std::size_t>(g)]);
     cal.millis.push_back(mean);
     cps.push_back(CostPoint{gearSize(points[static_cast<std::size_t>(g)]), mean,
