@@ -52,10 +52,10 @@ struct TrafficOptions {
   bool help = false;
 };
 
-constexpr std::string_view kOwned[] = {"trace",      "trace-npy", "trace-images", "resize",  "dispatch",
-                                       "requests",   "pad-value", "plan-gears",   "step",    "max-memory",
-                                       "calibrate",  "check-padding", "samples",  "tolerance", "gen-trace",
-                                       "dist",       "compare-strategies", "dynamic_fallback"};
+constexpr std::string_view kOwned[] = {"trace",     "trace-npy",          "trace-images",    "resize",    "dispatch",
+                                       "requests",  "pad-value",          "plan-gears",      "step",      "max-memory",
+                                       "calibrate", "check-padding",      "samples",         "tolerance", "gen-trace",
+                                       "dist",      "compare-strategies", "dynamic_fallback"};
 
 Error usage(const std::string& m) { return Error{codes::kInvalid, m}; }
 
@@ -63,8 +63,10 @@ template <class T> Expected<T> num(const std::string& key, const std::string& v)
   try {
     std::size_t used = 0;
     T x{};
-    if constexpr (std::is_same_v<T, double>) x = std::stod(v, &used);
-    else x = static_cast<T>(std::stoll(v, &used));
+    if constexpr (std::is_same_v<T, double>)
+      x = std::stod(v, &used);
+    else
+      x = static_cast<T>(std::stoll(v, &used));
     if (used != v.size()) throw std::invalid_argument(v);
     return x;
   } catch (...) {
@@ -99,18 +101,25 @@ Expected<std::pair<TrafficOptions, std::vector<std::string>>> split(std::span<co
     }
     const bool flag = key == "check-padding" || key == "compare-strategies" || key == "dynamic_fallback";
     if (!flag && !has) {
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) return std::unexpected(usage("--" + key + " needs a value"));
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        return std::unexpected(usage("--" + key + " needs a value"));
       value = args[++i];
     }
-    if (key == "trace") t.trace = value;
-    else if (key == "trace-npy") t.traceNpy = value;
-    else if (key == "trace-images") t.traceImages = value;
-    else if (key == "resize") t.resize = value;
-    else if (key == "dispatch") t.dispatch = value;
+    if (key == "trace")
+      t.trace = value;
+    else if (key == "trace-npy")
+      t.traceNpy = value;
+    else if (key == "trace-images")
+      t.traceImages = value;
+    else if (key == "resize")
+      t.resize = value;
+    else if (key == "dispatch")
+      t.dispatch = value;
     else if (key == "requests") {
       GS_ASSIGN_OR_RETURN(t.requests, num<int64_t>(key, value));
       if (t.requests < 1) return std::unexpected(usage("--requests must be at least 1"));
-    } else if (key == "pad-value") t.padValues += (t.padValues.empty() ? "" : ";") + value;
+    } else if (key == "pad-value")
+      t.padValues += (t.padValues.empty() ? "" : ";") + value;
     else if (key == "plan-gears") {
       GS_ASSIGN_OR_RETURN(auto k, num<int>(key, value));
       if (k < 2 || k > 100) return std::unexpected(usage("--plan-gears: ATC takes 2 to 100 gears, got " + value));
@@ -135,10 +144,14 @@ Expected<std::pair<TrafficOptions, std::vector<std::string>>> split(std::span<co
     } else if (key == "tolerance") {
       GS_ASSIGN_OR_RETURN(t.tolerance, num<double>(key, value));
       if (!(t.tolerance >= 0)) return std::unexpected(usage("--tolerance must not be negative"));
-    } else if (key == "gen-trace") t.genTrace = value;
-    else if (key == "dist") t.dists.push_back(value);
-    else if (key == "compare-strategies") t.compare = true;
-    else if (key == "dynamic_fallback") t.dynamicFallback = true;
+    } else if (key == "gen-trace")
+      t.genTrace = value;
+    else if (key == "dist")
+      t.dists.push_back(value);
+    else if (key == "compare-strategies")
+      t.compare = true;
+    else if (key == "dynamic_fallback")
+      t.dynamicFallback = true;
   }
   return std::pair{std::move(t), std::move(rest)};
 }
@@ -210,8 +223,8 @@ void printReplay(std::ostream& out, const traffic::ReplayReport& r, const runtim
   out << "  of which run " << fixed(r.meanRunMs, 3) << " ms, dispatch overhead " << fixed(r.meanOverheadMs, 4)
       << " ms (" << fixed(r.meanRunMs > 0 ? 100.0 * r.meanOverheadMs / r.meanRunMs : 0, 2) << "% of run)\n";
   out << "  padding waste " << fixed(100.0 * r.paddingWaste, 1) << "%, fallbacks " << r.fallbacks << ", split batches "
-      << r.splits << ", outputs returned whole " << r.flaggedOutputs << ", cropped with edge effects "
-      << r.edgeOutputs << "\n";
+      << r.splits << ", outputs returned whole " << r.flaggedOutputs << ", cropped with edge effects " << r.edgeOutputs
+      << "\n";
   out << "  gear hits:";
   for (const auto& [k, v] : r.gearHits) {
     std::string label = k;
@@ -284,7 +297,7 @@ int runReplay(const TrafficOptions& t, const BenchOptions& o, std::ostream& out,
 
 // The gears of the shape options (--dynamic_batch_size / --dynamic_image_size / --dynamic_dims).
 Expected<std::pair<traffic::GearSpec, std::vector<std::vector<int64_t>>>> gearsFromOptions(const BenchOptions& o,
-                                                                                        const ir::Model& model) {
+                                                                                           const ir::Model& model) {
   if (!o.atc.input_shape) return std::unexpected(usage("give --input_shape with -1 at the gear dims"));
   GS_ASSIGN_OR_RETURN(auto spec, traffic::parseGearSpec(*o.atc.input_shape, o.atc.input_format.value_or("NCHW")));
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(o.atc));
@@ -305,7 +318,8 @@ Expected<std::pair<traffic::GearSpec, std::vector<std::vector<int64_t>>>> gearsF
 }
 
 int runCompareOnTrace(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, std::ostream& err) {
-  if (!isOnnx(o.model)) return report(err, usage("--compare-strategies --trace needs an .onnx --model (it builds the models)"));
+  if (!isOnnx(o.model))
+    return report(err, usage("--compare-strategies --trace needs an .onnx --model (it builds the models)"));
   auto trace = loadTrace(t, o.atc);
   if (!trace) return report(err, trace.error());
   auto model = onnx_import::importModel(o.model);
@@ -342,9 +356,11 @@ int runCompareOnTrace(const TrafficOptions& t, const BenchOptions& o, std::ostre
     }
     arr.push_back(std::move(j));
   }
-  if (best) out << "\nfastest on this trace and device: " << best->name << " (mean " << fixed(best->report.latency.mean, 3) << " ms)\n";
-  nlohmann::json j{{"tool", "gearbench"}, {"mode", "compare-strategies-trace"}, {"model", o.model},
-                   {"trace", t.trace},    {"strategies", arr},            {"fastest", best ? best->name : ""}};
+  if (best)
+    out << "\nfastest on this trace and device: " << best->name << " (mean " << fixed(best->report.latency.mean, 3)
+        << " ms)\n";
+  nlohmann::json j{{"tool", "gearbench"}, {"mode", "compare-strategies-trace"}, {"model", o.model}, {"trace", t.trace},
+                   {"strategies", arr},   {"fastest", best ? best->name : ""}};
   if (auto s = writeJson(o.jsonPath, j); !s) return report(err, s.error());
   return failed ? 1 : 0;
 }
@@ -416,7 +432,9 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
     auto lower = v;
     for (auto& x : lower)
       x = std::max<int64_t>(1, x - std::max<int64_t>(1, t.step));
-    if (lower == v) for (auto& x : lower) x += std::max<int64_t>(1, t.step);
+    if (lower == v)
+      for (auto& x : lower)
+        x += std::max<int64_t>(1, t.step);
     calPoints.push_back(lower);
     std::sort(calPoints.begin(), calPoints.end());
   }
@@ -432,9 +450,8 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
     if (!r) return report(err, r.error());
     sets = std::move(*r);
   } else {
-    auto r = traffic::planMultiDim(phist, K, [&](const std::vector<int64_t>& p) {
-      return cal->model.millis(traffic::gearSize(p));
-    });
+    auto r = traffic::planMultiDim(
+        phist, K, [&](const std::vector<int64_t>& p) { return cal->model.millis(traffic::gearSize(p)); });
     if (!r) return report(err, r.error());
     sets = std::move(*r);
   }
@@ -444,7 +461,8 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
   double bruteSeconds = 0;
   if (oneDim) {
     const auto b0 = Clock::now();
-    const auto brute = traffic::bruteForceOneDim(hist, K, [&](int64_t v) { return cal->model.millis(static_cast<double>(v)); });
+    const auto brute =
+        traffic::bruteForceOneDim(hist, K, [&](int64_t v) { return cal->model.millis(static_cast<double>(v)); });
     bruteSeconds = std::chrono::duration<double>(Clock::now() - b0).count();
     if (std::isfinite(brute.expectedMs)) bruteMs = brute.expectedMs;
   }
@@ -465,8 +483,8 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
     }
   const auto& best = sets.back();
   if (t.maxMemoryMiB && best.arenaBytes > *t.maxMemoryMiB * 1024 * 1024)
-    return report(err, Error{codes::kInvalid, "every request must fit a gear, and the largest ("
-                                                  + traffic::formatShapes({"dims"}, {best.gears.back()}) +
+    return report(err, Error{codes::kInvalid, "every request must fit a gear, and the largest (" +
+                                                  traffic::formatShapes({"dims"}, {best.gears.back()}) +
                                                   ") needs about " + fixed(best.arenaBytes / 1048576.0, 1) +
                                                   " MiB of arena, above --max-memory=" + fixed(*t.maxMemoryMiB, 1)});
   std::vector<traffic::GearSet> front;
@@ -488,8 +506,9 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
   for (std::size_t i = 0; i < cal->gears.size(); ++i)
     out << " " << ir::joinDims(cal->gears[i]) << "=" << fixed(cal->millis[i], 3) << "ms";
   out << "\n  recommended: " << traffic::gearOptionsText(*spec, best.gears) << "\n";
-  out << "  expected mean latency " << fixed(best.expectedMs, 3) << " ms (all requests in the largest gear: "
-      << fixed(staticMs, 3) << " ms), arena ~" << profile::humanBytes(static_cast<uint64_t>(best.arenaBytes)) << "\n";
+  out << "  expected mean latency " << fixed(best.expectedMs, 3)
+      << " ms (all requests in the largest gear: " << fixed(staticMs, 3) << " ms), arena ~"
+      << profile::humanBytes(static_cast<uint64_t>(best.arenaBytes)) << "\n";
   if (bruteMs)
     out << "  brute force over the same candidates: " << fixed(*bruteMs, 6) << " ms vs optimizer "
         << fixed(sets.back().expectedMs, 6) << " ms (" << fixed(bruteSeconds, 2) << " s)\n";
@@ -507,7 +526,8 @@ int runPlan(const TrafficOptions& t, const BenchOptions& o, std::ostream& out, s
   }
   nlohmann::json calJson = nlohmann::json::array();
   for (std::size_t i = 0; i < cal->gears.size(); ++i)
-    calJson.push_back({{"gear", cal->gears[i]}, {"mean_ms", cal->millis[i]},
+    calJson.push_back({{"gear", cal->gears[i]},
+                       {"mean_ms", cal->millis[i]},
                        {"arena_bytes", cal->model.arenaBytes(traffic::gearSize(cal->gears[i]))}});
   nlohmann::json j{{"tool", "gearbench"},
                    {"mode", "plan-gears"},
@@ -557,8 +577,12 @@ int runCheckPadding(const TrafficOptions& t, const BenchOptions& o, std::ostream
   }
   out << (warnings ? std::to_string(warnings) + " output(s) change with padding: do not pad this model blindly\n"
                    : "padding is safe on these samples: cropped outputs equal the exact-shape runs\n");
-  nlohmann::json j{{"tool", "gearbench"}, {"mode", "check-padding"},       {"model", o.model},
-                   {"tolerance", t.tolerance}, {"rows", traffic::paddingCheckJson(*rows)}, {"warnings", warnings}};
+  nlohmann::json j{{"tool", "gearbench"},
+                   {"mode", "check-padding"},
+                   {"model", o.model},
+                   {"tolerance", t.tolerance},
+                   {"rows", traffic::paddingCheckJson(*rows)},
+                   {"warnings", warnings}};
   if (auto s = writeJson(o.jsonPath, j); !s) return report(err, s.error());
   return 0;
 }
@@ -604,10 +628,11 @@ int runTraffic(std::span<const std::string> args, std::ostream& out, std::ostrea
     if (!t.genTrace.empty()) rest.push_back("--model=-"); // the generator needs no model
     auto o = parseArgs(rest);
     if (!o) return report(err, o.error());
-    const int modes = (t.genTrace.empty() ? 0 : 1) + (t.planGears ? 1 : 0) + (t.checkPadding ? 1 : 0) +
-                      (t.compare ? 1 : 0);
+    const int modes =
+        (t.genTrace.empty() ? 0 : 1) + (t.planGears ? 1 : 0) + (t.checkPadding ? 1 : 0) + (t.compare ? 1 : 0);
     if (modes > 1)
-      return report(err, usage("--gen-trace, --plan-gears, --check-padding and --compare-strategies are separate modes"));
+      return report(err,
+                    usage("--gen-trace, --plan-gears, --check-padding and --compare-strategies are separate modes"));
     if (!t.genTrace.empty()) return runGenTrace(t, *o, out, err);
     if (t.planGears) return runPlan(t, *o, out, err);
     if (t.checkPadding) return runCheckPadding(t, *o, out, err);

@@ -28,26 +28,64 @@ struct ValueInfo {
 };
 
 // Unary ops with f(0) == 0: a clean (zero) padded region stays clean.
-const std::set<std::string> kZeroPreserving = {"Relu", "LeakyRelu", "Tanh",  "Neg",     "Abs",      "Sqrt",
-                                               "Identity", "Cast", "CastLike", "Dropout", "Erf",   "Sign",
-                                               "Floor", "Ceil", "Round", "Sin", "Tan",    "Atan",    "Asin",
-                                               "Sinh", "HardSwish", "Gelu", "Mish", "Softsign", "Elu", "Selu",
-                                               "Celu", "ThresholdedRelu", "PRelu"};
+const std::set<std::string> kZeroPreserving = {
+    "Relu",  "LeakyRelu", "Tanh",     "Neg",  "Abs",  "Sqrt",  "Identity",
+    "Cast",  "CastLike",  "Dropout",  "Erf",  "Sign", "Floor", "Ceil",
+    "Round", "Sin",       "Tan",      "Atan", "Asin", "Sinh",  "HardSwish",
+    "Gelu",  "Mish",      "Softsign", "Elu",  "Selu", "Celu",  "ThresholdedRelu",
+    "PRelu"};
 
-const std::set<std::string> kUnary = {
-    "Relu",     "LeakyRelu",   "Sigmoid",    "HardSigmoid", "HardSwish", "Tanh",       "Exp",       "Log",
-    "Sqrt",     "Abs",         "Neg",        "Erf",         "Cast",      "CastLike",   "Identity",  "Dropout",
-    "Clip",     "Elu",         "Selu",       "Celu",        "Softplus",  "Softsign",   "Mish",      "Gelu",
-    "Floor",    "Ceil",        "Round",      "Sign",        "Reciprocal", "Sin",       "Cos",       "Tan",
-    "Not",      "IsNaN",       "IsInf",      "ThresholdedRelu", "Shrink", "QuantizeLinear", "DequantizeLinear",
-    "Atan",     "Asin",        "Acos",       "Sinh",        "Cosh",      "BatchNormalization"};
-const std::set<std::string> kBroadcast = {"Add",   "Sub",     "Mul",         "Div",  "Pow",     "Max",
-                                          "Min",   "Sum",     "Mean",        "Where", "Equal",  "Greater",
-                                          "Less",  "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor",
-                                          "Mod",   "PRelu",   "BitShift"};
-const std::set<std::string> kReduce = {"ReduceMean", "ReduceSum",  "ReduceMax",  "ReduceMin",       "ReduceProd",
-                                       "ReduceL1",   "ReduceL2",   "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
-                                       "ArgMax",     "ArgMin"};
+const std::set<std::string> kUnary = {"Relu",
+                                      "LeakyRelu",
+                                      "Sigmoid",
+                                      "HardSigmoid",
+                                      "HardSwish",
+                                      "Tanh",
+                                      "Exp",
+                                      "Log",
+                                      "Sqrt",
+                                      "Abs",
+                                      "Neg",
+                                      "Erf",
+                                      "Cast",
+                                      "CastLike",
+                                      "Identity",
+                                      "Dropout",
+                                      "Clip",
+                                      "Elu",
+                                      "Selu",
+                                      "Celu",
+                                      "Softplus",
+                                      "Softsign",
+                                      "Mish",
+                                      "Gelu",
+                                      "Floor",
+                                      "Ceil",
+                                      "Round",
+                                      "Sign",
+                                      "Reciprocal",
+                                      "Sin",
+                                      "Cos",
+                                      "Tan",
+                                      "Not",
+                                      "IsNaN",
+                                      "IsInf",
+                                      "ThresholdedRelu",
+                                      "Shrink",
+                                      "QuantizeLinear",
+                                      "DequantizeLinear",
+                                      "Atan",
+                                      "Asin",
+                                      "Acos",
+                                      "Sinh",
+                                      "Cosh",
+                                      "BatchNormalization"};
+const std::set<std::string> kBroadcast = {"Add",         "Sub",  "Mul",   "Div",   "Pow",     "Max",   "Min",
+                                          "Sum",         "Mean", "Where", "Equal", "Greater", "Less",  "GreaterOrEqual",
+                                          "LessOrEqual", "And",  "Or",    "Xor",   "Mod",     "PRelu", "BitShift"};
+const std::set<std::string> kReduce = {"ReduceMean",      "ReduceSum",       "ReduceMax", "ReduceMin",
+                                       "ReduceProd",      "ReduceL1",        "ReduceL2",  "ReduceLogSum",
+                                       "ReduceLogSumExp", "ReduceSumSquare", "ArgMax",    "ArgMin"};
 
 int64_t gcd3(int64_t a, int64_t b, int64_t c) { return std::gcd(std::gcd(a, std::abs(b)), c); }
 
@@ -199,9 +237,12 @@ public:
       if (tag) {
         out[j] = *tag;
         // The padded region of the result: 0 * x = 0, 0 / x = 0, 0 + 0 = 0; anything else may not be 0.
-        if (n.opType == "Mul" || n.opType == "And") out[j].dirty = !anyClean;
-        else if (n.opType == "Div") out[j].dirty = !firstClean;
-        else out[j].dirty = anyDirty || !allTagged;
+        if (n.opType == "Mul" || n.opType == "And")
+          out[j].dirty = !anyClean;
+        else if (n.opType == "Div")
+          out[j].dirty = !firstClean;
+        else
+          out[j].dirty = anyDirty || !allTagged;
       }
     }
     return out;
@@ -239,12 +280,15 @@ public:
       if (rank(y) != in.size()) return unsafe(n, where(n) + ": rank changed");
       bool zero = kZeroPreserving.count(op) != 0;
       if (op == "Clip") { // keeps 0 when 0 lies in [min, max]
-        const auto lo = n.attrs.has("min") ? std::optional(std::vector<float>{n.attrs.getFloat("min", 0)}) : floats(n, 1);
-        const auto hi = n.attrs.has("max") ? std::optional(std::vector<float>{n.attrs.getFloat("max", 0)}) : floats(n, 2);
+        const auto lo =
+            n.attrs.has("min") ? std::optional(std::vector<float>{n.attrs.getFloat("min", 0)}) : floats(n, 1);
+        const auto hi =
+            n.attrs.has("max") ? std::optional(std::vector<float>{n.attrs.getFloat("max", 0)}) : floats(n, 2);
         const bool noLo = n.inputs.size() < 2 || n.inputs[1] == ir::kNone;
         const bool noHi = n.inputs.size() < 3 || n.inputs[2] == ir::kNone;
-        zero = (n.attrs.has("min") || noLo || (lo && !lo->empty())) && (n.attrs.has("max") || noHi || (hi && !hi->empty())) &&
-               (!lo || lo->empty() || (*lo)[0] <= 0) && (!hi || hi->empty() || (*hi)[0] >= 0);
+        zero = (n.attrs.has("min") || noLo || (lo && !lo->empty())) &&
+               (n.attrs.has("max") || noHi || (hi && !hi->empty())) && (!lo || lo->empty() || (*lo)[0] <= 0) &&
+               (!hi || hi->empty() || (*hi)[0] >= 0);
       }
       setOut(y, zero ? in : dirtied(in), inherited);
       for (std::size_t k = 1; k < n.outputs.size(); ++k) // Dropout's mask: same shape
@@ -340,7 +384,8 @@ public:
       setOut(y, out, inherited);
       return;
     }
-    if (op == "Squeeze" || op == "Unsqueeze" || op == "Reshape" || op == "Flatten") return reshapeLike(n, in, inherited);
+    if (op == "Squeeze" || op == "Unsqueeze" || op == "Reshape" || op == "Flatten")
+      return reshapeLike(n, in, inherited);
     if (op == "Concat") {
       auto axis = n.attrs.getInt("axis", 0);
       const auto r = static_cast<int64_t>(rank(y));
@@ -427,8 +472,7 @@ public:
       // where an exact run reads the op's own padding (zeros for Conv, -inf for MaxPool, nothing for
       // AveragePool without count_include_pad).
       const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-      const bool readsPast = op == "ConvTranspose" || same || ceilMode ||
-                             (autoPad != "VALID" && pads[k + spatial] > 0);
+      const bool readsPast = op == "ConvTranspose" || same || ceilMode || (autoPad != "VALID" && pads[k + spatial] > 0);
       if (readsPast && edge.empty()) {
         if (conv && t.dirty)
           edge = where(n) + " reads the padded region, which earlier ops filled with non-zero values";
@@ -499,8 +543,10 @@ public:
     }
     std::vector<Tag> out;
     for (std::size_t k = 0; k < in.size(); ++k)
-      if (!reduced[k]) out.push_back(in[k]);
-      else if (keep) out.push_back(Tag{});
+      if (!reduced[k])
+        out.push_back(in[k]);
+      else if (keep)
+        out.push_back(Tag{});
     if (out.size() != rank(y)) return unsafe(n, where(n) + ": rank mismatch");
     setOut(y, dirtied(out), inherited);
   }
@@ -636,7 +682,8 @@ Expected<std::vector<om::OutputCrop>> cropMap(const ir::Graph& source, int64_t o
   ir::Graph g = source; // constants share storage
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const auto v = g.findValue(inputs[i].name);
-    if (v == ir::kNone) return makeError(codes::kInternal, "crop map: gear input '" + inputs[i].name + "' is not in the graph");
+    if (v == ir::kNone)
+      return makeError(codes::kInternal, "crop map: gear input '" + inputs[i].name + "' is not in the graph");
     g.values[static_cast<std::size_t>(v)].shape = ir::Shape::fromValues(inputs[i].dims);
   }
   ops::GraphInferOptions io;

@@ -2,9 +2,9 @@
 #include "core/runtime/dispatch.h"
 
 #include <algorithm>
-#include <stdexcept>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 
 namespace gs::runtime {
 namespace {
@@ -47,8 +47,8 @@ Status fill(HostTensor& t, double v) {
     std::fill_n(t.as<uint8_t>(), n, static_cast<uint8_t>(v));
     return ok();
   default:
-    return makeError(codes::kUnsupported, "a non-zero pad value for a " + std::string(ir::dtypeName(t.dtype())) +
-                                              " input is not supported");
+    return makeError(codes::kUnsupported,
+                     "a non-zero pad value for a " + std::string(ir::dtypeName(t.dtype())) + " input is not supported");
   }
 }
 
@@ -139,7 +139,8 @@ Status parsePadValues(std::string_view text, std::map<std::string, double>& into
 Dispatcher::~Dispatcher() = default;
 
 Expected<std::unique_ptr<Dispatcher>> Dispatcher::create(std::shared_ptr<const om::Model> model,
-                                                         const SessionOptions& sessionOptions, DispatchOptions options) {
+                                                         const SessionOptions& sessionOptions,
+                                                         DispatchOptions options) {
   if (!model) return makeError(codes::kInvalid, "Dispatcher::create: no model");
   std::unique_ptr<Dispatcher> d(new Dispatcher());
   d->m_model = model;
@@ -194,8 +195,7 @@ Expected<std::unique_ptr<Dispatcher>> Dispatcher::create(std::shared_ptr<const o
 
 std::string Dispatcher::gearList() const {
   std::string s;
-  for (int g = 0; g < m_session->gearCount(); ++g)
-  {
+  for (int g = 0; g < m_session->gearCount(); ++g) {
     if (g) s += " | ";
     s += m_session->describeGear(g);
   }
@@ -280,8 +280,7 @@ Expected<DispatchPlan> Dispatcher::plan(std::span<const std::vector<int64_t>> di
     return p;
   }
   std::string req;
-  for (std::size_t i = 0; i < dims.size(); ++i)
-  {
+  for (std::size_t i = 0; i < dims.size(); ++i) {
     if (i) req += "; ";
     req.append(m_model->gears.front().inputs[i].name).append(":").append(ir::joinDims(dims[i]));
   }
@@ -351,8 +350,10 @@ Status Dispatcher::runChunk(std::span<const HostTensor> inputs, int gear, int64_
     }
     const om::OutputCrop* crop = o < gp.crops.size() ? &gp.crops[o] : nullptr;
     std::string why;
-    if (!crop) why = "the .om records no crop map: returned at the gear's shape";
-    else if (!crop->unsafe.empty()) why = crop->unsafe;
+    if (!crop)
+      why = "the .om records no crop map: returned at the gear's shape";
+    else if (!crop->unsafe.empty())
+      why = crop->unsafe;
     if (!why.empty()) {
       if (result.flags[o].empty()) result.flags[o] = why;
       outs.push_back(std::move(full));
@@ -427,7 +428,8 @@ Expected<DispatchResult> Dispatcher::run(std::span<const HostTensor> inputs) {
     int axis = -1;
     if (o < crops.size() && crops[o].unsafe.empty())
       for (std::size_t k = 0; k < crops[o].dims.size(); ++k)
-        if (crops[o].dims[k].follows() && crops[o].dims[k].inputDim == 0 && m_padded[static_cast<std::size_t>(crops[o].dims[k].input)][0]) {
+        if (crops[o].dims[k].follows() && crops[o].dims[k].inputDim == 0 &&
+            m_padded[static_cast<std::size_t>(crops[o].dims[k].input)][0]) {
           axis = static_cast<int>(k);
           break;
         }
@@ -453,10 +455,8 @@ Expected<DispatchResult> Dispatcher::run(std::span<const HostTensor> inputs) {
     for (int64_t a = 0; a < outer; ++a)
       for (const auto& ch : chunks) {
         const auto& t = ch[o];
-        if (t.dims().size() != dimsOut.size())
-          return makeError(codes::kInternal, "chunk outputs differ in rank");
-        const std::size_t bytes =
-            static_cast<std::size_t>(t.dims()[static_cast<std::size_t>(axis)] * inner) * elem;
+        if (t.dims().size() != dimsOut.size()) return makeError(codes::kInternal, "chunk outputs differ in rank");
+        const std::size_t bytes = static_cast<std::size_t>(t.dims()[static_cast<std::size_t>(axis)] * inner) * elem;
         std::memcpy(dst, static_cast<const std::byte*>(t.data()) + static_cast<std::size_t>(a) * bytes, bytes);
         dst += bytes;
       }

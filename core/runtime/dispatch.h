@@ -37,10 +37,10 @@ Status parsePadValues(std::string_view text, std::map<std::string, double>& into
 
 // How one request runs.
 struct DispatchPlan {
-  std::vector<int> gears;             // gear per chunk, in order (one chunk unless the batch is split)
-  std::vector<int64_t> chunkBatch;    // the request's batch rows in each chunk (split along dim 0)
-  bool fallback = false;              // runs on the dynamic graph (gears empty)
-  bool split = false;                 // the batch was split
+  std::vector<int> gears;          // gear per chunk, in order (one chunk unless the batch is split)
+  std::vector<int64_t> chunkBatch; // the request's batch rows in each chunk (split along dim 0)
+  bool fallback = false;           // runs on the dynamic graph (gears empty)
+  bool split = false;              // the batch was split
 };
 
 struct DispatchResult {
@@ -58,8 +58,7 @@ class Dispatcher {
 public:
   // The fallback session (pad-or-dynamic, when the .om has a fallback graph) is created here too.
   static Expected<std::unique_ptr<Dispatcher>> create(std::shared_ptr<const om::Model> model,
-                                                      const SessionOptions& sessionOptions,
-                                                      DispatchOptions options);
+                                                      const SessionOptions& sessionOptions, DispatchOptions options);
   ~Dispatcher();
 
   Session& session() { return *m_session; }
@@ -90,10 +89,10 @@ private:
   std::unique_ptr<Session> m_session;
   std::unique_ptr<Session> m_fallback;
   DispatchOptions m_options;
-  std::vector<std::vector<bool>> m_padded; // per input
-  std::vector<double> m_padValue;          // per input
-  std::vector<double> m_gearCost;          // per gear: flops, or input elements when unknown
-  bool m_batchSplit = false;               // dynamic_batch: requests may be split along dim 0
+  std::vector<std::vector<bool>> m_padded;           // per input
+  std::vector<double> m_padValue;                    // per input
+  std::vector<double> m_gearCost;                    // per gear: flops, or input elements when unknown
+  bool m_batchSplit = false;                         // dynamic_batch: requests may be split along dim 0
   std::vector<std::vector<HostTensor>> m_padBuffers; // per gear, reused
   RunResult m_runResult;
 };

@@ -18,8 +18,7 @@ double msSince(Clock::time_point t0) { return std::chrono::duration<double, std:
 
 std::string dimsText(const std::vector<int64_t>& v, char sep = ',') {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i)
-  {
+  for (std::size_t i = 0; i < v.size(); ++i) {
     if (i) s += sep;
     s += std::to_string(v[i]);
   }
@@ -28,8 +27,7 @@ std::string dimsText(const std::vector<int64_t>& v, char sep = ',') {
 
 std::string templateText(const GearSpec& spec, const std::vector<std::vector<int64_t>>* dims = nullptr) {
   std::string s;
-  for (std::size_t i = 0; i < spec.templ.size(); ++i)
-  {
+  for (std::size_t i = 0; i < spec.templ.size(); ++i) {
     if (i) s += ';';
     s.append(spec.templ[i].name).append(":").append(dimsText(dims ? (*dims)[i] : spec.templ[i].dims));
   }
@@ -46,8 +44,7 @@ Expected<om::Model> compileWith(const ir::Model& model, const shape_config::AtcO
 Progress subProgress(const Progress& p, double from, double to) {
   Progress s;
   s.cancel = p.cancel;
-  if (p.report)
-    s.report = [p, from, to](double f, const std::string& what) { p(from + (to - from) * f, what); };
+  if (p.report) s.report = [p, from, to](double f, const std::string& what) { p(from + (to - from) * f, what); };
   return s;
 }
 
@@ -164,7 +161,8 @@ Expected<Calibration> calibrate(const ir::Model& model, const GearSpec& spec,
   const auto t0 = Clock::now();
   GS_ASSIGN_OR_RETURN(auto om, buildGearModel(model, spec, points, false, subProgress(progress, 0.0, 0.5)));
   cal.compileMillis = msSince(t0);
-  GS_ASSIGN_OR_RETURN(auto session, runtime::Session::create(om, runtime::SessionOptions{options.device, options.threads}));
+  GS_ASSIGN_OR_RETURN(auto session,
+                      runtime::Session::create(om, runtime::SessionOptions{options.device, options.threads}));
   std::mt19937 rng(options.seed);
   // Gears are measured in round-robin rounds (each round starting at the next gear) so that a burst of
   // load on a shared machine lands on every gear alike instead of skewing one end of the cost model.
@@ -233,8 +231,10 @@ Expected<std::vector<StrategyRun>> compareOnTrace(const ir::Model& model, const 
       return;
     }
     auto r = replay(**d, trace, replayOptions, subProgress(progress, from, to));
-    if (!r) run.error = r.error().str();
-    else run.report = std::move(*r);
+    if (!r)
+      run.error = r.error().str();
+    else
+      run.report = std::move(*r);
   };
 
   { // one static model at the largest shape, every request padded into it
@@ -286,8 +286,8 @@ Expected<std::vector<StrategyRun>> compareOnTrace(const ir::Model& model, const 
         shape += dim;
       }
     }
-    StrategyRun run{"dynamic", "one dynamic-shape model, input_shape " + shape + ", each request's own shape", 0, {},
-                    {}};
+    StrategyRun run{
+        "dynamic", "one dynamic-shape model, input_shape " + shape + ", each request's own shape", 0, {}, {}};
     shape_config::AtcOptions o;
     (void)shape_config::setOption(o, "input_shape", shape);
     if (spec.inputFormat != "NCHW") (void)shape_config::setOption(o, "input_format", spec.inputFormat);

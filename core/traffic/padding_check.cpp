@@ -140,16 +140,17 @@ Expected<std::vector<PaddingCheckRow>> checkPadding(runtime::Dispatcher& dispatc
 nlohmann::json paddingCheckJson(const std::vector<PaddingCheckRow>& rows) {
   auto a = nlohmann::json::array();
   for (const auto& r : rows)
-    a.push_back({{"gear", r.gear},
-                 {"gear_shapes", r.gearShapes},
-                 {"sample_shapes", r.sampleShapes},
-                 {"output", r.output},
-                 {"max_abs_error", std::isfinite(r.maxAbsError) ? nlohmann::json(r.maxAbsError) : nlohmann::json("inf")},
-                 {"max_rel_error", std::isfinite(r.maxRelError) ? nlohmann::json(r.maxRelError) : nlohmann::json("inf")},
-                 {"flagged", r.flagged},
-                 {"why", r.why},
-                 {"edge", r.edge},
-                 {"warn", r.warn}});
+    a.push_back(
+        {{"gear", r.gear},
+         {"gear_shapes", r.gearShapes},
+         {"sample_shapes", r.sampleShapes},
+         {"output", r.output},
+         {"max_abs_error", std::isfinite(r.maxAbsError) ? nlohmann::json(r.maxAbsError) : nlohmann::json("inf")},
+         {"max_rel_error", std::isfinite(r.maxRelError) ? nlohmann::json(r.maxRelError) : nlohmann::json("inf")},
+         {"flagged", r.flagged},
+         {"why", r.why},
+         {"edge", r.edge},
+         {"warn", r.warn}});
   return a;
 }
 

@@ -18,7 +18,7 @@ namespace gs::traffic {
 
 struct PaddingCheckRow {
   int gear = -1;
-  std::string gearShapes;  // "x:1,3,48,320"
+  std::string gearShapes;   // "x:1,3,48,320"
   std::string sampleShapes; // the padded request
   std::string output;
   double maxAbsError = 0;

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <numeric>
 #include <limits>
 #include <map>
+#include <numeric>
 
 namespace gs::traffic {
 namespace {
@@ -77,11 +77,12 @@ CostModel::CostModel(std::vector<CostPoint> points) : m_points(std::move(points)
                  m_points.end());
 }
 
-double CostModel::interpolate(double size, double CostPoint::* field) const {
+double CostModel::interpolate(double size, double CostPoint::*field) const {
   if (m_points.empty()) return 0;
-  if (m_points.size() == 1) return m_points.front().*field * (m_points.front().size > 0 ? size / m_points.front().size : 1);
-  auto hi = std::lower_bound(m_points.begin(), m_points.end(), size,
-                             [](const CostPoint& p, double s) { return p.size < s; });
+  if (m_points.size() == 1)
+    return m_points.front().*field * (m_points.front().size > 0 ? size / m_points.front().size : 1);
+  auto hi =
+      std::lower_bound(m_points.begin(), m_points.end(), size, [](const CostPoint& p, double s) { return p.size < s; });
   if (hi == m_points.begin()) hi = m_points.begin() + 1;
   if (hi == m_points.end()) hi = m_points.end() - 1;
   const auto lo = hi - 1;
@@ -392,8 +393,8 @@ std::vector<GearSet> paretoFront(const std::vector<GearSet>& sets) {
       if (i == j) continue;
       const auto& a = sets[j];
       const auto& b = sets[i];
-      const bool noWorse = a.gears.size() <= b.gears.size() && a.expectedMs <= b.expectedMs &&
-                           a.arenaBytes <= b.arenaBytes;
+      const bool noWorse =
+          a.gears.size() <= b.gears.size() && a.expectedMs <= b.expectedMs && a.arenaBytes <= b.arenaBytes;
       const bool better = a.gears.size() < b.gears.size() || a.expectedMs < b.expectedMs || a.arenaBytes < b.arenaBytes;
       dominated = noWorse && better;
     }

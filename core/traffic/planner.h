@@ -41,7 +41,7 @@ public:
   bool empty() const { return m_points.empty(); }
 
 private:
-  double interpolate(double size, double CostPoint::* field) const;
+  double interpolate(double size, double CostPoint::*field) const;
   std::vector<CostPoint> m_points;
 };
 

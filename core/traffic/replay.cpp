@@ -28,7 +28,8 @@ Expected<std::vector<std::size_t>> matchInputs(const Trace& trace, const std::ve
     for (std::size_t i = 0; i < order.size(); ++i)
       if (modelInputs[i].dims.size() != trace.requests.front().dims[order[i]].size())
         return makeError(codes::kInvalid, "input '" + modelInputs[i].name + "' has rank " +
-                                              std::to_string(modelInputs[i].dims.size()) + " but the trace gives rank " +
+                                              std::to_string(modelInputs[i].dims.size()) +
+                                              " but the trace gives rank " +
                                               std::to_string(trace.requests.front().dims[order[i]].size()));
   return order;
 }

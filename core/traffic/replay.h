@@ -24,20 +24,20 @@ struct ReplayOptions {
 
 struct ReplayReport {
   std::string dispatch;
-  int64_t requests = 0;   // timed requests (errors included)
-  int64_t errors = 0;     // requests that failed (exact dispatch with no matching gear, ...)
+  int64_t requests = 0; // timed requests (errors included)
+  int64_t errors = 0;   // requests that failed (exact dispatch with no matching gear, ...)
   std::string firstError;
   double wallSeconds = 0;
   double requestsPerSec = 0;
-  double usefulSamplesPerSec = 0; // the requests' own batch rows (dim 0 of the first input) per second
-  runtime::LatencyStats latency;  // per request, milliseconds (wall time of Dispatcher::run)
-  double meanRunMs = 0;           // of which inside Session::run
-  double meanOverheadMs = 0;      // choosing, padding, cropping, reassembling
-  double paddingWaste = 0;        // share of computed input elements that were padding
-  int64_t fallbacks = 0;          // requests run on the dynamic fallback graph
-  int64_t splits = 0;             // requests whose batch was split
-  int64_t flaggedOutputs = 0;     // outputs returned whole because padding changes them
-  int64_t edgeOutputs = 0;        // cropped outputs whose values near the padded edge may differ
+  double usefulSamplesPerSec = 0;          // the requests' own batch rows (dim 0 of the first input) per second
+  runtime::LatencyStats latency;           // per request, milliseconds (wall time of Dispatcher::run)
+  double meanRunMs = 0;                    // of which inside Session::run
+  double meanOverheadMs = 0;               // choosing, padding, cropping, reassembling
+  double paddingWaste = 0;                 // share of computed input elements that were padding
+  int64_t fallbacks = 0;                   // requests run on the dynamic fallback graph
+  int64_t splits = 0;                      // requests whose batch was split
+  int64_t flaggedOutputs = 0;              // outputs returned whole because padding changes them
+  int64_t edgeOutputs = 0;                 // cropped outputs whose values near the padded edge may differ
   std::map<std::string, int64_t> gearHits; // "gear 3" / "dynamic" -> chunks run there
   runtime::MemoryUse memory;
   uint64_t peakRssBytes = 0;

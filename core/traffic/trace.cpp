@@ -61,7 +61,8 @@ Expected<int64_t> parseInt(std::string_view token, std::string_view what) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
   if (token.empty() || ec != std::errc() || p != token.data() + token.size())
-    return makeError(codes::kInvalid, std::string(what) + " '" + std::string(token.substr(0, 32)) + "' is not an integer");
+    return makeError(codes::kInvalid,
+                     std::string(what) + " '" + std::string(token.substr(0, 32)) + "' is not an integer");
   return v;
 }
 
@@ -209,8 +210,8 @@ Expected<Trace> parseCsv(std::string_view text, const std::string& where) {
       auto rest = trim(s.substr(close + 1));
       if (!rest.empty()) {
         if (rest.front() != ',')
-          return std::unexpected(atLine(Error{codes::kInvalid, "expected ',' and a count after the quoted shapes"},
-                                        where, line));
+          return std::unexpected(
+              atLine(Error{codes::kInvalid, "expected ',' and a count after the quoted shapes"}, where, line));
         auto c = parseInt(rest.substr(1), "count");
         if (!c) return std::unexpected(atLine(c.error(), where, line));
         count = *c;

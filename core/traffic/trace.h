@@ -31,8 +31,8 @@ struct Trace {
 // Bounds every reader enforces (a dim above kMaxDim or a count above kMaxCount is a typo, not traffic).
 inline constexpr int64_t kMaxDim = 1 << 20;
 inline constexpr int64_t kMaxCount = 1'000'000'000;
-inline constexpr int64_t kMaxEntries = 10'000'000;   // distinct consecutive entries (repeats merge into counts)
-inline constexpr uint64_t kMaxFileBytes = 512u << 20; // a trace file is read whole
+inline constexpr int64_t kMaxEntries = 10'000'000;        // distinct consecutive entries (repeats merge into counts)
+inline constexpr uint64_t kMaxFileBytes = 512u << 20;     // a trace file is read whole
 inline constexpr int64_t kMaxReplayRequests = 10'000'000; // one replay keeps a latency per request
 
 // "x:1,3,48,320;y:1,4" (ATC --input_shape syntax, every dim a positive number) -> names and dims.

@@ -109,7 +109,8 @@ Expected<DimDistribution> parseDistribution(const std::string& text) {
       continue;
     }
     if (c == '+' && depth == 0) {
-      if (trimmed(part).empty()) return makeError(codes::kInvalid, "distribution: an empty component in '" + text + "'");
+      if (trimmed(part).empty())
+        return makeError(codes::kInvalid, "distribution: an empty component in '" + text + "'");
       GS_ASSIGN_OR_RETURN(auto comp, parseComponent(part));
       d.mixture.push_back(comp);
       part.clear();
@@ -125,8 +126,8 @@ std::string formatDistribution(const DimDistribution& d) {
   std::string s;
   char buf[128];
   for (const auto& c : d.mixture) {
-    const char* kind = c.kind == Component::Kind::Uniform    ? "uniform"
-                       : c.kind == Component::Kind::Normal   ? "normal"
+    const char* kind = c.kind == Component::Kind::Uniform     ? "uniform"
+                       : c.kind == Component::Kind::Normal    ? "normal"
                        : c.kind == Component::Kind::LogNormal ? "lognormal"
                                                               : "const";
     if (c.kind == Component::Kind::Constant)

@@ -3,10 +3,10 @@
 #include "core/traffic/trace_sources.h"
 
 #include <algorithm>
-#include <stdexcept>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "core/runtime/npy.h"
 
@@ -43,8 +43,8 @@ Error bad(const std::string& m) { return Error{codes::kFormat, m}; }
 
 Expected<ImageSize> checked(int64_t w, int64_t h, const char* format) {
   if (w < 1 || h < 1 || w > kMaxDim || h > kMaxDim)
-    return std::unexpected(bad(std::string(format) + " header gives an impossible size " + std::to_string(w) + "x" +
-                               std::to_string(h)));
+    return std::unexpected(
+        bad(std::string(format) + " header gives an impossible size " + std::to_string(w) + "x" + std::to_string(h)));
   return ImageSize{w, h};
 }
 
@@ -57,8 +57,7 @@ Expected<ImageSize> jpegSize(const unsigned char* p, std::size_t n) {
     if (i >= n) break;
     const unsigned char m = p[i++];
     if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) continue; // no length
-    if (m == 0xD9 || m == 0xDA)
-      return std::unexpected(bad("JPEG: no frame header (SOFn) before the image data"));
+    if (m == 0xD9 || m == 0xDA) return std::unexpected(bad("JPEG: no frame header (SOFn) before the image data"));
     if (i + 2 > n) break;
     const std::size_t len = be16(p + i);
     if (len < 2) return std::unexpected(bad("JPEG: a segment length below 2"));
@@ -109,7 +108,8 @@ Expected<ResizeRule> parseResizeRule(const std::string& text) {
   std::size_t start = 0;
   bool kindSet = false;
   auto setKind = [&](ResizeRule::Kind k) -> Status {
-    if (kindSet) return makeError(codes::kInvalid, "resize rule '" + text + "': give one of height, width, fixed, long");
+    if (kindSet)
+      return makeError(codes::kInvalid, "resize rule '" + text + "': give one of height, width, fixed, long");
     kindSet = true;
     r.kind = k;
     return ok();
@@ -131,7 +131,8 @@ Expected<ResizeRule> parseResizeRule(const std::string& text) {
       } catch (...) {
         return makeError(codes::kInvalid, "resize rule: '" + key + "=" + v + "' is not a number");
       }
-      if (x < 1 || x > kMaxDim) return makeError(codes::kInvalid, "resize rule: " + key + " must be in 1.." + std::to_string(kMaxDim));
+      if (x < 1 || x > kMaxDim)
+        return makeError(codes::kInvalid, "resize rule: " + key + " must be in 1.." + std::to_string(kMaxDim));
       return x;
     };
     if (key == "height") {
@@ -166,7 +167,7 @@ Expected<ResizeRule> parseResizeRule(const std::string& text) {
 ImageSize applyResize(const ResizeRule& r, ImageSize in) {
   auto scaled = [](int64_t side, int64_t num, int64_t den) {
     return std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(side) * static_cast<double>(num) /
-                                                                   static_cast<double>(den))));
+                                                                  static_cast<double>(den))));
   };
   ImageSize out = in;
   switch (r.kind) {
@@ -203,7 +204,8 @@ Expected<std::vector<fs::path>> listFiles(const std::string& dir, const std::vec
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     auto ext = it->path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (std::find(exts.begin(), exts.end(), ext) != exts.end()) files.push_back(it->path());
   }
   if (ec) return makeError(codes::kIo, "cannot list '" + dir + "': " + ec.message());
@@ -231,8 +233,8 @@ Expected<Trace> traceFromNpyFolder(const std::string& dir, const std::string& in
     Request r;
     for (auto d : h->dims)
       if (d < 1 || d > kMaxDim)
-        return makeError(codes::kInvalid, std::string("'") + f.string() + "': dim " + std::to_string(d) + " is outside 1.." +
-                                              std::to_string(kMaxDim));
+        return makeError(codes::kInvalid, std::string("'") + f.string() + "': dim " + std::to_string(d) +
+                                              " is outside 1.." + std::to_string(kMaxDim));
     if (!t.requests.empty() && t.requests.front().dims[0].size() != h->dims.size())
       return makeError(codes::kInvalid, "'" + f.string() + "' has rank " + std::to_string(h->dims.size()) +
                                             ", the first file has rank " +
@@ -247,13 +249,14 @@ Expected<Trace> traceFromImageFolder(const std::string& dir, const std::string& 
                                      const std::vector<int64_t>& shapeTemplate, const ResizeRule& rule) {
   std::vector<std::size_t> holes;
   for (std::size_t i = 0; i < shapeTemplate.size(); ++i)
-    if (shapeTemplate[i] < 0) holes.push_back(i);
+    if (shapeTemplate[i] < 0)
+      holes.push_back(i);
     else if (shapeTemplate[i] == 0 || shapeTemplate[i] > kMaxDim)
       return makeError(codes::kInvalid, "input '" + inputName + "': template dim " + std::to_string(shapeTemplate[i]) +
                                             " is outside 1.." + std::to_string(kMaxDim));
   if (holes.size() != 2)
-    return makeError(codes::kInvalid, "input '" + inputName +
-                                          "': the shape template needs exactly two -1 dims (height, then width)");
+    return makeError(codes::kInvalid,
+                     "input '" + inputName + "': the shape template needs exactly two -1 dims (height, then width)");
   GS_ASSIGN_OR_RETURN(auto files, listFiles(dir, {".png", ".jpg", ".jpeg", ".bmp", ".gif"}));
   if (files.empty()) return makeError(codes::kInvalid, "'" + dir + "' holds no PNG, JPEG, BMP or GIF images");
   Trace t;

@@ -27,11 +27,11 @@ Expected<ImageSize> imageSizeFromBytes(const void* data, std::size_t size);
 // How an image is resized before the model sees it.
 struct ResizeRule {
   enum class Kind {
-    Keep,            // the image's own size
-    FixedHeight,     // height = height, width scaled to keep the aspect ratio (OCR recognisers)
-    FixedWidth,      // width = width, height scaled
-    Fixed,           // both fixed
-    LongSide,        // the longer side = longSide, the other scaled (detectors)
+    Keep,        // the image's own size
+    FixedHeight, // height = height, width scaled to keep the aspect ratio (OCR recognisers)
+    FixedWidth,  // width = width, height scaled
+    Fixed,       // both fixed
+    LongSide,    // the longer side = longSide, the other scaled (detectors)
   };
   Kind kind = Kind::Keep;
   int64_t height = 0, width = 0, longSide = 0;

@@ -93,9 +93,11 @@ double maxDiff(const HostTensor& a, const HostTensor& b) {
 ir::Graph exactChain() {
   GraphBuilder b;
   const auto x = imageInput(b);
-  auto c1 = b.node("c1", "Conv", {x, weight(b, "w1", {4, 2, 3, 3}, 1)}, GraphBuilder::attrs({{"pads", ints({1, 1, 1, 1})}}));
+  auto c1 =
+      b.node("c1", "Conv", {x, weight(b, "w1", {4, 2, 3, 3}, 1)}, GraphBuilder::attrs({{"pads", ints({1, 1, 1, 1})}}));
   auto r = b.node("r", "Relu", {c1});
-  auto p = b.node("p", "MaxPool", {r}, GraphBuilder::attrs({{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})}}));
+  auto p =
+      b.node("p", "MaxPool", {r}, GraphBuilder::attrs({{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})}}));
   auto c2 = b.node("c2", "Conv", {p, weight(b, "w2", {3, 4, 3, 3}, 2), weight(b, "b2", {3}, 3)},
                    GraphBuilder::attrs({{"strides", ints({1, 2})}}));
   b.output(b.node("s", "Sigmoid", {c2}));
@@ -143,10 +145,13 @@ private slots:
     const auto x = imageInput(b);
     auto c1 = b.node("c1", "Conv", {x, weight(b, "w1", {3, 2, 5, 5}, 4), weight(b, "b1", {3}, 5)},
                      GraphBuilder::attrs({{"pads", ints({2, 2, 2, 2})}, {"strides", ints({1, 3})}}));
-    auto a = b.node("a", "AveragePool", {c1},
-                    GraphBuilder::attrs({{"kernel_shape", ints({2, 3})}, {"strides", ints({2, 2})}, {"ceil_mode", ir::Attribute::ofInt(1)}}));
-    auto s = b.node("s", "Conv", {a, weight(b, "w2", {3, 3, 3, 3}, 6)},
-                    GraphBuilder::attrs({{"auto_pad", ir::Attribute::ofString("SAME_UPPER")}, {"strides", ints({1, 2})}}));
+    auto a = b.node(
+        "a", "AveragePool", {c1},
+        GraphBuilder::attrs(
+            {{"kernel_shape", ints({2, 3})}, {"strides", ints({2, 2})}, {"ceil_mode", ir::Attribute::ofInt(1)}}));
+    auto s =
+        b.node("s", "Conv", {a, weight(b, "w2", {3, 3, 3, 3}, 6)},
+               GraphBuilder::attrs({{"auto_pad", ir::Attribute::ofString("SAME_UPPER")}, {"strides", ints({1, 2})}}));
     auto t = b.node("t", "ConvTranspose", {s, weight(b, "w3", {3, 2, 2, 3}, 7)},
                     GraphBuilder::attrs({{"strides", ints({2, 2})}}));
     b.output(t);
@@ -166,8 +171,10 @@ private slots:
       QVERIFY2(exact.has_value(), exact ? "" : (std::to_string(w) + ": " + exact.error().str()).c_str());
       // A ConvTranspose after strided ops has no exact size rule: then the output is returned whole and
       // flagged; otherwise the crop matches the exact shape.
-      if (padded->flags[0].empty()) QCOMPARE(padded->outputs[0].dims(), exact->outputs[0].dims());
-      else QVERIFY(padded->flags[0].find("ConvTranspose") != std::string::npos);
+      if (padded->flags[0].empty())
+        QCOMPARE(padded->outputs[0].dims(), exact->outputs[0].dims());
+      else
+        QVERIFY(padded->flags[0].find("ConvTranspose") != std::string::npos);
     }
 
     // Without the transposed conv, an upsampling resize followed by strided windows has a size rule
@@ -178,8 +185,10 @@ private slots:
                      GraphBuilder::attrs({{"mode", ir::Attribute::ofString("nearest")}}));
     auto c = b2.node("c", "Conv", {r, weight(b2, "w", {3, 2, 5, 5}, 8)},
                      GraphBuilder::attrs({{"pads", ints({2, 2, 2, 2})}, {"strides", ints({1, 3})}}));
-    auto p = b2.node("p", "MaxPool", {c},
-                     GraphBuilder::attrs({{"kernel_shape", ints({1, 3})}, {"strides", ints({1, 2})}, {"ceil_mode", ir::Attribute::ofInt(1)}}));
+    auto p = b2.node(
+        "p", "MaxPool", {c},
+        GraphBuilder::attrs(
+            {{"kernel_shape", ints({1, 3})}, {"strides", ints({1, 2})}, {"ceil_mode", ir::Attribute::ofInt(1)}}));
     b2.output(b2.node("e", "Relu", {p}));
     auto m2 = compileGraph(b2.g, "x:1,2,6,-1", "dynamic_dims", "20;33;57", true);
     QVERIFY(m2);
@@ -216,13 +225,17 @@ private slots:
     auto c = b.node("c", "Conv", {x, weight(b, "w", {2, 2, 1, 1}, 9)});
     ir::ValueId y;
     const auto o = op.toStdString();
-    if (o == "GlobalAveragePool") y = b.node("g", o, {c});
-    else if (o == "ReduceMean") y = b.node("g", o, {c}, GraphBuilder::attrs({{"axes", ints({3})}}));
-    else if (o == "Softmax") y = b.node("g", o, {c}, GraphBuilder::attrs({{"axis", ir::Attribute::ofInt(-1)}}));
+    if (o == "GlobalAveragePool")
+      y = b.node("g", o, {c});
+    else if (o == "ReduceMean")
+      y = b.node("g", o, {c}, GraphBuilder::attrs({{"axes", ints({3})}}));
+    else if (o == "Softmax")
+      y = b.node("g", o, {c}, GraphBuilder::attrs({{"axis", ir::Attribute::ofInt(-1)}}));
     else if (o == "LayerNormalization")
       y = b.node("g", o, {c, b.floats("ls", {1}, {1}), b.floats("lb", {0}, {1})},
                  GraphBuilder::attrs({{"axis", ir::Attribute::ofInt(-1)}}));
-    else y = b.node("g", o, {c, b.node("tr", "Transpose", {c}, GraphBuilder::attrs({{"perm", ints({0, 1, 3, 2})}}))});
+    else
+      y = b.node("g", o, {c, b.node("tr", "Transpose", {c}, GraphBuilder::attrs({{"perm", ints({0, 1, 3, 2})}}))});
     b.output(y);
     auto m = compileGraph(b.g, "x:1,2,6,-1", "dynamic_dims", "8;16", true);
     QVERIFY(m);
@@ -385,13 +398,35 @@ private slots:
     QVERIFY(std::abs(r->paddingWaste - (1 - useful / computed)) < 1e-12);
     QVERIFY(r->latency.p99 >= r->latency.median);
     const auto j = traffic::replayJson(*r);
-    for (const char* key : {"requests", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "padding_waste", "fallbacks", "gear_hits"})
+    for (const char* key :
+         {"requests", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "padding_waste", "fallbacks", "gear_hits"})
       QVERIFY2(j.contains(key), key);
     // A trace for another input is an error naming it.
     traffic::Trace other;
     other.inputs = {"y"};
     other.requests.push_back(traffic::Request{{{1, 2, 6, 8}}, 1});
     QVERIFY(!traffic::replay(*d, other, {}));
+    // Counts that expand past the replay bound: an error asking for a prefix, not an 8 GB allocation;
+    // a prefix of the same trace replays.
+    traffic::Trace huge;
+    huge.inputs = {"x"};
+    huge.requests.push_back(traffic::Request{{{1, 2, 6, 12}}, traffic::kMaxCount});
+    const auto refused = traffic::replay(*d, huge, {});
+    QVERIFY(!refused.has_value());
+    QVERIFY2(refused.error().message.find("--requests") != std::string::npos, refused.error().message.c_str());
+    traffic::ReplayOptions prefix;
+    prefix.requests = 5;
+    const auto few = traffic::replay(*d, huge, prefix);
+    QVERIFY(few.has_value());
+    QCOMPARE(few->requests, int64_t{5});
+    // Requests of another dtype than the model's are errors, counted per request.
+    auto dd = dispatcher(m, runtime::DispatchMode::Pad);
+    std::mt19937 rng(9);
+    std::vector<HostTensor> wrong;
+    wrong.push_back(runtime::randomTensor(ir::DataType::Int64, {1, 2, 6, 12}, rng));
+    const auto bad = dd->run(wrong);
+    QVERIFY(!bad.has_value());
+    QVERIFY2(bad.error().message.find("int64") != std::string::npos, bad.error().message.c_str());
   }
 };
 

@@ -104,7 +104,8 @@ private slots:
     QTest::newRow("empty") << QByteArray("# nothing\n\n") << "no requests";
     QTest::newRow("header only") << QByteArray("input_shape,count\n") << "no requests";
     QTest::newRow("count overflows int64") << QByteArray("x:1\n\"x:2\",99999999999999999999\n") << "t.csv:2: count";
-    QTest::newRow("count above the cap") << QByteArray("\"x:2\",1000000001\n") << "t.csv:1: count 1000000001 is outside";
+    QTest::newRow("count above the cap") << QByteArray("\"x:2\",1000000001\n")
+                                         << "t.csv:1: count 1000000001 is outside";
     QTest::newRow("dim overflows int64") << QByteArray("x:1,3,48,-99999999999999999999\n") << "t.csv:1: input 'x': dim";
     QTest::newRow("dim is a float") << QByteArray("x:1,3,48,3.5e2\n") << "t.csv:1:";
     QTest::newRow("latin-1 name") << QByteArray("x:1\n\xe9:1\n") << "t.csv:2: not UTF-8";
@@ -124,7 +125,10 @@ private slots:
 
   // Bytes a QString row cannot carry: NUL, a byte-order mark, CRLF line ends.
   void csvOddBytes() {
-    const auto nul = parseCsv(std::string("x:1,2\nx:1,\0" "3\n", 13), "t.csv");
+    const auto nul = parseCsv(std::string("x:1,2\nx:1,\0"
+                                          "3\n",
+                                          13),
+                              "t.csv");
     QVERIFY(!nul.has_value());
     QVERIFY2(has(nul.error().message, "t.csv:2:"), nul.error().message.c_str());
     const auto bom = parseCsv("\xEF\xBB\xBFx:1,2\r\nx:1,3\r\n", "t.csv");
@@ -299,9 +303,9 @@ private slots:
 
   void imageFolderWithResizeRule() {
     QTemporaryDir dir;
-    writeBytes(dir.filePath("a.png").toStdString(), pngHeader(200, 32));   // -> 48 x 300
-    writeBytes(dir.filePath("b.jpg").toStdString(), jpegHeader(960, 48));  // -> 48 x 960
-    writeBytes(dir.filePath("c.PNG").toStdString(), pngHeader(4000, 40));  // -> 48 x 4800, clamped 1280
+    writeBytes(dir.filePath("a.png").toStdString(), pngHeader(200, 32));  // -> 48 x 300
+    writeBytes(dir.filePath("b.jpg").toStdString(), jpegHeader(960, 48)); // -> 48 x 960
+    writeBytes(dir.filePath("c.PNG").toStdString(), pngHeader(4000, 40)); // -> 48 x 4800, clamped 1280
     writeBytes(dir.filePath("notes.txt").toStdString(), "ignored");
     auto rule = parseResizeRule("height=48,max_width=1280");
     QVERIFY(rule.has_value());
@@ -390,10 +394,14 @@ private slots:
       CostFn cost = [&](int64_t v) {
         const auto x = static_cast<double>(v);
         switch (trial % 4) {
-        case 0: return a * x + b;
-        case 1: return a * x * x / 100 + b;
-        case 2: return a * x + b + (v % 64 == 0 ? 0.0 : 3.0); // aligned widths cheaper
-        default: return std::abs(std::sin(x)) * 10 + b;       // not monotone at all
+        case 0:
+          return a * x + b;
+        case 1:
+          return a * x * x / 100 + b;
+        case 2:
+          return a * x + b + (v % 64 == 0 ? 0.0 : 3.0); // aligned widths cheaper
+        default:
+          return std::abs(std::sin(x)) * 10 + b; // not monotone at all
         }
       };
       const int K = 1 + static_cast<int>(rng() % 5);
@@ -438,7 +446,7 @@ private slots:
     QCOMPARE(m.millis(200), 3.0);
     QCOMPARE(m.millis(400), 7.0); // extended
     QCOMPARE(m.arenaBytes(100), 10.0);
-    QCOMPARE(m.millis(0), 0.0);   // clamped at zero
+    QCOMPARE(m.millis(0), 0.0); // clamped at zero
   }
 
   void multiDimHeuristic() {
