@@ -33,6 +33,7 @@
 #include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
+#include "ui/traffic/traffic_panel.h"
 #include "ui/views/display_graph.h"
 #include "ui/views/node_properties.h"
 #include "ui/widgets/atc_command_panel.h"
@@ -184,6 +185,21 @@ void MainWindow::createDocks() {
   profileScroll->setWidgetResizable(true);
   profileScroll->setFrameShape(QFrame::NoFrame);
   m_centre->addTab(profileScroll, tr("Profile"));
+  // The Traffic panel: traces, recommended gears (applied to the form as one undo step), replays.
+  m_traffic = new TrafficPanel(m_centre);
+  auto* trafficScroll = new QScrollArea(m_centre);
+  trafficScroll->setObjectName(QStringLiteral("trafficScroll"));
+  trafficScroll->setWidget(m_traffic);
+  trafficScroll->setWidgetResizable(true);
+  trafficScroll->setFrameShape(QFrame::NoFrame);
+  m_centre->addTab(trafficScroll, tr("Traffic"));
+  connect(m_project, &Project::formChanged, this, [this] { m_traffic->setForm(m_project->form()); });
+  connect(m_traffic, &TrafficPanel::applyGearsRequested, this, [this](Strategy strategy, const QStringList& gears) {
+    auto form = m_project->form();
+    form.strategy = strategy;
+    form.gears = gears;
+    m_project->applyForm(form, tr("Apply recommended gears"));
+  });
   compileDock->raise();
 
   m_nodeProps = m_graph->createPropertiesPanel(this);
@@ -396,6 +412,8 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   m_profile->setModel(result.model, result.path);
   m_profile->setHistoryJson({});
+  m_traffic->setModel(result.model);
+  m_traffic->setForm(m_project->form());
   if (m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
   if (m_pending) {
     if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {
