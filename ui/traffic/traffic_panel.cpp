@@ -49,7 +49,13 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   auto* layout = new QVBoxLayout(this);
 
   auto* traceBox = new QGroupBox(tr("Trace"), this);
-  auto* traceRow = new QHBoxLayout(traceBox);
+  // Two rows each (buttons and numbers, then the long distribution text): in one row the panel would
+  // be wider than the studio's centre area and scroll sideways.
+  auto* traceRows = new QVBoxLayout(traceBox);
+  auto* traceRow = new QHBoxLayout;
+  auto* distRow = new QHBoxLayout;
+  traceRows->addLayout(traceRow);
+  traceRows->addLayout(distRow);
   auto* load = new QPushButton(tr("Load trace..."), traceBox);
   load->setObjectName(QStringLiteral("loadTrace"));
   m_dist = new QLineEdit(QStringLiteral("0.5*lognormal(4.5,0.35) + 0.3*lognormal(5.7,0.25) + 0.2*normal(1100,120); "
@@ -69,10 +75,13 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   auto* gen = new QPushButton(tr("Generate"), traceBox);
   gen->setObjectName(QStringLiteral("generateTrace"));
   traceRow->addWidget(load);
-  traceRow->addWidget(m_dist, 1);
+  traceRow->addSpacing(12);
+  traceRow->addWidget(gen);
   traceRow->addWidget(m_genRequests);
   traceRow->addWidget(m_seed);
-  traceRow->addWidget(gen);
+  traceRow->addStretch(1);
+  distRow->addWidget(new QLabel(tr("Distribution"), traceBox));
+  distRow->addWidget(m_dist, 1);
   layout->addWidget(traceBox);
   m_summary = new QLabel(tr("No trace: load one (CSV or JSON lines) or generate one."), this);
   m_summary->setWordWrap(true);
@@ -84,7 +93,11 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   layout->addWidget(m_plot, 2);
 
   auto* planBox = new QGroupBox(tr("Recommend gears"), this);
-  auto* planRow = new QHBoxLayout(planBox);
+  auto* planRows = new QVBoxLayout(planBox);
+  auto* planRow = new QHBoxLayout;
+  auto* actionRow = new QHBoxLayout;
+  planRows->addLayout(planRow);
+  planRows->addLayout(actionRow);
   m_maxGears = new QSpinBox(planBox);
   m_maxGears->setRange(2, 100);
   m_maxGears->setValue(4);
@@ -110,10 +123,11 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   planRow->addWidget(m_maxGears);
   planRow->addWidget(m_step);
   planRow->addWidget(m_maxMemory);
-  planRow->addWidget(m_recommend);
-  planRow->addWidget(m_compare);
-  planRow->addWidget(m_cancelButton);
-  planRow->addWidget(m_progressBar, 1);
+  planRow->addStretch(1);
+  actionRow->addWidget(m_recommend);
+  actionRow->addWidget(m_compare);
+  actionRow->addWidget(m_cancelButton);
+  actionRow->addWidget(m_progressBar, 1);
   layout->addWidget(planBox);
   m_statusLabel = new QLabel(this);
   m_statusLabel->setWordWrap(true);
@@ -129,6 +143,7 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   m_paretoTable->setObjectName(QStringLiteral("paretoTable"));
   m_paretoTable->setHorizontalHeaderLabels({tr("gears"), tr("expected ms"), tr("arena MiB"), tr("values")});
   m_paretoTable->horizontalHeader()->setStretchLastSection(true);
+  m_paretoTable->verticalHeader()->hide();
   m_paretoTable->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_paretoTable->setSelectionMode(QAbstractItemView::SingleSelection);
   right->addWidget(m_paretoTable);
@@ -140,6 +155,7 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent), m_progress(std::m
   m_compareTable->setObjectName(QStringLiteral("compareTable"));
   m_compareTable->setHorizontalHeaderLabels({tr("strategy"), tr("mean ms"), tr("p99 ms"), tr("waste %"), tr("note")});
   m_compareTable->horizontalHeader()->setStretchLastSection(true);
+  m_compareTable->verticalHeader()->hide();
   right->addWidget(m_compareTable);
   results->addLayout(right, 1);
   layout->addLayout(results, 2);
@@ -443,6 +459,8 @@ void TrafficPanel::redrawPareto() {
              {QString::number(s.gears.size()), QString::number(s.expectedMs, 'f', 3),
               QString::number(s.arenaBytes / 1048576.0, 'f', 1), values.join(' ')});
     }
+    // Narrow number columns, so that the gear values (the last, stretched column) stay in view.
+    m_paretoTable->resizeColumnsToContents();
     g->setData(x, y);
     m_paretoPlot->xAxis->setRange(0, x.back() + 1);
     m_paretoPlot->yAxis->setRange(0, top * 1.15);
@@ -656,6 +674,7 @@ void TrafficPanel::onCompareFinished() {
               QString::number(s.report.latency.p99, 'f', 3), QString::number(100 * s.report.paddingWaste, 'f', 1),
               tr("%1 requests%2").arg(s.report.requests).arg(s.report.cancelled ? tr(", cancelled") : QString())});
   }
+  m_compareTable->resizeColumnsToContents();
   setBusy(false,
           cancelled ? tr("Cancelled: partial replays shown.") : tr("Replayed the trace under three strategies."));
   emit finished();
