@@ -9,7 +9,13 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include <QTemporaryDir>
+#include <QUndoStack>
+
 #include "tests/compiler/graph_builder.h"
+#include "tiny_onnx.h"
+#include "ui/mainwindow.h"
+#include "ui/project.h"
 #include "ui/traffic/traffic_panel.h"
 
 using namespace gs;
@@ -104,6 +110,29 @@ private slots:
       panel.setForm(form(rows));
       QVERIFY(panel.grab().save(QDir(dir).filePath("traffic_panel.png")));
     }
+  }
+
+  // In the studio, applying a recommended point changes the form's strategy and gears in one undo step.
+  void applyInStudioIsOneUndoStep() {
+    QTemporaryDir dir;
+    const auto path = dir.filePath(QStringLiteral("tiny.onnx"));
+    QVERIFY(test::writeTinyConvModel(path));
+    ui::MainWindow w;
+    QSignalSpy loaded(&w, &ui::MainWindow::loadFinished);
+    w.openFile(path);
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(loaded.front().front().toBool());
+    auto* project = w.project();
+    const auto before = project->form();
+    const int steps = project->undoStack()->count();
+    emit w.trafficPanel()->applyGearsRequested(Strategy::DynamicImageSize,
+                                               {QStringLiteral("8,8"), QStringLiteral("16,16")});
+    QCOMPARE(project->form().strategy, Strategy::DynamicImageSize);
+    QCOMPARE(project->form().gears, (QStringList{"8,8", "16,16"}));
+    QCOMPARE(project->undoStack()->count(), steps + 1);
+    project->undoStack()->undo();
+    QCOMPARE(project->form().strategy, before.strategy);
+    QCOMPARE(project->form().gears, before.gears);
   }
 
   void cancelStopsReplay() {
