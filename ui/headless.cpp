@@ -19,6 +19,7 @@
 #include "ui/jobs/load_job.h"
 #include "ui/mainwindow.h"
 #include "ui/profile/profile_panel.h"
+#include "ui/traffic/traffic_panel.h"
 #include "ui/views/graph_view.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/dialogs.h"
@@ -187,6 +188,24 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
         next();
       }
     });
+  if (!session.trace.isEmpty())
+    steps->push_back([window, session](Next next) {
+      QString error;
+      if (!window->trafficPanel()->loadTrace(session.trace, &error)) std::cerr << "error: " << error.toStdString() << "\n";
+      next();
+    });
+  for (const bool recommend : {true, false}) {
+    if (recommend ? !session.recommendGears : !session.replayTrace) continue;
+    steps->push_back([window, recommend](Next next) {
+      auto* panel = window->trafficPanel();
+      QObject::connect(panel, &TrafficPanel::finished, window, [next] { next(); }, Qt::SingleShotConnection);
+      if (!(recommend ? panel->startRecommend() : panel->startCompare())) {
+        std::cerr << "error: " << panel->statusText().toStdString() << "\n";
+        QObject::disconnect(panel, &TrafficPanel::finished, window, nullptr);
+        next();
+      }
+    });
+  }
   if (!session.openAfter.isEmpty())
     steps->push_back([window, session](Next next) {
       QObject::connect(

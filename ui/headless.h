@@ -31,6 +31,9 @@ struct ScriptedSession {
   QString grab;           // objectName of the widget to grab instead of the window
   QString openAfter;      // open this file last (an error state: the session must stay intact)
   QString reportPath;     // write the profile's Markdown report (charts as PNG beside it) at the end
+  QString trace;          // load this shape trace into the Traffic panel
+  bool recommendGears = false; // run the Traffic panel's "Recommend gears" (after the trace loads)
+  bool replayTrace = false;    // run the Traffic panel's strategy replay on the trace
 };
 
 // Drives `window` through the session once its model has loaded; quits the application when a

@@ -35,6 +35,7 @@
 #include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
+#include "ui/traffic/traffic_panel.h"
 #include "ui/views/display_graph.h"
 #include "ui/views/node_properties.h"
 #include "ui/widgets/atc_command_panel.h"
@@ -206,6 +207,21 @@ void MainWindow::createDocks() {
   profileScroll->setWidgetResizable(true);
   profileScroll->setFrameShape(QFrame::NoFrame);
   m_centre->addTab(profileScroll, tr("Profile"));
+  // The Traffic panel: traces, recommended gears (applied to the form as one undo step), replays.
+  m_traffic = new TrafficPanel(m_centre);
+  auto* trafficScroll = new QScrollArea(m_centre);
+  trafficScroll->setObjectName(QStringLiteral("trafficScroll"));
+  trafficScroll->setWidget(m_traffic);
+  trafficScroll->setWidgetResizable(true);
+  trafficScroll->setFrameShape(QFrame::NoFrame);
+  m_centre->addTab(trafficScroll, tr("Traffic"));
+  connect(m_project, &Project::formChanged, this, [this] { m_traffic->setForm(m_project->form()); });
+  connect(m_traffic, &TrafficPanel::applyGearsRequested, this, [this](Strategy strategy, const QStringList& gears) {
+    auto form = m_project->form();
+    form.strategy = strategy;
+    form.gears = gears;
+    m_project->applyForm(form, tr("Apply recommended gears"));
+  });
   compileDock->raise();
 
   m_nodeProps = m_graph->createPropertiesPanel(this);
@@ -425,6 +441,8 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   m_profile->setModel(result.model, result.path);
   m_profile->setHistoryJson({});
+  m_traffic->setModel(result.model);
+  m_traffic->setForm(m_project->form());
   if (auto request = m_project->buildRequest()) m_profile->setBuildRequest(*request);
   if (m_pending) {
     if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {

@@ -33,6 +33,7 @@ class InputsEditor;
 class LoadJob;
 class LogPanel;
 class ProfilePanel;
+class TrafficPanel;
 class Project;
 class RecentFiles;
 struct CompileOutcome;
@@ -82,6 +83,7 @@ public:
   CompilePanel* compilePanel() const { return m_compile; }
   LogPanel* logPanel() const { return m_log; }
   ProfilePanel* profilePanel() const { return m_profile; }
+  TrafficPanel* trafficPanel() const { return m_traffic; }
   GraphArea* graphArea() const { return m_graph; }
   QTabWidget* centreTabs() const { return m_centre; }
   Autosaver* autosaver() const { return m_autosaver; }
@@ -141,6 +143,7 @@ private:
   CompilePanel* m_compile = nullptr;
   LogPanel* m_log = nullptr;
   ProfilePanel* m_profile = nullptr;
+  TrafficPanel* m_traffic = nullptr;
   QWidget* m_nodeProps = nullptr;
   QLabel* m_statusModel = nullptr;
   QLabel* m_statusNodes = nullptr;

@@ -31,6 +31,7 @@
 #include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/recent_files.h"
+#include "ui/traffic/traffic_panel.h"
 #include "ui/widgets/compile_panel.h"
 #include "ui/widgets/dialogs.h"
 #include "ui/widgets/graph_area.h"
@@ -169,12 +170,14 @@ bool MainWindow::closeModel() {
   m_pending.reset();
   m_compiler->cancel();
   m_profile->cancel();
+  m_traffic->cancel();
   m_omPath.clear();
   m_compile->clear();
   m_project->setModel(nullptr, QString(), QString()); // drops the build too
   m_graph->setModel(nullptr, QString());
   m_profile->setModel(nullptr, QString());
   m_profile->setHistoryJson({});
+  m_traffic->setModel(nullptr); // the trace stays: it belongs to the service, not to the model
   m_autosaver->discard();
   updateStatus();
   updateTitle();

@@ -50,12 +50,19 @@ struct Compiled {
 };
 
 // Import, configure, validate and compile (modes 0 and 3). Progress lines go to err.
-Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::ostream& err) {
+Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::ostream& err, bool dynamicFallback) {
   GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(*opts.model));
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(opts));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
   compiler::CompileOptions copts;
   copts.atcCommand = shape_config::toCommandLine(opts);
+  if (dynamicFallback) {
+    if (!isGearStrategy(config.strategy))
+      return makeError(codes::kInvalid, "--dynamic_fallback needs gears (--dynamic_batch_size, --dynamic_image_size "
+                                        "or --dynamic_dims)");
+    copts.dynamicFallback = true;
+    copts.atcCommand += " --dynamic_fallback";
+  }
   GS_ASSIGN_OR_RETURN(copts.sourceSha256, compiler::sha256File(*opts.model));
   Progress progress;
   progress.report = [&err](double fraction, const std::string& what) {
@@ -65,14 +72,15 @@ Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::o
   return Compiled{std::move(om), model.graph.nodes.size()};
 }
 
-int modeBuild(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
-  auto compiled = importAndCompile(opts, err);
+int modeBuild(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err, bool dynamicFallback) {
+  auto compiled = importAndCompile(opts, err, dynamicFallback);
   if (!compiled) return fail(err, compiled.error());
   const auto path = omPath(*opts.output);
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
   const auto& m = compiled->model;
   std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();
-  out << "wrote " << path << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)") << ", "
+  out << "wrote " << path << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)")
+      << (m.fallback ? " + dynamic fallback" : "") << ", "
       << compiled->sourceNodes << " -> " << nodes << " nodes, weights " << m.weightBytes << " bytes, shared arena "
       << m.sharedArenaBytes << " bytes, " << static_cast<int64_t>(m.meta.compileMillis) << " ms\n";
   out << "ATC run success, welcome to the next use.\n";
@@ -96,14 +104,14 @@ int modeJson(const shape_config::AtcOptions& opts, std::ostream& out, std::ostre
 }
 
 // Mode 3: everything mode 0 does except writing the .om; the verdict goes to check_result.json.
-int modeCheck(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err) {
+int modeCheck(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err, bool dynamicFallback) {
   fs::path where = "check_result.json";
   if (opts.output && !opts.output->empty()) where = fs::path(*opts.output).parent_path() / "check_result.json";
   nlohmann::json result;
   result["model"] = opts.model.value_or("");
   result["atc_command"] = shape_config::toCommandLine(opts);
   std::ostringstream progressSink; // mode 3 is quiet about progress
-  auto compiled = importAndCompile(opts, progressSink);
+  auto compiled = importAndCompile(opts, progressSink, dynamicFallback);
   if (compiled) {
     const auto& m = compiled->model;
     result["result"] = "success";
@@ -136,9 +144,13 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   // --print-pipeline is GearStudio's own flag: taken out before ATC option parsing.
   std::vector<std::string> rest;
   bool printPipeline = false;
+  bool dynamicFallback = false;
   for (const auto& a : args) {
     if (a == "--print-pipeline" || a == "--print_pipeline")
       printPipeline = true;
+    else if (a == "--dynamic_fallback" || a == "--dynamic-fallback" || a == "--dynamic_fallback=1" ||
+             a == "--dynamic_fallback=true")
+      dynamicFallback = true;
     else
       rest.push_back(a);
   }
@@ -174,11 +186,11 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   }
   switch (opts->mode.value_or(0)) {
   case 0:
-    return modeBuild(*opts, out, err);
+    return modeBuild(*opts, out, err, dynamicFallback);
   case 1:
     return modeJson(*opts, out, err);
   case 3:
-    return modeCheck(*opts, out, err);
+    return modeCheck(*opts, out, err, dynamicFallback);
   case 6:
     return modeInfo(*opts, out, err);
   default:

@@ -32,6 +32,8 @@ Options:
   --om=PATH                  .om input for --mode=1 and --mode=6
   --json=PATH                JSON output for --mode=1
   --print-pipeline           print the compiler's pass pipelines and exit
+  --dynamic_fallback         with gears: also store a dynamic-shape graph in the .om for inputs outside
+                             every gear (gearbench --dispatch=pad-or-dynamic); GearStudio's own flag
   --help, -h                 print this help and exit
 
 Examples, one per shape strategy:

@@ -12,6 +12,7 @@
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
 #include "app/gearbench/compare_strategies_cmd.h"
+#include "app/gearbench/traffic_cmd.h"
 #include "core/common/log.h"
 #include "core/profile/measurement.h"
 #include "core/profile/profile_json.h"
@@ -335,6 +336,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
 } // namespace
 
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  if (wantsTraffic(args)) return runTraffic(args, out, err);
   if (wantsCompareStrategies(args)) return runCompareStrategies(args, out, err);
   auto opts = parseArgs(args);
   if (!opts) {
@@ -342,7 +344,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return 2;
   }
   if (opts->help) {
-    out << helpText();
+    out << helpText() << "\n" << trafficHelpText();
     return 0;
   }
   if (opts->atc.log) (void)log::setLevel(*opts->atc.log);

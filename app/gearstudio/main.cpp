@@ -102,6 +102,14 @@ int main(int argc, char** argv) {
   const QCommandLineOption report(
       QStringLiteral("export-report"),
       QStringLiteral("Write the profile as a Markdown report (charts beside it) at the end."), QStringLiteral("FILE"));
+  const QCommandLineOption trace(QStringLiteral("trace"),
+                                 QStringLiteral("Load a shape trace (docs/traces.md) into the Traffic panel."),
+                                 QStringLiteral("FILE"));
+  const QCommandLineOption recommendGears(QStringLiteral("recommend-gears"),
+                                          QStringLiteral("Run the Traffic panel's \"Recommend gears\" on the trace."));
+  const QCommandLineOption replayTrace(QStringLiteral("replay-trace"),
+                                       QStringLiteral("Replay the strategies on the trace in the Traffic panel."));
+  parser.addOptions({trace, recommendGears, replayTrace});
   parser.addOptions({report, exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare,
                      loops, threads, tabs, grab, openAfter});
   parser.process(app);
@@ -139,6 +147,9 @@ int main(int argc, char** argv) {
   script.grab = parser.value(grab);
   script.openAfter = parser.value(openAfter);
   script.reportPath = parser.value(report);
+  script.trace = parser.value(trace);
+  script.recommendGears = parser.isSet(recommendGears);
+  script.replayTrace = parser.isSet(replayTrace);
   gs::ui::runScriptedSession(&window, script);
   const auto file = files.isEmpty() ? QString() : files.front();
   const bool scripted = parser.isSet(screenshot);

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "core/common/log.h"
+#include "core/compiler/crop_map.h"
 #include "core/compiler/memory/graph_plan.h"
 #include "core/compiler/passes/pipeline.h"
 #include "core/compiler/passes/specialize_shapes.h"
@@ -67,6 +68,7 @@ uint64_t distinctWeightBytes(const om::Model& m) {
   for (const auto& gear : m.gears)
     visit(gear.graph);
   if (m.dynamic) visit(m.dynamic->graph);
+  if (m.fallback) visit(m.fallback->graph);
   return total;
 }
 
@@ -129,6 +131,39 @@ Expected<om::GearPlan> compileGear(const ir::Graph& base, const shape_config::Ge
   plan.flops = graphFlops(plan.graph);
   plan.compileMillis = millisSince(start);
   return plan;
+}
+
+// Per input, the dims whose value differs between gears: the dims requests are padded along.
+std::map<std::string, std::vector<bool>> differingDims(const std::vector<shape_config::GearShapes>& gears) {
+  std::map<std::string, std::vector<bool>> out;
+  if (gears.empty()) return out;
+  for (const auto& [name, dims] : gears.front().inputs)
+    out[name].assign(dims.size(), false);
+  for (const auto& g : gears)
+    for (const auto& [name, dims] : g.inputs) {
+      auto& mask = out[name];
+      const auto& first = gears.front().inputs;
+      for (const auto& [n0, d0] : first)
+        if (n0 == name)
+          for (std::size_t k = 0; k < dims.size() && k < d0.size() && k < mask.size(); ++k)
+            mask[k] = mask[k] || dims[k] != d0[k];
+    }
+  return out;
+}
+
+// Ranges of the dynamic fallback: padded dims unbounded, the others fixed at the first gear's value.
+std::vector<om::InputRange> fallbackRanges(const om::GearPlan& gear, const std::map<std::string, std::vector<bool>>& padded) {
+  std::vector<om::InputRange> out;
+  for (const auto& in : gear.inputs) {
+    om::InputRange r{in.name, in.dtype, {}};
+    const auto it = padded.find(in.name);
+    for (std::size_t k = 0; k < in.dims.size(); ++k) {
+      const bool free = it != padded.end() && k < it->second.size() && it->second[k];
+      r.dims.push_back(free ? om::DimRange{1, -1} : om::DimRange{in.dims[k], in.dims[k]});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 } // namespace
@@ -208,19 +243,23 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   GS_RETURN_IF_ERROR(runPipeline(gearIndependentPipeline(), base, ctx, runOptions, shared));
   log->info("gear-independent passes: {} -> {} nodes", model.graph.nodes.size(), base.nodes.size());
 
-  if (config.strategy == Strategy::DynamicShape) {
-    GS_ASSIGN_OR_RETURN(auto ranges, shape_config::dynamicRanges(config, model.graph));
+  auto compileDynamic = [&](ir::Graph graph, std::vector<om::InputRange> ranges) -> Expected<om::DynamicModel> {
     PassContext dctx = ctx;
     dctx.symbolic = true;
     dctx.maxFoldElements = 1 << 16;
-    dctx.inputShapes = symbolicInputs(base, ranges);
-    progress(0.5, "dynamic shape: symbolic passes");
+    dctx.inputShapes = symbolicInputs(graph, ranges);
     std::vector<om::PassStat> stats = shared;
-    GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), base, dctx, runOptions, stats));
-    out.dynamic = om::DynamicModel{std::move(base), std::move(ranges)};
+    GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), graph, dctx, runOptions, stats));
+    return om::DynamicModel{std::move(graph), std::move(ranges)};
+  };
+  if (config.strategy == Strategy::DynamicShape) {
+    GS_ASSIGN_OR_RETURN(auto ranges, shape_config::dynamicRanges(config, model.graph));
+    progress(0.5, "dynamic shape: symbolic passes");
+    GS_ASSIGN_OR_RETURN(out.dynamic, compileDynamic(std::move(base), std::move(ranges)));
     log->info("dynamic shape model: {} nodes", out.dynamic->graph.nodes.size());
   } else {
     GS_ASSIGN_OR_RETURN(auto gears, shape_config::expandGears(config, model.graph));
+    const auto padded = options.paddedDims.empty() ? differingDims(gears) : options.paddedDims;
     const auto count = gears.size();
     for (std::size_t i = 0; i < count; ++i) {
       if (progress.cancelled())
@@ -234,10 +273,28 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
       progress(event);
       auto gear = compileGear(base, gears[i], static_cast<int>(i), ctx, runOptions, shared);
       if (!gear) return std::unexpected(withContext(gear.error(), "gear " + std::to_string(i)));
+      // The crop map serves pad-to-gear dispatch; a model whose graph the analysis cannot read still
+      // compiles (its outputs are then returned whole when padded).
+      for (std::size_t in = 0; in < gear->inputs.size(); ++in)
+        if (const auto it = padded.find(gear->inputs[in].name); it != padded.end())
+          for (std::size_t d = 0; d < it->second.size() && d < gear->inputs[in].dims.size(); ++d)
+            if (it->second[d]) gear->paddedDims.emplace_back(static_cast<int>(in), static_cast<int>(d));
+      if (auto crops = cropMap(model.graph, opset, gear->inputs, padded, gear->outputs))
+        gear->crops = std::move(*crops);
+      else
+        log->warn("gear {}: no crop map: {}", i, crops.error().message);
       log->info("gear {}: {} nodes, arena {} bytes (lower bound {}), {:.1f} ms", i, gear->graph.nodes.size(),
                 gear->arenaBytes, gear->arenaLowerBoundBytes, gear->compileMillis);
       out.sharedArenaBytes = std::max(out.sharedArenaBytes, gear->arenaBytes);
       out.gears.push_back(std::move(*gear));
+    }
+    if (options.dynamicFallback && !out.gears.empty()) {
+      progress(0.95, "dynamic fallback: symbolic passes");
+      auto ranges = fallbackRanges(out.gears.front(), padded);
+      auto fallback = compileDynamic(std::move(base), std::move(ranges));
+      if (!fallback) return std::unexpected(withContext(fallback.error(), "dynamic fallback"));
+      out.fallback = std::move(*fallback);
+      log->info("dynamic fallback: {} nodes", out.fallback->graph.nodes.size());
     }
   }
   out.weightBytes = distinctWeightBytes(out);

@@ -4,6 +4,7 @@
 // ordered and memory-planned. Fully dynamic mode keeps one symbolic graph with input ranges.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ struct CompileOptions {
   std::string sourceSha256;                // hex SHA-256 of the source model file (see sha256File)
   std::vector<std::string> disabledPasses; // pass names (see passRegistry); required passes cannot be disabled
   bool verifyEachPass = false;             // ir::verify after every pass (slower; for debugging passes)
+  // Gear models: also store a dynamic-shape graph for inputs outside every gear (the dims that differ
+  // between gears become unbounded ranges): gearatc --dynamic_fallback, dispatch pad-or-dynamic.
+  bool dynamicFallback = false;
+  // Per input, the dims requests may be padded along (for the gears' crop maps). Empty: the dims that
+  // differ between gears. Give it for a static model that requests are padded into.
+  std::map<std::string, std::vector<bool>> paddedDims;
 };
 
 // Compiles every gear of config (or the dynamic model). Errors: the config's ATC codes (E100xx),

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/strategy.h"
@@ -27,6 +28,23 @@ struct PassStat {
   std::map<std::string, int64_t> counters; // "folded", "fused", ...
 };
 
+// Pad-to-gear dispatch: how one output dim follows a padded input dim. The dim's size for an input
+// whose dim `inputDim` of graph input `input` is x is floor((a * x + b) / s); input -1: it follows none.
+struct CropDim {
+  int input = -1;
+  int inputDim = -1;
+  int64_t a = 1, b = 0, s = 1;
+  bool operator==(const CropDim&) const = default;
+  bool follows() const { return input >= 0; }
+  int64_t size(int64_t x) const { return (a * x + b) >= 0 ? (a * x + b) / s : -((-(a * x + b) + s - 1) / s); }
+};
+struct OutputCrop {
+  std::vector<CropDim> dims; // one per output dim
+  std::string unsafe;        // non-empty: why padding changes this output (a reduction over a padded dim...)
+  std::string edge;          // non-empty: why values near the padded edge may differ (cropped all the same)
+  bool operator==(const OutputCrop&) const = default;
+};
+
 // One gear: a specialised, optimised, topologically ordered graph whose values all have static
 // shapes (except data-dependent ones, e.g. NonZero outputs, marked by offset -1), plus its memory plan.
 struct GearPlan {
@@ -42,6 +60,10 @@ struct GearPlan {
   double flops = 0;                  // total floating-point operations of one run
   double compileMillis = 0;
   std::vector<PassStat> passes;
+  // Per graph output (empty when not recorded): which dims to crop after padding the inputs to this gear.
+  std::vector<OutputCrop> crops;
+  // (graph input index, dim) pairs requests may be padded along; the crop map is relative to them.
+  std::vector<std::pair<int, int>> paddedDims;
 };
 
 struct DimRange {
@@ -80,6 +102,8 @@ struct Model {
   Metadata meta;
   std::vector<GearPlan> gears;         // empty for a fully dynamic model
   std::optional<DynamicModel> dynamic; // set for Strategy::DynamicShape
+  // A gear model's dynamic-shape graph for inputs outside every gear (gearatc --dynamic_fallback).
+  std::optional<DynamicModel> fallback;
   uint64_t sharedArenaBytes = 0;       // max over gears: one arena serves every gear
   uint64_t weightBytes = 0;            // bytes of distinct constant data (stored once)
 };

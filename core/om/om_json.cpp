@@ -150,6 +150,24 @@ nlohmann::json toJson(const Model& model) {
                      {"total_node_count", g.graph.totalNodeCount()},
                      {"compile_millis", g.compileMillis},
                      {"passes", passes}});
+    if (!g.paddedDims.empty()) {
+      auto pd = nlohmann::json::array();
+      for (const auto& [input, dim] : g.paddedDims)
+        pd.push_back({input, dim});
+      gears.back()["padded_dims"] = pd;
+    }
+    if (!g.crops.empty()) {
+      auto crops = nlohmann::json::array();
+      for (const auto& c : g.crops) {
+        auto dims = nlohmann::json::array();
+        for (const auto& d : c.dims)
+          dims.push_back(d.follows() ? nlohmann::json{{"input", d.input}, {"dim", d.inputDim}, {"a", d.a}, {"b", d.b},
+                                                      {"s", d.s}}
+                                     : nlohmann::json(nullptr));
+        crops.push_back({{"dims", dims}, {"unsafe", utf8(c.unsafe)}, {"edge", utf8(c.edge)}});
+      }
+      gears.back()["crops"] = crops;
+    }
   }
   j["gears"] = gears;
   if (model.dynamic) {
@@ -163,6 +181,7 @@ nlohmann::json toJson(const Model& model) {
     const auto& g = model.dynamic->graph;
     j["dynamic"] = {{"inputs", inputs}, {"node_count", g.nodes.size()}, {"total_node_count", g.totalNodeCount()}};
   }
+  if (model.fallback) j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()}};
   return j;
 }
 
@@ -192,6 +211,8 @@ std::string infoText(const Model& model) {
       os << " " << rangeText(r);
     os << "\n";
   }
+  if (model.fallback)
+    os << "  dynamic fallback: " << model.fallback->graph.nodes.size() << " nodes (inputs outside every gear)\n";
   for (const auto& [k, v] : m.extra)
     os << "  " << k << ": " << v << "\n";
   os << "  ATC command:   " << m.atcCommand << "\n";

@@ -67,13 +67,24 @@ Expected<GearPlan> decodeGear(const pb::GearPlan& pg, const detail::WeightTable&
         return bad(where + "pass '" + p.pass + "' lists counter '" + c.name() + "' twice");
     gear.passes.push_back(std::move(p));
   }
+  for (const auto& pd : pg.padded_dims())
+    gear.paddedDims.emplace_back(pd.input(), pd.dim());
+  for (const auto& pc : pg.crops()) {
+    OutputCrop crop;
+    crop.unsafe = pc.unsafe();
+    crop.edge = pc.edge();
+    for (const auto& pd : pc.dims())
+      crop.dims.push_back(CropDim{pd.input(), pd.input_dim(), pd.a(), pd.b(), pd.s()});
+    gear.crops.push_back(std::move(crop));
+  }
   return gear;
 }
 
-Expected<DynamicModel> decodeDynamic(const pb::DynamicModel& pd, const detail::WeightTable& weights) {
+Expected<DynamicModel> decodeDynamic(const pb::DynamicModel& pd, const detail::WeightTable& weights,
+                                     const std::string& what = "dynamic") {
   DynamicModel d;
-  if (!pd.has_graph()) return bad("dynamic model has no graph");
-  GS_ASSIGN_OR_RETURN(d.graph, detail::decodeGraph(pd.graph(), weights, 0, "dynamic graph: "));
+  if (!pd.has_graph()) return bad(what + " model has no graph");
+  GS_ASSIGN_OR_RETURN(d.graph, detail::decodeGraph(pd.graph(), weights, 0, what + " graph: "));
   for (const auto& pr : pd.ranges()) {
     InputRange r;
     r.name = pr.name();
@@ -142,6 +153,8 @@ Expected<Model> deserializeImpl(const std::shared_ptr<const ir::Buffer>& bytes) 
                std::to_string(graphs.gears_size()));
   if (desc.has_dynamic() != graphs.has_dynamic())
     return bad("MODEL_DESC and GRAPHS disagree on whether there is a dynamic graph");
+  if (desc.has_fallback() != graphs.has_fallback())
+    return bad("MODEL_DESC and GRAPHS disagree on whether there is a dynamic fallback graph");
 
   Model model;
   GS_ASSIGN_OR_RETURN(model.meta, decodeMeta(desc));
@@ -155,6 +168,10 @@ Expected<Model> deserializeImpl(const std::shared_ptr<const ir::Buffer>& bytes) 
   if (graphs.has_dynamic()) {
     GS_ASSIGN_OR_RETURN(auto dyn, decodeDynamic(graphs.dynamic(), weights));
     model.dynamic = std::move(dyn);
+  }
+  if (graphs.has_fallback()) {
+    GS_ASSIGN_OR_RETURN(auto fb, decodeDynamic(graphs.fallback(), weights, "fallback"));
+    model.fallback = std::move(fb);
   }
   if (auto st = validate(model); !st) return bad("inconsistent model: " + st.error().message);
   return model;

@@ -200,6 +200,33 @@ Status checkGear(const GearPlan& gear, uint64_t sharedArena, const std::string& 
       return fail(vw, "(" + std::to_string(*bytes) + " bytes at offset " + std::to_string(off) +
                           ") does not fit the gear's " + std::to_string(gear.arenaBytes) + "-byte arena");
   }
+  for (const auto& [input, dim] : gear.paddedDims)
+    if (input < 0 || static_cast<std::size_t>(input) >= gear.inputs.size() || dim < 0 ||
+        static_cast<std::size_t>(dim) >= gear.inputs[static_cast<std::size_t>(input)].dims.size())
+      return fail(where, "lists padded input dim " + std::to_string(input) + "." + std::to_string(dim) +
+                             " that the gear does not have");
+  if (!gear.crops.empty() && gear.crops.size() != gear.outputs.size())
+    return fail(where, "has " + std::to_string(gear.crops.size()) + " output crop entries for " +
+                           std::to_string(gear.outputs.size()) + " outputs");
+  for (std::size_t o = 0; o < gear.crops.size(); ++o) {
+    const auto& crop = gear.crops[o];
+    const std::string cw = where + "crop of output " + std::to_string(o) + " ";
+    GS_RETURN_IF_ERROR(checkText(crop.unsafe, cw, "a reason"));
+    GS_RETURN_IF_ERROR(checkText(crop.edge, cw, "an edge note"));
+    if (crop.dims.size() != gear.outputs[o].dims.size())
+      return fail(cw, "has " + std::to_string(crop.dims.size()) + " dims for an output of rank " +
+                          std::to_string(gear.outputs[o].dims.size()));
+    for (const auto& d : crop.dims) {
+      if (d.input < 0) continue;
+      if (static_cast<std::size_t>(d.input) >= gear.inputs.size() || d.inputDim < 0 ||
+          static_cast<std::size_t>(d.inputDim) >= gear.inputs[static_cast<std::size_t>(d.input)].dims.size())
+        return fail(cw, "names input dim " + std::to_string(d.input) + "." + std::to_string(d.inputDim) +
+                            " that the gear does not have");
+      constexpr int64_t kMaxFactor = int64_t{1} << 20;
+      if (d.a < 1 || d.s < 1 || d.a > kMaxFactor || d.s > kMaxFactor || d.b > kMaxFactor || d.b < -kMaxFactor)
+        return fail(cw, "has an invalid size rule");
+    }
+  }
   for (const auto& p : gear.passes) {
     GS_RETURN_IF_ERROR(checkName(p.pass, where, "a pass name"));
     for (const auto& [k, v] : p.counters)
@@ -276,6 +303,10 @@ Status validate(const Model& m) {
     GS_RETURN_IF_ERROR(checkGear(gear, m.sharedArenaBytes, where));
   }
   if (m.dynamic) GS_RETURN_IF_ERROR(checkDynamic(*m.dynamic));
+  if (m.fallback) {
+    if (m.gears.empty()) return fail("", "a dynamic fallback graph needs gears to fall back from");
+    GS_RETURN_IF_ERROR(checkDynamic(*m.fallback));
+  }
   return ok();
 }
 

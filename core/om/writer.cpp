@@ -64,6 +64,38 @@ void encodeGear(const GearPlan& gear, detail::WeightPool& pool, pb::GearPlan* ou
       c->set_value(value);
     }
   }
+  for (const auto& [input, dim] : gear.paddedDims) {
+    auto* pd = out->add_padded_dims();
+    pd->set_input(input);
+    pd->set_dim(dim);
+  }
+  for (const auto& crop : gear.crops) {
+    auto* pc = out->add_crops();
+    pc->set_unsafe(crop.unsafe);
+    pc->set_edge(crop.edge);
+    for (const auto& d : crop.dims) {
+      auto* pd = pc->add_dims();
+      pd->set_input(d.input);
+      pd->set_input_dim(d.inputDim);
+      pd->set_a(d.a);
+      pd->set_b(d.b);
+      pd->set_s(d.s);
+    }
+  }
+}
+
+void encodeDynamic(const DynamicModel& dyn, detail::WeightPool& pool, pb::DynamicModel* pd) {
+  detail::encodeGraph(dyn.graph, pool, pd->mutable_graph());
+  for (const auto& r : dyn.ranges) {
+    auto* pr = pd->add_ranges();
+    pr->set_name(r.name);
+    pr->set_dtype(static_cast<int32_t>(r.dtype));
+    for (const auto& dr : r.dims) {
+      auto* pdr = pr->add_dims();
+      pdr->set_lo(dr.lo);
+      pdr->set_hi(dr.hi);
+    }
+  }
 }
 
 void encodeDesc(const Model& m, const detail::WeightPool& pool, pb::ModelDesc* d) {
@@ -88,6 +120,7 @@ void encodeDesc(const Model& m, const detail::WeightPool& pool, pb::ModelDesc* d
   d->set_weight_bytes(pool.distinctBytes());
   d->set_gear_count(static_cast<uint32_t>(m.gears.size()));
   d->set_has_dynamic(m.dynamic.has_value());
+  d->set_has_fallback(m.fallback.has_value());
 }
 
 Expected<Prepared> prepare(const Model& m) {
@@ -96,20 +129,8 @@ Expected<Prepared> prepare(const Model& m) {
   pb::GraphsSection graphs;
   for (const auto& gear : m.gears)
     encodeGear(gear, p.pool, graphs.add_gears());
-  if (m.dynamic) {
-    auto* pd = graphs.mutable_dynamic();
-    detail::encodeGraph(m.dynamic->graph, p.pool, pd->mutable_graph());
-    for (const auto& r : m.dynamic->ranges) {
-      auto* pr = pd->add_ranges();
-      pr->set_name(r.name);
-      pr->set_dtype(static_cast<int32_t>(r.dtype));
-      for (const auto& dr : r.dims) {
-        auto* pdr = pr->add_dims();
-        pdr->set_lo(dr.lo);
-        pdr->set_hi(dr.hi);
-      }
-    }
-  }
+  if (m.dynamic) encodeDynamic(*m.dynamic, p.pool, graphs.mutable_dynamic());
+  if (m.fallback) encodeDynamic(*m.fallback, p.pool, graphs.mutable_fallback());
   for (const auto& c : p.pool.chunks()) {
     auto* e = graphs.add_weights();
     e->set_offset(c.offset);
