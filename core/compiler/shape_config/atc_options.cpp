@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "core/common/utf8.h"
+
 namespace gs::shape_config {
 namespace {
 
@@ -95,7 +97,7 @@ constexpr Unsupported kUnsupported[] = {
 };
 
 std::string invalidValue(std::string_view key, std::string_view value, std::string_view reason) {
-  return "Value [" + std::string(value) + "] for parameter [--" + std::string(key) +
+  return "Value [" + utf8::sanitize(value) + "] for parameter [--" + utf8::sanitize(key) +
          "] is invalid. Reason: " + std::string(reason) + ".";
 }
 
@@ -209,9 +211,9 @@ Status setOption(AtcOptions& opts, std::string_view key, std::string value) {
     for (const auto& u : kUnsupported)
       if (u.name == key)
         return makeError(codes::kUnsupported,
-                         "Parameter [--" + std::string(key) +
+                         "Parameter [--" + utf8::sanitize(key) +
                              "] is an ATC option that GearStudio does not support: " + std::string(u.why) + ".");
-    return makeError("E10001", "Parameter [--" + std::string(key) +
+    return makeError("E10001", "Parameter [--" + utf8::sanitize(key) +
                                    "] is invalid. Reason: unknown option; run with --help for the supported options.");
   }
   GS_RETURN_IF_ERROR(setTyped(opts, key, value));
@@ -232,7 +234,8 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
     while (dashes < arg.size() && dashes < 2 && arg[dashes] == '-')
       ++dashes;
     if (dashes == 0 || dashes == arg.size())
-      return makeError("E10001", "Argument [" + arg + "] is invalid. Reason: expected an option such as --model=PATH.");
+      return makeError("E10001", "Argument [" + utf8::sanitize(arg) +
+                                     "] is invalid. Reason: expected an option such as --model=PATH.");
     std::string body = arg.substr(dashes);
     std::string key;
     std::string value;
@@ -249,8 +252,8 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
       // reported for the option and not for the value.
       if (!isSupported(key)) return std::unexpected(setOption(opts, key, "").error());
       if (i + 1 >= args.size())
-        return makeError("E10001",
-                         "Parameter [--" + key + "] is invalid. Reason: it needs a value (--" + key + "=VALUE).");
+        return makeError("E10001", "Parameter [--" + utf8::sanitize(key) + "] is invalid. Reason: it needs a value (--" +
+                                       utf8::sanitize(key) + "=VALUE).");
       value = args[++i];
     }
     GS_RETURN_IF_ERROR(setOption(opts, key, std::move(value)));
