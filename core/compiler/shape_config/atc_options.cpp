@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/common/utf8.h"
+#include "core/compiler/shape_config/atc_checks.h"
 
 namespace gs::shape_config {
 namespace {
@@ -261,21 +262,22 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
   return opts;
 }
 
+Status checkFramework(const AtcOptions& opts) {
+  if (!opts.framework || *opts.framework == 5) return ok();
+  static constexpr std::string_view names[] = {"Caffe", "MindSpore", "", "TensorFlow", "", "ONNX"};
+  const auto f = *opts.framework;
+  const std::string name = f >= 0 && f < 6 && !names[f].empty() ? " (" + std::string(names[f]) + ")" : "";
+  return makeError(codes::kUnsupported, "Value [" + std::to_string(f) + "] for parameter [--framework]" + name +
+                                            " is not supported: GearStudio imports ONNX models only (--framework=5).");
+}
+
 Status checkRequired(const AtcOptions& opts) {
   if (opts.help) return ok();
   const int mode = opts.mode.value_or(0);
   const auto needFramework = [&]() -> Status {
     if (!opts.framework)
       return missing("framework", ". The value must be 5 (ONNX): GearStudio imports ONNX models only");
-    if (*opts.framework != 5) {
-      static constexpr std::string_view names[] = {"Caffe", "MindSpore", "", "TensorFlow", "", "ONNX"};
-      return makeError(codes::kUnsupported, "Value [" + std::to_string(*opts.framework) +
-                                                "] for parameter [--framework] (" +
-                                                std::string(names[*opts.framework]) +
-                                                ") is not supported: GearStudio imports ONNX models only "
-                                                "(--framework=5).");
-    }
-    return ok();
+    return checkFramework(opts);
   };
   switch (mode) {
   case 0:

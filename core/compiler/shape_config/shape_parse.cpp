@@ -64,7 +64,10 @@ Expected<DimSpec> parseDimToken(std::string_view tok, const TokenContext& c) {
                                             "for an unbounded dim"));
     const auto lo = toInt64(loText);
     const auto hi = toInt64(hiText);
-    if (!lo || !hi) return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: out of range"));
+    if (!lo || !hi || *lo > kMaxDim || *hi > kMaxDim)
+      return std::unexpected(tokenError("E10002", c,
+                                        "is the range [" + std::string(tok) +
+                                            "]: a bound is out of range (at most " + std::to_string(kMaxDim) + ")"));
     if (*lo > *hi)
       return std::unexpected(
           tokenError("E10002", c, "is the range [" + std::string(tok) + "]: the lower bound exceeds the upper"));
@@ -74,7 +77,9 @@ Expected<DimSpec> parseDimToken(std::string_view tok, const TokenContext& c) {
   if (!allDigits(digits))
     return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: it is not a digit"));
   const auto v = toInt64(tok);
-  if (!v) return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: out of range"));
+  if (!v || *v > kMaxDim)
+    return std::unexpected(tokenError(
+        "E10002", c, "is [" + std::string(tok) + "]: out of range (at most " + std::to_string(kMaxDim) + ")"));
   if (*v == -1) return DimSpec::gear();
   if (*v <= 0)
     return std::unexpected(
