@@ -82,12 +82,21 @@ void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::Sha
           emit relay->progress(fraction, QString::fromStdString(what));
         };
         CompileOutcome outcome;
-        auto result = compiler::compile(*model, config, options, progress);
-        if (result) {
-          outcome.model = std::make_shared<const om::Model>(std::move(*result));
-          outcome.sourceShapes = inferGearShapes(*model, config);
-        } else {
-          outcome.error = result.error();
+        // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread.
+        try {
+          auto result = compiler::compile(*model, config, options, progress);
+          if (result) {
+            outcome.model = std::make_shared<const om::Model>(std::move(*result));
+            outcome.sourceShapes = inferGearShapes(*model, config);
+          } else {
+            outcome.error = result.error();
+          }
+        } catch (const std::bad_alloc&) {
+          outcome.model.reset();
+          outcome.error = Error{codes::kInternal, "out of memory while compiling"};
+        } catch (const std::exception& e) {
+          outcome.model.reset();
+          outcome.error = Error{codes::kInternal, std::string("compiling failed: ") + e.what()};
         }
         outcome.millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
         if (outcome.error)

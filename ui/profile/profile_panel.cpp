@@ -297,7 +297,16 @@ void ProfilePanel::startJob(Job job, std::function<JobOutput()> work) {
   m_lastError.clear();
   m_progress->setValue(0);
   setBusy(true);
-  m_watcher.setFuture(QtConcurrent::run(std::move(work)));
+  // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread and end the app.
+  m_watcher.setFuture(QtConcurrent::run([work = std::move(work)]() -> JobOutput {
+    try {
+      return work();
+    } catch (const std::exception& e) {
+      return JobOutput{{}, {}, {}, QStringLiteral("The job failed: %1").arg(QString::fromLocal8Bit(e.what()))};
+    } catch (...) {
+      return JobOutput{{}, {}, {}, QStringLiteral("The job failed with an unknown error.")};
+    }
+  }));
 }
 
 bool ProfilePanel::startProfile() {
