@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/progress.h"
@@ -36,6 +37,9 @@ std::span<const PassInfo> passRegistry();
 
 // The pipelines as text: what `gearatc --print-pipeline` prints.
 std::string pipelineText();
+
+// Lower-case hex SHA-256 of bytes (e.g. a serialized .om).
+std::string sha256Bytes(std::string_view bytes);
 
 // Lower-case hex SHA-256 of a file's bytes. Errors: codes::kIo naming the path.
 Expected<std::string> sha256File(const std::string& path);
