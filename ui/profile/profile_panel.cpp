@@ -348,13 +348,15 @@ void ProfilePanel::startJob(Job job, std::function<JobOutput()> work) {
   setBusy(true);
   // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread and end the app.
   m_watcher.setFuture(QtConcurrent::run([work = std::move(work)]() -> JobOutput {
+    JobOutput failed;
     try {
       return work();
     } catch (const std::exception& e) {
-      return JobOutput{{}, {}, {}, QStringLiteral("The job failed: %1").arg(QString::fromLocal8Bit(e.what()))};
+      failed.error = QStringLiteral("The job failed: %1").arg(QString::fromLocal8Bit(e.what()));
     } catch (...) {
-      return JobOutput{{}, {}, {}, QStringLiteral("The job failed with an unknown error.")};
+      failed.error = QStringLiteral("The job failed with an unknown error.");
     }
+    return failed;
   }));
 }
 
