@@ -296,7 +296,9 @@ Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes) {
                                        path));
   std::string header(pre + headerLen, '\0');
   std::memcpy(header.data(), head, pre);
-  if (!readFully(fd, header.data() + pre, headerLen)) return std::unexpected(fileError(path, "read failed"));
+  // The first read took up to 12 bytes; a version 1 header dict starts at byte 10.
+  if (::lseek(fd, static_cast<off_t>(pre), SEEK_SET) < 0 || !readFully(fd, header.data() + pre, headerLen))
+    return std::unexpected(fileError(path, "read failed"));
   auto parsed = parseHeaderOnly(header.data(), header.size());
   if (!parsed) return std::unexpected(withContext(parsed.error(), path));
   auto& [h, bytes] = *parsed;
