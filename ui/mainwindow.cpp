@@ -18,8 +18,10 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 
@@ -141,6 +143,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             if (m_project->buildMatchesForm()) return;
             m_project->setBuild(std::move(model), key);
             m_graph->setCompiled(m_project->build());
+            // The Profile tab built the form as it is: its gears are the build the results panel shows.
+            m_compile->compileFinished(m_project->build(), QString(), false, 0);
+            m_compile->markStale(false);
           });
   // A bar of the profile's operator chart selects that node in the graph view (the compiled graph of
   // the gear when the passes made the node). A model the panel compiled itself serves when the user
@@ -560,8 +565,8 @@ QString MainWindow::statusText() const {
 void MainWindow::updateStatus() {
   if (const auto om = m_project->build(); !m_project->hasModel() && om && !m_omPath.isEmpty()) {
     m_statusModel->setText(QFileInfo(m_omPath).fileName());
-    m_statusNodes->setText(om->dynamic ? tr("dynamic shape")
-                                               : tr("%n gear(s)", nullptr, static_cast<int>(om->gears.size())));
+    const auto gears = om->gears.size();
+    m_statusNodes->setText(om->dynamic ? tr("dynamic shape") : gears == 1 ? tr("1 gear") : tr("%1 gears").arg(gears));
     m_statusInputs->setText(tr("shared arena %1 · weights %2")
                                 .arg(GearResultModel::formatBytes(om->sharedArenaBytes),
                                      GearResultModel::formatBytes(om->weightBytes)));
@@ -674,6 +679,14 @@ void MainWindow::readSettings() {
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
   // Saved on a screen that is gone (a monitor unplugged, a smaller display): keep the window on one.
   keepOnScreen();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (m_shownOnce) return;
+  m_shownOnce = true;
+  // The window manager's frame is known only once the window is shown: fit the frame on a screen again.
+  QTimer::singleShot(0, this, &MainWindow::keepOnScreen);
 }
 
 void MainWindow::writeSettings() {

@@ -98,6 +98,7 @@ signals:
 
 protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
@@ -126,6 +127,7 @@ private:
   void openOm(const QString& path);
   void omLoaded();
   void keepOnScreen();
+  bool m_shownOnce = false;
 
   Project* m_project;
   Autosaver* m_autosaver;

@@ -46,6 +46,39 @@ private slots:
     QVERIFY(!p.cancelled());
     t.cancel();
     QVERIFY(p.cancelled());
+    QVERIFY(p.sub(0, 0.5).cancelled()); // a step of the job sees the same token
+  }
+  void progressEvents() {
+    // Structured events keep their fields through a sub-step; only the fraction is mapped.
+    std::vector<gs::ProgressEvent> seen;
+    std::vector<std::string> texts;
+    gs::Progress p;
+    p.onEvent = [&](const gs::ProgressEvent& e) { seen.push_back(e); };
+    p.report = [&](double, const std::string& what) { texts.push_back(what); };
+    const auto step = p.sub(0.5, 1.0);
+    gs::ProgressEvent e;
+    e.fraction = 0.5;
+    e.what = "gear 3/3: run 4/10";
+    e.stage = "measure";
+    e.gear = 2;
+    e.gearCount = 3;
+    e.run = 4;
+    e.runs = 10;
+    step(e);
+    QCOMPARE(seen.size(), std::size_t{1});
+    QCOMPARE(seen[0].fraction, 0.75);
+    QCOMPARE(seen[0].stage, std::string("measure"));
+    QCOMPARE(seen[0].gear, 2);
+    QCOMPARE(seen[0].gearCount, 3);
+    QCOMPARE(seen[0].run, 4);
+    QCOMPARE(seen[0].runs, 10);
+    QCOMPARE(texts, std::vector<std::string>{"gear 3/3: run 4/10"});
+    // A plain (fraction, text) step reaches both callbacks as an event without a stage.
+    p(0.25, "load");
+    QCOMPARE(seen.back().fraction, 0.25);
+    QVERIFY(seen.back().stage.empty());
+    QCOMPARE(seen.back().gear, -1);
+    QCOMPARE(texts.back(), std::string("load"));
   }
 };
 

@@ -12,6 +12,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
@@ -326,6 +327,14 @@ private slots:
                    qPrintable(QStringLiteral("'%1' (%2 px) in %3 px").arg(word).arg(fm.horizontalAdvance(word)).arg(room)));
       }
       QVERIFY(checked >= 1);
+      // The ATC command panel's message (the first error, in ATC's words) is not clipped either.
+      auto* atcStatus = w->findChild<QLabel*>(QStringLiteral("atcStatus"));
+      QVERIFY(atcStatus && atcStatus->isVisibleTo(w.get()) && !atcStatus->text().isEmpty());
+      QVERIFY2(atcStatus->height() >= atcStatus->heightForWidth(atcStatus->width()),
+               qPrintable(QStringLiteral("ATC message %1 < %2 px: %3")
+                              .arg(atcStatus->height())
+                              .arg(atcStatus->heightForWidth(atcStatus->width()))
+                              .arg(atcStatus->text())));
     }
     QCOMPARE(wrappable(QStringLiteral("a,b;c")), QStringLiteral("a,\u200bb;\u200bc"));
   }
@@ -472,7 +481,11 @@ private slots:
     w.show();
     QApplication::processEvents();
     const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
-    QVERIFY2(available.contains(w.frameGeometry()),
+    // On a screen smaller than the window's minimum size (the offscreen screen is 800x800) the window
+    // keeps its minimum size, from the screen's top-left corner.
+    const QRect frame = w.frameGeometry();
+    const QSize fit = available.size().expandedTo(w.layout()->totalMinimumSize() + (frame.size() - w.size()));
+    QVERIFY2(available.contains(frame.topLeft()) && frame.width() <= fit.width() && frame.height() <= fit.height(),
              qPrintable(QStringLiteral("%1,%2 %3x%4 outside %5x%6")
                             .arg(w.frameGeometry().x())
                             .arg(w.frameGeometry().y())

@@ -167,9 +167,9 @@ FormState formForStrategy(const FormState& form, Strategy strategy, const ir::Gr
       }
     }
   }
-  // A first gear list, so that choosing a gear strategy is not answered with "[0] gears" at once.
-  if (isGearStrategy(strategy) && out.gears.isEmpty() && form.strategy != strategy)
-    out.gears = starterGears(out, strategy, graph);
+  // A first gear list, so that choosing a gear strategy is not answered with "[0] gears" at once. Gears
+  // of another strategy are another kind of list (batch sizes are not "height,width" pairs): they go.
+  if (isGearStrategy(strategy) && form.strategy != strategy) out.gears = starterGears(form, strategy, graph);
   return out;
 }
 
@@ -191,11 +191,19 @@ QString nextGear(const QStringList& gears, Strategy strategy) {
   const auto largest = *std::max_element(parsed.begin(), parsed.end(), [&](const auto& a, const auto& b) {
     return volume(a) != volume(b) ? volume(a) < volume(b) : a < b;
   });
+  // Shapes step by the gap between the two largest gears (320, 640, 960 -> 1280), whatever order the
+  // list is in; batch sizes double.
   std::vector<int64_t> step(largest.size(), 0);
-  if (strategy != Strategy::DynamicBatch && parsed.size() >= 2 && parsed.back().size() == largest.size() &&
-      parsed[parsed.size() - 2].size() == largest.size())
-    for (std::size_t i = 0; i < step.size(); ++i)
-      step[i] = std::max<int64_t>(parsed.back()[i] - parsed[parsed.size() - 2][i], 0);
+  if (strategy != Strategy::DynamicBatch) {
+    const std::vector<int64_t>* second = nullptr;
+    for (const auto& g : parsed)
+      if (g.size() == largest.size() && g != largest && (volume(g) < volume(largest) || (volume(g) == volume(largest) && g < largest)) &&
+          (!second || volume(g) > volume(*second) || (volume(g) == volume(*second) && g > *second)))
+        second = &g;
+    if (second)
+      for (std::size_t i = 0; i < step.size(); ++i)
+        step[i] = std::max<int64_t>(largest[i] - (*second)[i], 0);
+  }
   if (std::all_of(step.begin(), step.end(), [](int64_t s) { return s == 0; }))
     for (std::size_t i = 0; i < step.size(); ++i)
       step[i] = std::max<int64_t>(largest[i], 1); // doubling

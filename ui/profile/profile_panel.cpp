@@ -22,6 +22,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QThread>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -468,11 +469,15 @@ void ProfilePanel::onJobFinished() {
     ok = !m_report->cancelled;
     showReport();
     showMeasurement(m_report->measurement);
-    // A finished profile shows its results: the Gears tab, scrolled to the table.
+    // A finished profile shows its results: the Gears tab, scrolled so that the results start at the
+    // top of the page, with the contention warning (when there is one) just above them.
     m_tabs->setCurrentIndex(0);
     for (QWidget* w = parentWidget(); w; w = w->parentWidget())
       if (auto* scroll = qobject_cast<QScrollArea*>(w)) {
-        scroll->ensureWidgetVisible(m_gearTable, 0, 0);
+        QWidget* top = m_warning->isVisibleTo(this) ? static_cast<QWidget*>(m_warning) : m_tabs;
+        QTimer::singleShot(0, scroll, [scroll, top] { // after the layout placed the warning
+          if (scroll->widget()) scroll->verticalScrollBar()->setValue(top->mapTo(scroll->widget(), QPoint(0, 0)).y());
+        });
         break;
       }
     if (m_report->cancelled) {

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -21,11 +22,15 @@ AtcCommandPanel::AtcCommandPanel(Project* project, QWidget* parent) : QWidget(pa
   m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
   m_text->setPlaceholderText(tr("Paste an atc command here and press Apply to fill the form"));
-  // Room for three lines: a typical command wraps to two or three.
-  m_text->setMinimumHeight(m_text->fontMetrics().lineSpacing() * 3 + 14);
+  // Room for two lines (a typical command wraps to two or three; it scrolls), leaving the rest of a
+  // small panel to the message below it.
+  m_text->setMinimumHeight(m_text->fontMetrics().lineSpacing() * 2 + 14);
   m_status = new QLabel(this);
+  m_status->setObjectName(QStringLiteral("atcStatus"));
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_status->installEventFilter(this);
+  installEventFilter(this); // a new text asks the panel for a new layout
   m_copy = new QPushButton(tr("Copy"), this);
   m_copy->setToolTip(tr("Copy the command line to the clipboard"));
   m_paste = new QPushButton(tr("Paste && apply"), this);
@@ -35,8 +40,10 @@ AtcCommandPanel::AtcCommandPanel(Project* project, QWidget* parent) : QWidget(pa
   m_revert = new QPushButton(tr("Revert"), this);
   m_revert->setToolTip(tr("Show the form's command again"));
 
+  // The message has a row of its own across the whole panel, so a long ATC error wraps in the
+  // panel's full width instead of being clipped beside the buttons.
   auto* buttons = new QHBoxLayout;
-  buttons->addWidget(m_status, 1);
+  buttons->addStretch(1);
   buttons->addWidget(m_apply);
   buttons->addWidget(m_revert);
   buttons->addWidget(m_paste);
@@ -45,6 +52,7 @@ AtcCommandPanel::AtcCommandPanel(Project* project, QWidget* parent) : QWidget(pa
   layout->setContentsMargins(8, 6, 8, 6);
   layout->setSpacing(4);
   layout->addWidget(m_text, 1);
+  layout->addWidget(m_status);
   layout->addLayout(buttons);
 
   connect(m_copy, &QPushButton::clicked, this, &AtcCommandPanel::copyToClipboard);
@@ -123,5 +131,14 @@ bool AtcCommandPanel::pasteFromClipboard() {
 }
 
 void AtcCommandPanel::copyToClipboard() const { QApplication::clipboard()->setText(m_project->check().commandLine); }
+
+bool AtcCommandPanel::eventFilter(QObject* watched, QEvent* event) {
+  if ((watched == m_status && event->type() == QEvent::Resize) ||
+      (watched == this && event->type() == QEvent::LayoutRequest)) {
+    const int need = m_status->text().isEmpty() ? 0 : m_status->heightForWidth(m_status->width());
+    if (need > 0 && need != m_status->minimumHeight()) m_status->setMinimumHeight(need);
+  }
+  return QWidget::eventFilter(watched, event);
+}
 
 } // namespace gs::ui

@@ -29,6 +29,11 @@ public:
   QPlainTextEdit* editor() const { return m_text; }
   QLabel* statusLabel() const { return m_status; }
 
+protected:
+  // Keeps the message's minimum height at what its text needs at its width, so that the main window
+  // gives the panel room for the whole message instead of clipping it.
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
   void refresh();
   void setEditing(bool editing);
