@@ -6,7 +6,10 @@
 #include <QSaveFile>
 #include <QStatusBar>
 
+#include <optional>
+
 #include "core/common/log.h"
+#include "core/compiler/shape_config/atc_checks.h"
 #include "core/om/om_file.h"
 #include "ui/mainwindow.h"
 #include "ui/profile/profile_panel.h"
@@ -90,9 +93,12 @@ Status MainWindow::exportScriptTo(const QString& path) {
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
     return makeError(codes::kIo, "cannot write '" + str(path) + "': " + str(file.errorString()));
-  const auto text = QStringLiteral("#!/bin/sh\n# Converts %1 with ATC (written by GearStudio).\n%2\n")
-                        .arg(QFileInfo(m_project->modelPath()).fileName(), m_project->check().commandLine);
-  file.write(text.toUtf8());
+  const auto& check = m_project->check();
+  std::optional<Error> problem;
+  if (check.issue) problem = Error{check.issue->code.toStdString(), check.issue->message.toStdString()};
+  const auto text = shape_config::atcScript(check.options, str(QFileInfo(m_project->modelPath()).fileName()),
+                                            problem ? &*problem : nullptr);
+  file.write(text.data(), static_cast<qint64>(text.size()));
   if (!file.commit()) return makeError(codes::kIo, "cannot write '" + str(path) + "': " + str(file.errorString()));
   QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner | QFileDevice::ExeGroup |
                                   QFileDevice::ExeOther);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/log.h"
+#include "core/common/utf8.h"
 #include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/onnx/model_json.h"
@@ -25,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 int fail(std::ostream& err, const Error& e) {
-  err << e.str() << "\n";
+  err << e.str() << "\n"; // str() escapes bytes that are not UTF-8
   return 1;
 }
 
@@ -36,6 +37,22 @@ Status writeText(const std::string& path, const std::string& text) {
   f.close();
   if (!f) return makeError(codes::kIo, "error while writing '" + path + "'");
   return ok();
+}
+
+// JSON documents quote options and names from model files: every string is made UTF-8 first
+// (dump() throws on anything else).
+std::string jsonText(nlohmann::json j) {
+  utf8::sanitizeStrings(j);
+  return j.dump(2) + "\n";
+}
+
+// check_result.json for a pre-check that failed before anything was imported.
+void writeCheckFailure(const shape_config::AtcOptions& opts, const Error& e) {
+  nlohmann::json result{{"result", "failed"},
+                        {"errors", nlohmann::json::array({{{"code", e.code}, {"message", e.message}}})}};
+  fs::path where = "check_result.json";
+  if (opts.output && !opts.output->empty()) where = fs::path(*opts.output).parent_path() / "check_result.json";
+  (void)writeText(where.string(), jsonText(std::move(result)));
 }
 
 // ".om" is appended to --output, as ATC does (unless the user already wrote it).
@@ -79,7 +96,7 @@ int modeBuild(const shape_config::AtcOptions& opts, std::ostream& out, std::ostr
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
   const auto& m = compiled->model;
   std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();
-  out << "wrote " << path << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)")
+  out << "wrote " << utf8::sanitize(path) << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)")
       << (m.fallback ? " + dynamic fallback" : "") << ", "
       << compiled->sourceNodes << " -> " << nodes << " nodes, weights " << m.weightBytes << " bytes, shared arena "
       << m.sharedArenaBytes << " bytes, " << static_cast<int64_t>(m.meta.compileMillis) << " ms\n";
@@ -98,8 +115,8 @@ int modeJson(const shape_config::AtcOptions& opts, std::ostream& out, std::ostre
     if (!m) return fail(err, m.error());
     j = onnx_import::modelToJson(*m);
   }
-  if (auto s = writeText(*opts.json, j.dump(2) + "\n"); !s) return fail(err, s.error());
-  out << "wrote " << *opts.json << "\n";
+  if (auto s = writeText(*opts.json, jsonText(std::move(j))); !s) return fail(err, s.error());
+  out << "wrote " << utf8::sanitize(*opts.json) << "\n";
   return 0;
 }
 
@@ -125,9 +142,9 @@ int modeCheck(const shape_config::AtcOptions& opts, std::ostream& out, std::ostr
     result["errors"] =
         nlohmann::json::array({nlohmann::json{{"code", compiled.error().code}, {"message", compiled.error().message}}});
   }
-  if (auto s = writeText(where.string(), result.dump(2) + "\n"); !s) return fail(err, s.error());
+  if (auto s = writeText(where.string(), jsonText(std::move(result))); !s) return fail(err, s.error());
   if (!compiled) return fail(err, compiled.error());
-  out << "check passed; wrote " << where.string() << "\n";
+  out << "check passed; wrote " << utf8::sanitize(where.string()) << "\n";
   return 0;
 }
 
@@ -138,9 +155,7 @@ int modeInfo(const shape_config::AtcOptions& opts, std::ostream& out, std::ostre
   return 0;
 }
 
-} // namespace
-
-int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+int runModes(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   // --print-pipeline is GearStudio's own flag: taken out before ATC option parsing.
   std::vector<std::string> rest;
   bool printPipeline = false;
@@ -159,7 +174,23 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return 0;
   }
   auto opts = shape_config::parseArgs(rest);
-  if (!opts) return fail(err, opts.error());
+  if (!opts) {
+    // A pre-check reports option errors in check_result.json too: find --mode and --output by
+    // hand, since the options as a whole did not parse.
+    shape_config::AtcOptions seen;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      auto a = std::string_view(rest[i]);
+      a.remove_prefix(std::min<std::size_t>(a.find_first_not_of('-'), 2));
+      const auto eq = a.find('=');
+      const auto key = a.substr(0, eq);
+      const std::string value = eq != std::string_view::npos ? std::string(a.substr(eq + 1))
+                                : i + 1 < rest.size()      ? rest[i + 1]
+                                                           : std::string();
+      if (key == "mode" || key == "output") (void)shape_config::setOption(seen, key, value);
+    }
+    if (seen.mode == 3) writeCheckFailure(seen, opts.error());
+    return fail(err, opts.error());
+  }
   if (opts->help) {
     out << helpText();
     return 0;
@@ -174,14 +205,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   }
   if (auto s = log::setLevel(opts->log.value_or("error")); !s) return fail(err, s.error());
   if (auto s = shape_config::checkRequired(*opts); !s) {
-    if (opts->mode.value_or(0) == 3) {
-      nlohmann::json result{
-          {"result", "failed"},
-          {"errors", nlohmann::json::array({{{"code", s.error().code}, {"message", s.error().message}}})}};
-      fs::path where = "check_result.json";
-      if (opts->output && !opts->output->empty()) where = fs::path(*opts->output).parent_path() / "check_result.json";
-      (void)writeText(where.string(), result.dump(2) + "\n");
-    }
+    if (opts->mode.value_or(0) == 3) writeCheckFailure(*opts, s.error());
     return fail(err, s.error());
   }
   switch (opts->mode.value_or(0)) {
@@ -195,6 +219,22 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
     return modeInfo(*opts, out, err);
   default:
     return fail(err, Error{"E10001", "--mode=" + std::to_string(*opts->mode) + " is not supported (0, 1, 3 or 6)"});
+  }
+}
+
+} // namespace
+
+int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  // The boundary: core code returns errors, but a third-party library (protobuf, the ONNX checker,
+  // nlohmann::json) or an allocation can still throw. Nothing escapes main.
+  try {
+    return runModes(args, out, err);
+  } catch (const std::bad_alloc&) {
+    return fail(err, Error{codes::kInternal, "out of memory (a model or option asks for more than this machine has)"});
+  } catch (const std::exception& e) {
+    return fail(err, Error{codes::kInternal, std::string("unexpected failure: ") + e.what()});
+  } catch (...) {
+    return fail(err, Error{codes::kInternal, "unexpected failure of an unknown kind"});
   }
 }
 

@@ -18,7 +18,7 @@ Options:
   --input_shape="in:n,c,h,w;in2:..."
                              input dims; -1 marks a gear dim (with a gear option) or a dynamic dim;
                              lo~hi is a range (dynamic shape); "name:" is a scalar
-  --input_format=FMT         NCHW (default), NHWC, ND or NCDHW; one format for all inputs
+  --input_format=FMT         NCHW (default), ND or NCDHW (5-D inputs); one format for all inputs
   --dynamic_batch_size="1,2,4"          gears for the -1 at dim 0
   --dynamic_image_size="h1,w1;h2,w2"    gears for the two -1 at H and W
   --dynamic_dims="d1,d2;d3,d4"          gears: one value per -1, in --input_shape order

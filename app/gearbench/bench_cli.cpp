@@ -8,12 +8,15 @@
 #include <random>
 #include <thread>
 
+#include <unistd.h>
+
 #include "app/gearbench/bench_options.h"
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
 #include "app/gearbench/compare_strategies_cmd.h"
 #include "app/gearbench/traffic_cmd.h"
 #include "core/common/log.h"
+#include "core/common/utf8.h"
 #include "core/profile/measurement.h"
 #include "core/profile/profile_json.h"
 #include "core/runtime/cpu/peak_probe.h"
@@ -59,6 +62,35 @@ Expected<std::map<std::string, std::vector<int64_t>>> parseShapes(const std::str
   return out;
 }
 
+uint64_t physicalMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return UINT64_MAX;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+}
+
+std::string mib(uint64_t bytes) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+// A load allocates the one arena (sized by the largest gear) and holds the weights: refuse it up
+// front when that is more than the limit, instead of failing inside the allocator.
+Status checkLoadFits(const om::Model& m, uint64_t maxMemoryMiB) {
+  const uint64_t limit = maxMemoryMiB ? maxMemoryMiB * 1024 * 1024 : physicalMemoryBytes();
+  const auto what = maxMemoryMiB ? std::string("--max-memory") : std::string("the physical memory");
+  uint64_t need = 0;
+  if (__builtin_add_overflow(m.sharedArenaBytes, m.weightBytes, &need) || need > limit)
+    return makeError(codes::kRuntime,
+                     "the model needs an arena of " + std::to_string(m.sharedArenaBytes) + " bytes and " +
+                         std::to_string(m.weightBytes) + " bytes of weights (" +
+                         (need >= m.sharedArenaBytes ? mib(need) : std::string("more than 2^64 bytes")) +
+                         "), more than " + what + " (" + mib(limit) +
+                         "); give a smaller shape or gear, or raise --max-memory=MiB");
+  return ok();
+}
+
 struct GearChoice {
   int gear = -1;                      // static gear index (-1 for dynamic)
   std::vector<om::TensorDesc> inputs; // concrete shapes to run with
@@ -86,9 +118,10 @@ std::optional<std::vector<std::vector<int64_t>>> npyShapes(const BenchOptions& o
   if (o.inputDir.empty()) return std::nullopt;
   std::vector<std::vector<int64_t>> dims;
   for (const auto& d : descs) {
-    auto t = runtime::npy::read((fs::path(o.inputDir) / (runtime::npy::fileStem(d.name) + ".npy")).string());
-    if (!t) return std::nullopt;
-    dims.push_back(t->dims());
+    // Only the header: makeInputs reads (and reports problems with) the data.
+    auto h = runtime::npy::readHeader((fs::path(o.inputDir) / (runtime::npy::fileStem(d.name) + ".npy")).string());
+    if (!h) return std::nullopt;
+    dims.push_back(h->dims);
   }
   return dims;
 }
@@ -229,9 +262,14 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     err << model.error().str() << "\n";
     return 1;
   }
+  if (auto fits = checkLoadFits(**model, o.maxMemoryMiB); !fits) {
+    err << fits.error().str() << "\n";
+    return 1;
+  }
   (mr.compiled ? mr.compileMillis : mr.readMillis) = msSince(t0);
   t0 = Clock::now();
   auto s = runtime::Session::create(*model, runtime::SessionOptions{o.device, o.threads});
+  // (Session::create allocates what checkLoadFits allowed.)
   if (!s) {
     err << s.error().str() << "\n";
     return 1;
@@ -241,7 +279,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   mr.strategy = std::string(strategyName((*model)->meta.strategy));
   mr.gearCount = session.gearCount();
 
-  out << "model   " << o.model << (mr.compiled ? " (compiled in " + std::to_string(mr.compileMillis) + " ms)" : "")
+  out << "model   " << utf8::sanitize(o.model) << (mr.compiled ? " (compiled in " + std::to_string(mr.compileMillis) + " ms)" : "")
       << "\n";
   out << "        strategy " << mr.strategy << ", "
       << (session.isDynamic() ? std::string("dynamic shape") : std::to_string(mr.gearCount) + " gear(s)") << ", device "
@@ -328,14 +366,36 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
       err << codes::kIo << ": cannot write '" << o.jsonPath << "'\n";
       return 1;
     }
+    utf8::sanitizeStrings(j); // model paths and tensor names are not trusted to be UTF-8
     f << j.dump(2) << "\n";
   }
   return 0;
 }
 
+int runModes(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+
 } // namespace
 
 int run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  // The boundary: nothing a library or an allocation throws escapes main.
+  try {
+    return runModes(args, out, err);
+  } catch (const std::bad_alloc&) {
+    err << Error{codes::kRuntime, "out of memory (the model or its inputs need more than this machine has; see "
+                                  "--max-memory)"}
+               .str()
+        << "\n";
+  } catch (const std::exception& e) {
+    err << Error{codes::kInternal, std::string("unexpected failure: ") + e.what()}.str() << "\n";
+  } catch (...) {
+    err << Error{codes::kInternal, "unexpected failure of an unknown kind"}.str() << "\n";
+  }
+  return 1;
+}
+
+namespace {
+
+int runModes(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   if (wantsTraffic(args)) return runTraffic(args, out, err);
   if (wantsCompareStrategies(args)) return runCompareStrategies(args, out, err);
   auto opts = parseArgs(args);
@@ -352,5 +412,7 @@ int run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   if (!opts->checkDir.empty()) return runCheck(*opts, out, err);
   return runBench(*opts, out, err);
 }
+
+} // namespace
 
 } // namespace gs::gearbench

@@ -4,13 +4,20 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/common/utf8.h"
+#include "core/compiler/shape_config/atc_checks.h"
+#include "core/compiler/shape_config/shape_config.h"
+
 namespace gs::gearbench {
 namespace {
 
-// gearatc options that shape an .onnx compile.
-constexpr std::string_view kAtcPassThrough[] = {"input_shape",        "input_shape_range", "dynamic_batch_size",
+// gearatc options that shape an .onnx compile, and the ones a pasted atc line brings along
+// (--framework, --soc_version, --log); all are checked the way gearatc checks them. --output is
+// gearbench's own (the folder for output tensors) and --model is read here.
+constexpr std::string_view kAtcPassThrough[] = {"input_shape",  "input_shape_range", "dynamic_batch_size",
                                                 "dynamic_image_size", "dynamic_dims",      "input_format",
-                                                "out_nodes",          "soc_version",       "log"};
+                                                "out_nodes",    "soc_version",       "log",
+                                                "framework"};
 
 Error usage(const std::string& m) { return Error{codes::kInvalid, m}; }
 
@@ -18,8 +25,8 @@ template <class T> Expected<T> number(std::string_view key, const std::string& v
   T out{};
   const auto* end = v.data() + v.size();
   auto [p, ec] = std::from_chars(v.data(), end, out);
-  if (ec != std::errc() || p != end)
-    return std::unexpected(usage("--" + std::string(key) + ": '" + v + "' is not a number"));
+  if (ec != std::errc() || p != end || v.empty())
+    return std::unexpected(usage("--" + std::string(key) + ": '" + utf8::sanitize(v) + "' is not a number"));
   return out;
 }
 
@@ -33,12 +40,15 @@ Benchmark:
             [--threads=N] [--device=cpu] [--input=DIR] [--output=DIR] [--json=FILE] [--profile]
             [--seed=N]
   .onnx models take gearatc's shape options: --input_shape, --input_shape_range, --dynamic_batch_size,
-  --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes.
+  --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes; options pasted from an atc line
+  (--framework=5, --soc_version, --log) are checked as gearatc checks them. --output stays
+  gearbench's: the folder for output tensors.
   --gear     which gear(s) run: default the largest gear, 'all' every gear, an index, or input shapes
              (for a dynamic-shape model: the shapes to run with).
   --input    one NAME.npy per input ('/' and ':' in names become '_'); random inputs otherwise.
   --output   writes one NAME.npy per output of the last run (DIR/gear_<i>/ when several gears run).
   --profile  per-op time table with each op's share.
+  --max-memory=MiB  refuse a model whose arena and weights need more (default: physical memory).
 
 Other modes:
   gearbench --compare-strategies --model=M.onnx --input_shape=... --dynamic_batch_size=... [--loop=N]
@@ -61,7 +71,7 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
       o.help = true;
       continue;
     }
-    if (a.rfind("--", 0) != 0) return std::unexpected(usage("unexpected argument '" + a + "'"));
+    if (a.rfind("--", 0) != 0) return std::unexpected(usage("unexpected argument '" + utf8::sanitize(a) + "'"));
     a = a.substr(2);
     std::string key = a, value;
     bool hasValue = false;
@@ -76,7 +86,7 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
         value = args[++i];
         return ok();
       }
-      return std::unexpected(usage("--" + key + " needs a value"));
+      return std::unexpected(usage("--" + utf8::sanitize(key) + " needs a value"));
     };
     if (key == "profile") {
       o.profile = true;
@@ -108,6 +118,9 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
       o.inputDir = value;
     } else if (key == "output") {
       GS_RETURN_IF_ERROR(need());
+      if (value.empty())
+        return makeError("E10001", "Value [] for parameter [--output] is invalid. Reason: it is empty; give the "
+                                   "folder for the output tensors.");
       o.outputDir = value;
     } else if (key == "json") {
       GS_RETURN_IF_ERROR(need());
@@ -121,6 +134,10 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
     } else if (key == "timeout") {
       GS_RETURN_IF_ERROR(need());
       GS_ASSIGN_OR_RETURN(o.timeoutSeconds, number<double>(key, value));
+    } else if (key == "max-memory") {
+      GS_RETURN_IF_ERROR(need());
+      GS_ASSIGN_OR_RETURN(o.maxMemoryMiB, number<uint64_t>(key, value));
+      if (o.maxMemoryMiB == 0) return std::unexpected(usage("--max-memory must be at least 1 (MiB)"));
     } else if (key == "min-pass") {
       GS_RETURN_IF_ERROR(need());
       GS_ASSIGN_OR_RETURN(o.minPassPercent, number<double>(key, value));
@@ -128,7 +145,7 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
       GS_RETURN_IF_ERROR(need());
       GS_RETURN_IF_ERROR(shape_config::setOption(o.atc, key, value));
     } else {
-      return std::unexpected(usage("unknown option --" + key + " (see --help)"));
+      return std::unexpected(usage("unknown option --" + utf8::sanitize(key) + " (see --help)"));
     }
   }
   if (o.help) return o;
@@ -140,6 +157,10 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
   if (o.threads < 0) return std::unexpected(usage("--threads must not be negative"));
   if (o.jobs < 1) return std::unexpected(usage("--jobs must be at least 1"));
   if (o.timeoutSeconds <= 0) return std::unexpected(usage("--timeout must be positive"));
+  // The ATC options as gearatc checks them: --framework names ONNX, the shape options parse and
+  // combine (E-codes); their fit to the model is checked when an .onnx model is compiled.
+  GS_RETURN_IF_ERROR(shape_config::checkFramework(o.atc));
+  if (!o.atc.given.empty()) GS_RETURN_IF_ERROR(shape_config::fromOptions(o.atc));
   return o;
 }
 

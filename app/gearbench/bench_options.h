@@ -26,6 +26,7 @@ struct BenchOptions {
   bool listOps = false;
   bool help = false;
   uint32_t seed = 1234;
+  uint64_t maxMemoryMiB = 0; // --max-memory: load limit for arena + weights; 0 = physical memory
   // --check
   std::string checkDir;
   int jobs = 1;

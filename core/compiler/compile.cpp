@@ -17,6 +17,7 @@
 #include "core/compiler/memory/graph_plan.h"
 #include "core/compiler/passes/pipeline.h"
 #include "core/compiler/passes/specialize_shapes.h"
+#include "core/compiler/size_limits.h"
 #include "core/ops/registry.h"
 
 #ifndef GS_VERSION
@@ -111,12 +112,15 @@ Expected<om::GearPlan> compileGear(const ir::Graph& base, const shape_config::Ge
   PassContext ctx = baseCtx;
   ctx.symbolic = false;
   ctx.maxFoldElements = 1 << 16; // per-gear folds stay small: weights must not be duplicated per gear
+  GS_RETURN_IF_ERROR(checkGearInputSizes(base, shapes, index));
   for (const auto& [name, dims] : shapes.inputs)
     ctx.inputShapes[name] = ir::Shape::fromValues(dims);
   plan.passes = sharedStats;
   GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), plan.graph, ctx, runOptions, plan.passes));
+  GS_RETURN_IF_ERROR(checkGearSizes(plan.graph, index));
   const auto memStart = Clock::now();
   GS_ASSIGN_OR_RETURN(auto mem, memory::planGraphMemory(plan.graph));
+  GS_RETURN_IF_ERROR(checkArenaSize(mem.arenaBytes, index));
   om::PassStat memStat;
   memStat.pass = "memory-plan";
   memStat.nodesBefore = memStat.nodesAfter = static_cast<int64_t>(plan.graph.nodes.size());

@@ -1,6 +1,8 @@
 // Shape helpers.
 #include "core/ir/shape.h"
 
+#include <limits>
+
 namespace gs::ir {
 
 std::string Dim::str() const {
@@ -23,11 +25,13 @@ bool Shape::isStatic() const {
   return true;
 }
 
+// Saturates at INT64_MAX when the product overflows (dims read from a hostile file can), so that
+// comparisons against limits stay true and nothing wraps.
 std::optional<int64_t> Shape::numel() const {
   if (!isStatic()) return std::nullopt;
   int64_t n = 1;
   for (const auto& d : dims)
-    n *= d.value;
+    if (__builtin_mul_overflow(n, d.value, &n)) return std::numeric_limits<int64_t>::max();
   return n;
 }
 

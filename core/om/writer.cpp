@@ -1,11 +1,15 @@
 // The .om writer: model -> protobuf sections + de-duplicated weights -> bytes, and the atomic file
 // replacement (temporary file in the same folder, fsync, rename).
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -211,6 +215,54 @@ Expected<std::string> serialize(const Model& model) {
   }
 }
 
+// ".NAME.tmp-PID-N": the process id of the writer that made a temporary file, or -1 for any other
+// name.
+pid_t tempFileOwner(std::string_view name) {
+  if (name.size() < 2 || name[0] != '.') return -1;
+  const auto tag = name.rfind(".tmp-");
+  if (tag == std::string_view::npos || tag == 0) return -1;
+  const auto rest = name.substr(tag + 5);
+  const auto dash = rest.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == rest.size()) return -1;
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (!digits(rest.substr(0, dash)) || !digits(rest.substr(dash + 1))) return -1;
+  const auto pid = std::stoll(std::string(rest.substr(0, dash)));
+  return pid > 0 && pid <= INT32_MAX ? static_cast<pid_t>(pid) : -1;
+}
+
+// A writer killed between open() and rename() (kill -9, a crash, power loss) leaves its temporary
+// file behind. Before writing into a folder, remove the ones that are certainly ours and certainly
+// abandoned: our name pattern, a regular file of this user, empty or starting with the .om magic,
+// and a writer process that no longer exists. Anything else is left alone.
+void removeStaleTempFiles(const std::filesystem::path& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  const int dfd = ::dirfd(d);
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    const pid_t pid = tempFileOwner(name);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue; // alive, or not ours to ask about
+    struct stat st {};
+    if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
+      continue;
+    if (st.st_size > 0) {
+      const int fd = ::openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) continue;
+      char magic[format::kMagic.size()] = {};
+      const auto got = ::read(fd, magic, sizeof magic);
+      ::close(fd);
+      const auto n = static_cast<std::size_t>(std::max<ssize_t>(got, 0));
+      if (std::memcmp(magic, format::kMagic.data(), std::min(n, sizeof magic)) != 0 || n == 0) continue;
+    }
+    if (::unlinkat(dfd, e->d_name, 0) == 0)
+      log::get("om")->info("removed '{}', left by writer process {} that no longer runs", (dir / name).string(), pid);
+  }
+  ::closedir(d);
+}
+
 Status writeFile(const Model& model, const std::string& path) {
   Expected<Prepared> prepared = makeError(codes::kInternal, "not prepared");
   try {
@@ -227,6 +279,7 @@ Status writeFile(const Model& model, const std::string& path) {
     return makeError(codes::kIo, "cannot write '" + path + "': not a file path");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
 
+  removeStaleTempFiles(dir);
   // A unique name in the same folder, so the final rename() stays on one file system.
   static std::atomic<uint64_t> counter{0};
   std::string tmp;

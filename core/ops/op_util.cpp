@@ -280,7 +280,9 @@ ir::Dim dimProduct(const InferContext& ctx, const ir::Shape& s, std::size_t from
   int64_t p = 1;
   for (std::size_t i = from; i < to; ++i) {
     if (!s.dims[i].isKnown()) return freshDim(ctx);
-    p *= s.dims[i].value;
+    // An overflowing product (dims from a hostile file) is not a dim: leave it unknown; a compile
+    // refuses the shapes it came from (compiler/size_limits.h).
+    if (__builtin_mul_overflow(p, s.dims[i].value, &p)) return freshDim(ctx);
   }
   return ir::Dim::known(p);
 }

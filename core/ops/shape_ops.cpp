@@ -135,7 +135,8 @@ Status inferReshape(InferContext& ctx) {
     } else {
       if (v == 0) hasZero = true;
       out[i] = ir::Dim::known(v);
-      outKnown *= v;
+      if (__builtin_mul_overflow(outKnown, v, &outKnown))
+        return invalid(ctx, "the element count of shape " + targetStr() + " does not fit in 64 bits");
     }
   }
   if (allowZero && hasZero && inferAt >= 0) return invalidAttr(ctx, "allowzero", "shape has both 0 and -1");
@@ -150,7 +151,8 @@ Status inferReshape(InferContext& ctx) {
       if (consumed[i]) continue;
       const auto& d = in.dims[i];
       if (d.isKnown()) {
-        p *= d.value;
+        if (__builtin_mul_overflow(p, d.value, &p))
+          return invalid(ctx, "the element count of input shape " + in.str() + " does not fit in 64 bits");
         continue;
       }
       auto it = d.isSymbolic() ? std::find(pending.begin(), pending.end(), d.symbol) : pending.end();

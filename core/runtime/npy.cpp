@@ -1,10 +1,15 @@
 // .npy reading and writing with a defensive header parser.
 #include "core/runtime/npy.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <new>
 
 namespace gs::runtime::npy {
 namespace {
@@ -13,6 +18,13 @@ constexpr std::size_t kMaxHeaderBytes = 1 << 20; // far above any real header; b
 constexpr std::size_t kMaxRank = 32;
 
 Error formatError(const std::string& what) { return Error{codes::kFormat, "invalid .npy: " + what}; }
+
+int64_t numelOf(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (auto d : dims)
+    n *= d; // parseHeader checked that the product fits
+  return n;
+}
 
 struct DtypeCode {
   const char* descr;
@@ -111,22 +123,43 @@ private:
 
 } // namespace
 
-Expected<Header> parseHeader(const void* bytes, std::size_t size) {
-  const auto* p = static_cast<const unsigned char*>(bytes);
+namespace {
+
+// Bytes before the header dict (magic, version, length field) and the dict's length; needs the
+// first 12 bytes (or all of a shorter file).
+Expected<std::pair<std::size_t, std::size_t>> preamble(const unsigned char* p, std::size_t size) {
   if (size < 10 || std::memcmp(p, "\x93NUMPY", 6) != 0) return std::unexpected(formatError("missing \\x93NUMPY magic"));
   const int major = p[6];
-  std::size_t headerLen = 0;
-  std::size_t pre = 0;
-  if (major == 1) {
-    headerLen = p[8] | (std::size_t(p[9]) << 8);
-    pre = 10;
-  } else if (major == 2 || major == 3) {
+  if (major == 1) return std::pair{std::size_t{10}, std::size_t(p[8] | (std::size_t(p[9]) << 8))};
+  if (major == 2 || major == 3) {
     if (size < 12) return std::unexpected(formatError("truncated header length"));
-    headerLen = p[8] | (std::size_t(p[9]) << 8) | (std::size_t(p[10]) << 16) | (std::size_t(p[11]) << 24);
-    pre = 12;
-  } else {
-    return std::unexpected(formatError("unsupported version " + std::to_string(major)));
+    return std::pair{std::size_t{12}, std::size_t(p[8] | (std::size_t(p[9]) << 8) | (std::size_t(p[10]) << 16) |
+                                                  (std::size_t(p[11]) << 24))};
   }
+  return std::unexpected(formatError("unsupported version " + std::to_string(major)));
+}
+
+// The header of an image whose first `avail` bytes are at `bytes` (at least the whole header) and
+// whose data is dataBytes long; the data itself is not looked at.
+Expected<std::pair<Header, std::size_t>> parseHeaderOnly(const void* bytes, std::size_t avail);
+
+} // namespace
+
+Expected<Header> parseHeader(const void* bytes, std::size_t size) {
+  GS_ASSIGN_OR_RETURN(auto parsed, parseHeaderOnly(bytes, size));
+  auto& [h, dataBytes] = parsed;
+  if (dataBytes > size - h.dataOffset)
+    return std::unexpected(formatError("data of " + std::to_string(dataBytes) + " bytes runs past the end (" +
+                                       std::to_string(size - h.dataOffset) + " bytes present)"));
+  return std::move(h);
+}
+
+namespace {
+
+Expected<std::pair<Header, std::size_t>> parseHeaderOnly(const void* bytes, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  GS_ASSIGN_OR_RETURN(const auto lengths, preamble(p, size));
+  const auto [pre, headerLen] = lengths;
   if (headerLen > kMaxHeaderBytes)
     return std::unexpected(formatError("header of " + std::to_string(headerLen) + " bytes"));
   if (headerLen > size - pre) return std::unexpected(formatError("header runs past the end of the file"));
@@ -190,32 +223,120 @@ Expected<Header> parseHeader(const void* bytes, std::size_t size) {
     return std::unexpected(formatError("byte size overflows"));
   const std::size_t dataBytes = count * elem;
   const std::size_t dataOffset = pre + headerLen;
-  if (dataBytes > size - dataOffset)
-    return std::unexpected(formatError("data of " + std::to_string(dataBytes) + " bytes runs past the end (" +
-                                       std::to_string(size - dataOffset) + " bytes present)"));
-  return Header{*dtype, std::move(*shape), dataOffset};
+  return std::pair{Header{*dtype, std::move(*shape), dataOffset}, dataBytes};
 }
+
+Error fileError(const std::string& path, const std::string& what) {
+  return Error{codes::kIo, "cannot read '" + path + "': " + what};
+}
+
+// Reads exactly n bytes at the current position.
+bool readFully(int fd, void* out, std::size_t n) {
+  auto* p = static_cast<char*>(out);
+  while (n > 0) {
+    const auto got = ::read(fd, p, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    p += got;
+    n -= static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+void normaliseBools(HostTensor& t) {
+  if (t.dtype() != ir::DataType::Bool) return;
+  auto* b = t.as<uint8_t>();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    b[i] = b[i] ? 1 : 0;
+}
+
+} // namespace
 
 Expected<HostTensor> fromBytes(std::string_view bytes) {
   GS_ASSIGN_OR_RETURN(auto h, parseHeader(bytes.data(), bytes.size()));
-  HostTensor t(h.dtype, h.dims);
-  if (t.byteSize()) std::memcpy(t.data(), bytes.data() + h.dataOffset, t.byteSize());
-  if (h.dtype == ir::DataType::Bool) {
-    auto* b = t.as<uint8_t>();
-    for (int64_t i = 0; i < t.numel(); ++i)
-      b[i] = b[i] ? 1 : 0;
+  const std::size_t dataBytes = ir::dtypeSize(h.dtype) * static_cast<std::size_t>(numelOf(h.dims));
+  if (bytes.size() - h.dataOffset != dataBytes)
+    return std::unexpected(formatError(std::to_string(bytes.size() - h.dataOffset - dataBytes) +
+                                       " trailing bytes after the data of " + std::to_string(dataBytes) + " bytes"));
+  try {
+    HostTensor t(h.dtype, h.dims);
+    if (t.byteSize()) std::memcpy(t.data(), bytes.data() + h.dataOffset, t.byteSize());
+    normaliseBools(t);
+    return t;
+  } catch (const std::bad_alloc&) {
+    return makeError(codes::kRuntime, "not enough memory for a tensor of " + std::to_string(dataBytes) + " bytes");
   }
-  return t;
+}
+
+Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes) {
+  // Regular files only: a device or FIFO (/dev/zero, a pipe) has no size to check against and
+  // may never end.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::unexpected(fileError(path, std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    return std::unexpected(fileError(path, S_ISDIR(st.st_mode) ? "it is a folder, not an .npy file"
+                                                               : "it is not a regular file (a device, pipe or socket)"));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(fileError(path, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  const auto fileSize = static_cast<std::size_t>(st.st_size);
+  unsigned char head[12] = {};
+  if (!readFully(fd, head, std::min<std::size_t>(fileSize, sizeof head)))
+    return std::unexpected(fileError(path, "read failed"));
+  auto lengths = preamble(head, std::min<std::size_t>(fileSize, sizeof head));
+  if (!lengths) return std::unexpected(withContext(lengths.error(), path));
+  const auto [pre, headerLen] = *lengths;
+  if (headerLen > kMaxHeaderBytes || headerLen > fileSize - pre)
+    return std::unexpected(withContext(formatError(headerLen > kMaxHeaderBytes
+                                                       ? "header of " + std::to_string(headerLen) + " bytes"
+                                                       : "header runs past the end of the file"),
+                                       path));
+  std::string header(pre + headerLen, '\0');
+  std::memcpy(header.data(), head, pre);
+  // The first read took up to 12 bytes; a version 1 header dict starts at byte 10.
+  if (::lseek(fd, static_cast<off_t>(pre), SEEK_SET) < 0 || !readFully(fd, header.data() + pre, headerLen))
+    return std::unexpected(fileError(path, "read failed"));
+  auto parsed = parseHeaderOnly(header.data(), header.size());
+  if (!parsed) return std::unexpected(withContext(parsed.error(), path));
+  auto& [h, bytes] = *parsed;
+  const std::size_t present = fileSize - h.dataOffset;
+  if (bytes > present)
+    return std::unexpected(withContext(formatError("data of " + std::to_string(bytes) +
+                                                   " bytes runs past the end (" + std::to_string(present) +
+                                                   " bytes present)"),
+                                       path));
+  if (bytes < present)
+    return std::unexpected(withContext(formatError(std::to_string(present - bytes) +
+                                                   " trailing bytes after the data of " + std::to_string(bytes) +
+                                                   " bytes"),
+                                       path));
+  if (dataBytes) *dataBytes = bytes;
+  return std::move(h);
 }
 
 Expected<HostTensor> read(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return makeError(codes::kIo, "cannot open '" + path + "'");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  auto r = fromBytes(ss.str());
-  if (!r) return std::unexpected(withContext(r.error(), path));
-  return r;
+  std::size_t dataBytes = 0;
+  GS_ASSIGN_OR_RETURN(auto h, readHeader(path, &dataBytes));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(fileError(path, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  try {
+    HostTensor t(h.dtype, h.dims);
+    if (::lseek(fd, static_cast<off_t>(h.dataOffset), SEEK_SET) < 0 ||
+        (dataBytes && !readFully(fd, t.data(), dataBytes)))
+      return std::unexpected(fileError(path, "the file changed or could not be read while reading its data"));
+    normaliseBools(t);
+    return t;
+  } catch (const std::bad_alloc&) {
+    return makeError(codes::kRuntime,
+                     "'" + path + "': not enough memory for its " + std::to_string(dataBytes) + " bytes of data");
+  }
 }
 
 Expected<std::string> toBytes(const HostTensor& t) {

@@ -19,11 +19,17 @@ struct Header {
   std::size_t dataOffset = 0; // where the element data starts in the file
 };
 
-// Parses the magic, version and header dict of an .npy image; checks that the data fits in `size`.
+// Parses the magic, version and header dict of an .npy image; checks that the data fits in `size`
+// (fromBytes then also refuses bytes after the data).
 Expected<Header> parseHeader(const void* bytes, std::size_t size);
 
 // Whole-file helpers. Errors name the file (codes::kIo / codes::kFormat / codes::kUnsupported).
+// read() checks before it reads any data: regular files only (not a device or pipe such as
+// /dev/zero), a valid header, and a file size that is exactly header + data (no trailing bytes).
 Expected<HostTensor> read(const std::string& path);
+// The header of a file, with the same checks as read() and without reading the data; dataBytes,
+// when given, receives the data's size.
+Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes = nullptr);
 Expected<HostTensor> fromBytes(std::string_view bytes);
 Status write(const std::string& path, const HostTensor& t);
 Expected<std::string> toBytes(const HostTensor& t);

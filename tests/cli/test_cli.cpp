@@ -2,8 +2,12 @@
 // non-zero status), and golden JSON for a tiny ONNX model made here with the ONNX protobuf types.
 #include <QtTest>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
@@ -21,7 +25,8 @@ struct Result {
 Result runAtc(const QStringList& args, const QString& cwd = {}) {
   QProcess p;
   if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
-  p.start(QStringLiteral(GEARATC_PATH), args);
+  // GS_TEST_GEARATC runs these cases against another build (e.g. an older one, to see them fail).
+  p.start(qEnvironmentVariable("GS_TEST_GEARATC", QStringLiteral(GEARATC_PATH)), args);
   Result r;
   if (!p.waitForFinished(90000)) {
     p.kill();
@@ -31,6 +36,55 @@ Result runAtc(const QStringList& args, const QString& cwd = {}) {
   r.out = QString::fromUtf8(p.readAllStandardOutput());
   r.err = QString::fromUtf8(p.readAllStandardError());
   return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// Runs gearatc with arguments as raw bytes (QProcess would re-encode them as UTF-8); stdout and
+// stderr are captured to files in cwd. status is -1 when the process died of a signal (abort).
+struct RawResult {
+  int status = -1;
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+RawResult runAtcRaw(const std::vector<std::string>& args, const fs::path& cwd) {
+  const auto outFile = cwd / "raw.out";
+  const auto errFile = cwd / "raw.err";
+  std::string program = qEnvironmentVariable("GS_TEST_GEARATC", QStringLiteral(GEARATC_PATH)).toStdString();
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv{program.data()};
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    if (!std::freopen(outFile.c_str(), "w", stdout) || !std::freopen(errFile.c_str(), "w", stderr)) ::_exit(126);
+    ::execv(program.c_str(), argv.data());
+    ::_exit(127);
+  }
+  RawResult r;
+  int ws = 0;
+  if (pid < 0 || ::waitpid(pid, &ws, 0) != pid) return r;
+  if (WIFEXITED(ws)) r.status = WEXITSTATUS(ws);
+  if (WIFSIGNALED(ws)) r.signal = WTERMSIG(ws);
+  r.out = slurp(outFile);
+  r.err = slurp(errFile);
+  return r;
+}
+
+// Strict UTF-8 check through nlohmann's own validator (dump() throws on anything else).
+bool isUtf8(const std::string& s) {
+  try {
+    (void)nlohmann::json(s).dump();
+    return true;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
 }
 
 void addFloatInit(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, std::vector<float> v) {
@@ -256,6 +310,96 @@ private slots:
     const auto r = runAtc(args);
     QVERIFY(r.status != 0);
     QVERIFY2(r.err.startsWith(code + ": "), qPrintable(r.err));
+  }
+
+  // Issue 11: arguments that are not UTF-8 (or cut a character in half) never abort; the message on
+  // stderr and check_result.json are UTF-8 with the bad bytes written as \xHH.
+  void nonUtf8Arguments_data() {
+    QTest::addColumn<QByteArray>("option");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QByteArray>("needle"); // in the message, as UTF-8
+    QTest::newRow("emoji image size") << QByteArray("--dynamic_image_size=\xF0\x9F\x98\x80") << "E10003"
+                                      << QByteArray("found [\xF0\x9F\x98\x80]");
+    QTest::newRow("half an emoji") << QByteArray("--dynamic_image_size=1,1;\xF0\x9F") << "E10003"
+                                   << QByteArray("found [\\xF0]");
+    QTest::newRow("raw ff in input_shape") << QByteArray("--input_shape=x:1,\xFF,4,4") << "E10002"
+                                           << QByteArray("[x:1,\\xFF,4,4]");
+    QTest::newRow("raw ff in an input name") << QByteArray("--input_shape=x\xFF:1,2,4,4") << "E10016"
+                                             << QByteArray("Input [x\\xFF]");
+    QTest::newRow("batch with a lone continuation byte") << QByteArray("--dynamic_batch_size=1,\x80") << "E10003"
+                                                         << QByteArray("found [\\x80]");
+    QTest::newRow("log level") << QByteArray("--log=\xC3") << "E10001" << QByteArray("Value [\\xC3]");
+    QTest::newRow("framework") << QByteArray("--framework=\xFE") << "E10001" << QByteArray("Value [\\xFE]");
+    QTest::newRow("unknown option name") << QByteArray("--bogus\xFF=1") << "E10001"
+                                         << QByteArray("Parameter [--bogus\\xFF]");
+    QTest::newRow("input_format") << QByteArray("--input_format=N\xC3HW") << "E10001"
+                                  << QByteArray("Value [N\\xC3HW]");
+    QTest::newRow("overlong slash") << QByteArray("--out_nodes=\xC0\xAF") << "E10016"
+                                    << QByteArray("Output [\\xC0\\xAF]");
+    QTest::newRow("surrogate") << QByteArray("--out_nodes=\xED\xA0\x80:0") << "E10016"
+                               << QByteArray("Output [\\xED\\xA0\\x80:0]");
+  }
+  void nonUtf8Arguments() {
+    QFETCH(QByteArray, option);
+    QFETCH(QString, code);
+    QFETCH(QByteArray, needle);
+    static int run = 0;
+    const fs::path dir = m_tmp + "/utf8-" + std::to_string(run++);
+    fs::create_directories(dir);
+    std::vector<std::string> args{"--mode=3", "--framework=5", "--model=" + m_model.toStdString(),
+                                  "--output=" + (dir / "out").string(), option.toStdString()};
+    if (!option.startsWith("--input_shape") && !option.startsWith("--dynamic_batch_size"))
+      args.push_back("--input_shape=x:1,2,-1,-1");
+    if (option.startsWith("--dynamic_batch_size")) args.push_back("--input_shape=x:-1,2,4,4");
+    const auto r = runAtcRaw(args, dir);
+    QVERIFY2(r.signal == 0, ("killed by signal " + std::to_string(r.signal) + ": " + r.err).c_str());
+    QCOMPARE(r.status, 1);
+    QVERIFY2(isUtf8(r.err), r.err.c_str());
+    QVERIFY2(QString::fromStdString(r.err).startsWith(code + ": "), r.err.c_str());
+    QVERIFY2(r.err.find(needle.toStdString()) != std::string::npos, r.err.c_str());
+    const auto text = slurp(dir / "check_result.json");
+    const auto json = nlohmann::json::parse(text, nullptr, false); // strict: fails on bytes that are not UTF-8
+    QVERIFY2(!json.is_discarded(), text.c_str());
+    QCOMPARE(QString::fromStdString(json.value("result", "")), QString("failed"));
+    QCOMPARE(QString::fromStdString(json["errors"][0].value("code", "")), code);
+    QVERIFY(isUtf8(json.value("atc_command", "")));
+  }
+
+  // Names in a model that are not UTF-8 reach the JSON views escaped, from the .onnx and the .om.
+  void nonUtf8NamesInJson() {
+    onnx::ModelProto m;
+    m.set_ir_version(7);
+    m.add_opset_import()->set_version(13);
+    m.set_doc_string("doc \xFF");
+    auto* g = m.mutable_graph();
+    g->set_name("g\xC3");
+    addValueInfo(g->add_input(), "in\xFF", {"1", "2"});
+    addValueInfo(g->add_output(), "out\xE2\x82", {"1", "2"});
+    auto* n = g->add_node();
+    n->set_name("relu\xED\xA0\x80");
+    n->set_op_type("Relu");
+    n->add_input("in\xFF");
+    n->add_output("out\xE2\x82");
+    const auto model = m_tmp + "/bad_names.onnx";
+    {
+      std::ofstream f(model, std::ios::binary);
+      m.SerializeToOstream(&f);
+    }
+    const auto j1 = runAtcRaw({"--mode=1", "--framework=5", "--model=" + model, "--json=" + m_tmp + "/bad1.json"},
+                              m_tmp);
+    QVERIFY2(j1.signal == 0 && j1.status == 0, j1.err.c_str());
+    const auto onnxJson = nlohmann::json::parse(slurp(m_tmp + "/bad1.json"), nullptr, false);
+    QVERIFY(!onnxJson.is_discarded());
+    QCOMPARE(QString::fromStdString(onnxJson["nodes"][0].value("name", "")), QString("relu\\xED\\xA0\\x80"));
+    const auto built = runAtcRaw({"--framework=5", "--model=" + model, "--output=" + m_tmp + "/bad_names"}, m_tmp);
+    QVERIFY2(built.signal == 0 && built.status == 0, built.err.c_str());
+    const auto j2 = runAtcRaw({"--mode=1", "--om=" + m_tmp + "/bad_names.om", "--json=" + m_tmp + "/bad2.json"},
+                              m_tmp);
+    QVERIFY2(j2.signal == 0 && j2.status == 0, j2.err.c_str());
+    const auto text = slurp(m_tmp + "/bad2.json");
+    QVERIFY(!nlohmann::json::parse(text, nullptr, false).is_discarded());
+    // The .om view replaces invalid bytes with U+FFFD (om_json.cpp), as it always has.
+    QVERIFY2(text.find("in\xEF\xBF\xBD") != std::string::npos, text.c_str());
   }
 };
 

@@ -206,6 +206,69 @@ private slots:
     QVERIFY(m.error().message.find("FrobnicateOp") != std::string::npos);
   }
 
+  // Issue 11: sizes no machine can hold are refused at compile time, naming the input or value,
+  // instead of compiling into a plan whose first allocation fails.
+  void impossibleSizesAreRefused_data() {
+    QTest::addColumn<QString>("inputShape"); // empty: the model's own dims
+    QTest::addColumn<qlonglong>("modelDim");  // every dim of the model's input, without --input_shape
+    QTest::addColumn<QString>("needle");
+    const qlonglong p40 = qlonglong{1} << 40;
+    QTest::newRow("model dims overflow the element count")
+        << "" << p40 << "input 'x' with the shape [1099511627776,1099511627776] (float32) is impossible: its element "
+                        "count or byte size does not fit in 64 bits";
+    QTest::newRow("option dims overflow") << "x:2147483647,2147483647,2147483647,2147483647" << qlonglong{4}
+                                          << "input 'x' with the shape [2147483647,2147483647,2147483647,2147483647]";
+    QTest::newRow("beyond the address space") << "x:2147483647,65536" << qlonglong{4}
+                                              << "more than the 128 TiB a 64-bit process can address";
+    QTest::newRow("an intermediate grows past it") << "x:65536,65536" << qlonglong{4} << "value 'tile_out0'";
+  }
+  void impossibleSizesAreRefused() {
+    QFETCH(QString, inputShape);
+    QFETCH(qlonglong, modelDim);
+    QFETCH(QString, needle);
+    ir::Model model;
+    test::GraphBuilder b;
+    const auto rank = inputShape.isEmpty() ? 2 : inputShape.count(',') + 1;
+    std::vector<ir::Dim> dims; // the model's own dims, or symbolic ones that --input_shape fills
+    for (int i = 0; i < rank; ++i) {
+      std::string symbol(1, 'd'); // (not "d" + to_string: GCC 12's -Wrestrict false positive)
+      symbol += std::to_string(i);
+      dims.push_back(inputShape.isEmpty() ? ir::Dim::known(modelDim) : ir::Dim::symbolic(symbol));
+    }
+    const auto x = b.input("x", dims);
+    if (needle.contains("tile")) {
+      // Tile by 2^20 in both dims: 2^52 elements from a 2^32-element input.
+      b.output(b.node("tile", "Tile", {x, b.ints("reps", {1 << 20, 1 << 20}, {2})}));
+    } else {
+      b.output(b.node("relu", "Relu", {x}));
+    }
+    model.graph = b.g;
+    model.opsets[""] = 13;
+    auto config = configFor("unused.onnx", inputShape.isEmpty()
+                                               ? std::vector<std::string>{}
+                                               : std::vector<std::string>{"--input_shape=" + inputShape.toStdString()});
+    QVERIFY2(config, config ? "" : config.error().str().c_str());
+    auto m = compiler::compile(model, *config, {}, {});
+    QVERIFY2(!m, "compiled");
+    qInfo("%s", m.error().str().c_str());
+    QCOMPARE(QString::fromStdString(m.error().code), QString(codes::kInvalid));
+    QVERIFY2(QString::fromStdString(m.error().message).contains(needle), m.error().str().c_str());
+  }
+
+  // A huge but addressable gear compiles (loading it is refused later, against the memory limit).
+  void hugeButAddressableGearCompiles() {
+    ir::Model model;
+    test::GraphBuilder b;
+    b.output(b.node("relu", "Relu", {b.input("x", std::vector<int64_t>{1, int64_t{1} << 40})}));
+    model.graph = b.g;
+    model.opsets[""] = 13;
+    auto config = configFor("unused.onnx", {});
+    QVERIFY(config);
+    auto m = compiler::compile(model, *config, {}, {});
+    QVERIFY2(m, m ? "" : m.error().str().c_str());
+    QVERIFY(m->sharedArenaBytes >= (uint64_t{1} << 42));
+  }
+
   void sha256OfFile() {
     const auto path = std::filesystem::temp_directory_path() / "gs_sha_test.txt";
     {

@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -221,6 +222,55 @@ private slots:
     QVERIFY(back);
     QVERIFY(fixture::diffModels(large, *back).empty());
     QCOMPARE(listDir(root), std::vector<std::string>{"m.om"});
+  }
+
+  // Issue 11: a writer killed with SIGKILL in the middle of write() leaves the old file intact and
+  // its temporary file behind; the next write into that folder removes it, and only it.
+  void killedWriterLeavesOldFileAndNextWriteRemovesItsTemp() {
+    QTemporaryDir dir;
+    const fs::path root(dir.path().toStdString());
+    const auto path = (root / "m.om").string();
+    const auto small = fixture::makeModel({1, false, 4, false});
+    QVERIFY(writeFile(small, path));
+    const auto before = slurp(path);
+
+    const pid_t child = ::fork();
+    if (child == 0) {
+      // Past 64 KiB the kernel sends SIGXFSZ inside write(); the handler turns it into kill -9.
+      rlimit limited{64 * 1024, 64 * 1024};
+      ::setrlimit(RLIMIT_FSIZE, &limited);
+      std::signal(SIGXFSZ, [](int) { ::raise(SIGKILL); });
+      (void)writeFile(fixture::makeModel({2, false, 96, false}), path);
+      ::_exit(0);
+    }
+    QVERIFY(child > 0);
+    int ws = 0;
+    QCOMPARE(::waitpid(child, &ws, 0), child);
+    QVERIFY2(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL, "the writer was not killed mid-write");
+    QCOMPARE(slurp(path), before);
+    const auto left = listDir(root);
+    QCOMPARE(left.size(), std::size_t{2});
+    const auto stale = left[0]; // ".m.om.tmp-PID-N" (N counts this process's writes before the fork)
+    QVERIFY2(stale.starts_with(".m.om.tmp-" + std::to_string(child) + "-"), stale.c_str());
+    QCOMPARE(left[1], std::string("m.om"));
+    QVERIFY(fs::file_size(root / stale) > 0);
+
+    // Files the cleanup must leave alone: not an .om, a live writer (this process), not our name
+    // pattern, a folder.
+    const auto dead = std::to_string(child);
+    std::ofstream(root / (".notes.om.tmp-" + dead + "-3")) << "someone else's data";
+    std::ofstream(root / (".x.om.tmp-" + std::to_string(::getpid()) + "-99")).flush();
+    std::ofstream(root / ("plain.tmp-" + dead + "-1")).flush();
+    fs::create_directory(root / (".d.om.tmp-" + dead + "-2"));
+    const auto others = listDir(root);
+
+    QVERIFY(writeFile(small, (root / "n.om").string()));
+    auto expected = others;
+    std::erase(expected, stale);
+    expected.push_back("n.om");
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(listDir(root), expected);
+    QVERIFY(readFile(path));
   }
 
   void overwriteKeepsPermissionsAndOldMapsStayValid() {

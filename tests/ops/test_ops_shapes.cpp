@@ -2,6 +2,8 @@
 // slice, gather/scatter, resize, squeeze/unsqueeze in both opset styles, attribute errors.
 #include <QtTest>
 
+#include <limits>
+
 #include "ops_test_util.h"
 
 using namespace gs;
@@ -175,6 +177,15 @@ private slots:
     EXPECT_SHAPE(infer("Flatten", {f32("N,3,4,5")}), 0, "[N,60]");
     EXPECT_SHAPE(infer("Flatten", {f32("2,3,4")}, attrs({{"axis", A::ofInt(0)}})), 0, "[1,24]");
     EXPECT_INVALID(infer("Flatten", {f32("2,3,4")}, attrs({{"axis", A::ofInt(5)}})), "axis");
+    // Dims from a hostile file whose products overflow 64 bits (found by the import fuzzer): an
+    // error or an unknown dim, never a wrapped product.
+    EXPECT_INVALID(infer("Reshape", {f32("2305843009213693952,9"), ints({-1})}), "does not fit in 64 bits");
+    EXPECT_INVALID(infer("Reshape", {f32("2,3"), ints({4611686018427387904, 4})}), "does not fit in 64 bits");
+    auto flat = infer("Flatten", {f32("4294967296,4294967296,2")}, attrs({{"axis", A::ofInt(2)}}));
+    QVERIFY(flat.status);
+    QVERIFY(!flat.outputs[0].shape.dims[0].isKnown());
+    QCOMPARE(flat.outputs[0].shape.dims[1].value, int64_t{2});
+    QCOMPARE(ir::Shape::fromValues({int64_t{1} << 32, int64_t{1} << 32}).numel(), std::numeric_limits<int64_t>::max());
   }
 
   void slices() {

@@ -28,9 +28,8 @@ private slots:
                            << "atc --input_shape=x:-1,3 --dynamic_batch_size=1,2,4";
     QTest::newRow("image") << "--input_shape=x:1,3,-1,-1 --dynamic_image_size=\"224,224;448,448;\""
                            << "atc --input_shape=x:1,3,-1,-1 --dynamic_image_size=\"224,224;448,448\"";
-    QTest::newRow("image NHWC") << "--input_format=NHWC --input_shape=x:1,-1,-1,3 --dynamic_image_size=\"8,8;16,16\""
-                                << "atc --input_format=NHWC --input_shape=x:1,-1,-1,3 "
-                                   "--dynamic_image_size=\"8,8;16,16\"";
+    QTest::newRow("NCDHW") << "--input_format=NCDHW --input_shape=x:1,3,4,-1,-1"
+                           << "atc --input_format=NCDHW --input_shape=x:1,3,4,-1,-1";
     QTest::newRow("dims") << "--input_format=ND --input_shape=\"a:-1,4;b:-1\" --dynamic_dims=\"1,2;3,4\""
                           << "atc --input_format=ND --input_shape=\"a:-1,4;b:-1\" --dynamic_dims=\"1,2;3,4\"";
     QTest::newRow("ranges") << "--input_shape=\"x:1~8,3,-1\""
@@ -83,7 +82,7 @@ private slots:
     for (int iter = 0; iter < 2000; ++iter) {
       ShapeConfig c;
       c.strategy = static_cast<Strategy>(pick(5));
-      c.inputFormat = std::array{"NCHW", "NHWC", "ND", "NCDHW"}[pick(4)];
+      c.inputFormat = std::array{"NCHW", "ND", "NCDHW"}[pick(3)];
       c.fromDeprecatedRange = c.strategy == Strategy::DynamicShape && pick(2) == 0;
       const int nInputs = 1 + pick(3);
       for (int i = 0; i < nInputs; ++i) {
@@ -100,8 +99,7 @@ private slots:
           } else if (c.strategy == Strategy::DynamicBatch && d == 0 && pick(2)) {
             dim = DimSpec::gear();
           } else if (c.strategy == Strategy::DynamicImageSize && hw) {
-            const int h = c.inputFormat == "NHWC" ? 1 : 2;
-            if (d == h || d == h + 1) dim = DimSpec::gear();
+            if (d == 2 || d == 3) dim = DimSpec::gear();
           } else if (c.strategy == Strategy::DynamicDims && pick(3) == 0) {
             dim = DimSpec::gear();
           }

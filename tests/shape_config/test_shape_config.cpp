@@ -211,9 +211,58 @@ private slots:
     QTest::newRow("E10040 range with gears") << "--input_shape=x:1~4,3,-1,-1 --dynamic_image_size=2,2;4,4"
                                              << "E10040"
                                              << "cannot contain '~' ranges when --dynamic_image_size";
-    QTest::newRow("E10040 no -1") << "--input_shape=x:1,3 --dynamic_batch_size=1,2"
+    QTest::newRow("E10040 no -1") << "--input_shape=x:1,3 --dynamic_image_size=2,2;4,4"
                                   << "E10040"
-                                  << "must have -1 dims when --dynamic_batch_size is set";
+                                  << "must have -1 dims when --dynamic_image_size is set";
+    // Issue 11: a static --input_shape with a batch gear list names what is missing (no -1 at dim 0).
+    QTest::newRow("E10031 static shape with batch gears") << "--input_shape=x:1,3,640,640 --dynamic_batch_size=1,2"
+                                                          << "E10031"
+                                                          << "batch N (dim 0) equal to -1";
+    // Dims ATC cannot hold: 2^31 and more, in dims and in range bounds.
+    QTest::newRow("E10002 dim 2^31") << "--input_shape=x:1,2147483648"
+                                     << "E10002"
+                                     << "dim 1 of input [x] is [2147483648]: out of range (at most 2147483647)";
+    QTest::newRow("E10002 dim 2^63-1") << "--input_shape=x:9223372036854775807,3"
+                                       << "E10002"
+                                       << "dim 0 of input [x] is [9223372036854775807]: out of range";
+    QTest::newRow("E10002 dim above int64") << "--input_shape=x:99999999999999999999"
+                                            << "E10002"
+                                            << "out of range";
+    QTest::newRow("E10002 range to 2^63-1") << "--input_shape=x:1~9223372036854775807,3"
+                                            << "E10002"
+                                            << "the range [1~9223372036854775807]: a bound is out of range";
+    QTest::newRow("E10002 range from 2^31") << "--input_shape=x:2147483648~2147483649"
+                                            << "E10002"
+                                            << "a bound is out of range";
+    QTest::newRow("E10002 range in deprecated form") << "--input_shape_range=x:[1~4294967296]"
+                                                     << "E10002"
+                                                     << "a bound is out of range";
+    QTest::newRow("2^31-1 is the largest dim") << "--input_shape=x:2147483647,2147483648"
+                                               << "E10002"
+                                               << "dim 1 of input [x]";
+    // Formats: ATC takes NCHW, ND and NCDHW for ONNX; NCDHW describes 5-D inputs.
+    QTest::newRow("E10001 NHWC for ONNX") << "--input_format=NHWC --input_shape=x:1,3"
+                                          << "E10001"
+                                          << "ONNX models support NCHW, ND and NCDHW";
+    QTest::newRow("E10001 NCDHW on 4-D") << "--input_format=NCDHW --input_shape=x:1,3,224,224"
+                                         << "E10001"
+                                         << "input [x] has 4 dims, but --input_format=NCDHW describes 5-D inputs";
+    QTest::newRow("E10001 format with a trailing space") << "--input_format=\"NCHW \" --input_shape=x:1,3"
+                                                         << "E10001"
+                                                         << "Value [NCHW ] for parameter [--input_format] is invalid. "
+                                                            "Reason: the value has leading or trailing spaces";
+    QTest::newRow("E10001 format with a leading space") << "--input_format=\" ND\""
+                                                        << "E10001"
+                                                        << "leading or trailing spaces";
+    QTest::newRow("E10001 soc with a space") << "--soc_version=\"Ascend310P3 \""
+                                             << "E10001"
+                                             << "Value [Ascend310P3 ] for parameter [--soc_version]";
+    QTest::newRow("E10001 out_nodes ;;;") << "--input_shape=x:1,3 --out_nodes=\";;;\""
+                                          << "E10001"
+                                          << "an item between ';' is empty";
+    QTest::newRow("E10001 out_nodes empty middle item") << "--out_nodes=\"a:0;;b:0\""
+                                                        << "E10001"
+                                                        << "Value [a:0;;b:0] for parameter [--out_nodes]";
     // Check order: syntax before combinations.
     QTest::newRow("order: E10002 before E10009") << "--input_shape=x:1,a --dynamic_batch_size=1,2 --dynamic_dims=1;2"
                                                  << "E10002"
@@ -303,11 +352,14 @@ private slots:
                                         << "dynamic_image_size"
                                         << "x:1,3,-1,-1"
                                         << "224,224;448,320";
-    QTest::newRow("dynamic image size NHWC")
-        << "--input_format=NHWC --input_shape=x:1,-1,-1,3 --dynamic_image_size=32,64;64,32"
-        << "dynamic_image_size"
-        << "x:1,-1,-1,3"
-        << "32,64;64,32";
+    QTest::newRow("NCDHW") << "--input_format=NCDHW --input_shape=x:1,3,8,-1,-1"
+                           << "dynamic_shape"
+                           << "x:1,3,8,-1,-1"
+                           << "";
+    QTest::newRow("largest dim 2^31-1") << "--input_shape=x:2147483647,1~2147483647"
+                                        << "dynamic_shape"
+                                        << "x:2147483647,1~2147483647"
+                                        << "";
     QTest::newRow("dynamic dims") << "--input_format=ND --input_shape=ids:-1,-1;mask:-1,-1 "
                                      "--dynamic_dims=1,128,1,128;4,256,4,256;8,512,8,512"
                                   << "dynamic_dims"
@@ -406,6 +458,20 @@ private slots:
                                         << "--input_shape_range=z:[1~2]"
                                         << "E10016"
                                         << "parameter [--input_shape_range]";
+    QTest::newRow("E10016 out node is a graph input") << "dyn"
+                                                      << "--input_shape=x:1,3,8,8 --out_nodes=x"
+                                                      << "E10016"
+                                                      << "Output [x] in parameter [--out_nodes] is an input of the "
+                                                         "model, not the output of a node";
+    QTest::newRow("E10001 NCDHW on a 4-D model input") << "dyn"
+                                                       << "--input_format=NCDHW --input_shape=y:1,16,1,1,1"
+                                                       << "E10001"
+                                                       << "has 2 dims in the model";
+    QTest::newRow("E10001 NCDHW, unlisted 4-D input") << "nhwc"
+                                                      << "--input_format=NCDHW"
+                                                      << "E10001"
+                                                      << "Input [x] has the shape [N,H,W,3] in the model (4 dims), but "
+                                                         "--input_format=NCDHW describes 5-D inputs";
     QTest::newRow("E10016 out node") << "dyn"
                                      << "--input_shape=x:1,3,8,8 --out_nodes=relu_x:1"
                                      << "E10016"
@@ -480,10 +546,6 @@ private slots:
                                 << "--input_shape=x:1,3,-1,-1 --dynamic_image_size=\"224,224;320,448\""
                                 << "x:1,3,224,224;y:1,16|x:1,3,320,448;y:1,16"
                                 << "x:1~1,3~3,224~320,224~448;y:1~1,16~16";
-    QTest::newRow("image NHWC") << "nhwc"
-                                << "--input_format=NHWC --input_shape=x:1,-1,-1,3 --dynamic_image_size=\"32,64;64,32\""
-                                << "x:1,32,64,3|x:1,64,32,3"
-                                << "x:1~1,32~64,32~64,3~3";
     // dynamic_dims fills the -1s in --input_shape order (mask first), results come in graph order.
     QTest::newRow("dims in option order")
         << "tokens"

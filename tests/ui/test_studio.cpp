@@ -16,6 +16,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -275,6 +276,57 @@ private slots:
     gears->removeCurrent();
     QCOMPARE(w->project()->form().gears, (QStringList{"1", "2", "4", "8"}));
     QVERIFY(w->atcPanel()->commandText().contains(QStringLiteral("--dynamic_batch_size=1,2,4,8")));
+  }
+
+  // Issue 11: "Valid" only where the real atc would build the model too; the script says what it
+  // still needs instead of claiming to convert.
+  void atcPanelSaysWhatAtcStillNeeds() {
+    auto w = openWindow(m_tiny);
+    QVERIFY(w);
+    QVERIFY(w->atcPanel()->applyCommand(
+        QStringLiteral("atc --model=tiny.onnx --framework=5 --output=%1 --input_shape=x:1,3,8,8")
+            .arg(m_dir.filePath(QStringLiteral("nosoc")))));
+    QVERIFY(w->project()->check().valid());
+    const auto status = w->atcPanel()->statusLabel()->text();
+    QVERIFY2(!status.contains(QStringLiteral("builds the same model with ATC")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("--soc_version")), qPrintable(status));
+    const auto script = m_dir.filePath(QStringLiteral("nosoc.sh"));
+    QVERIFY(w->exportScriptTo(script));
+    QFile f(script);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto text = QString::fromUtf8(f.readAll());
+    QVERIFY2(!text.contains(QStringLiteral("Converts")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("${SOC_VERSION:?")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("--soc_version=\"$SOC_VERSION\"")), qPrintable(text));
+    // The script stops before atc when SOC_VERSION is not set, naming what to set.
+    QProcess sh;
+    sh.setProcessEnvironment(QProcessEnvironment());
+    sh.start(QStringLiteral("/bin/sh"), {script});
+    QVERIFY(sh.waitForFinished(10000));
+    QVERIFY(sh.exitCode() != 0);
+    QVERIFY2(sh.readAllStandardError().contains("SOC_VERSION"), "no message about SOC_VERSION");
+    // With a SoC the command is complete for ATC as well.
+    QVERIFY(w->atcPanel()->applyCommand(
+        QStringLiteral("atc --model=tiny.onnx --framework=5 --output=%1 --input_shape=x:1,3,8,8 "
+                       "--soc_version=Ascend310P3")
+            .arg(m_dir.filePath(QStringLiteral("soc")))));
+    QVERIFY(w->atcPanel()->statusLabel()->text().contains(QStringLiteral("builds the same model with ATC")));
+    QVERIFY(w->exportScriptTo(script));
+    QFile g(script);
+    QVERIFY(g.open(QIODevice::ReadOnly));
+    const auto complete = QString::fromUtf8(g.readAll());
+    QVERIFY(!complete.contains(QStringLiteral("SOC_VERSION")));
+    QVERIFY(complete.contains(w->atcPanel()->commandText()));
+    // An invalid form is exported as what it is.
+    QVERIFY(w->atcPanel()->applyCommand(
+        QStringLiteral("atc --model=tiny.onnx --framework=5 --output=%1 --input_shape=x:1,3,8,8 "
+                       "--soc_version=Ascend310P3 --out_nodes=nosuch:0")
+            .arg(m_dir.filePath(QStringLiteral("soc")))));
+    QVERIFY(!w->project()->check().valid());
+    QVERIFY(w->exportScriptTo(script));
+    QFile h(script);
+    QVERIFY(h.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(h.readAll()).contains(QStringLiteral("did NOT accept")));
   }
 
   void pasteAtcCommandFillsForm() {

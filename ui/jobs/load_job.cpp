@@ -59,7 +59,17 @@ void LoadJob::start(const QString& path) {
     emit finished(result);
   });
   emit started(path);
-  watcher->setFuture(QtConcurrent::run([path] { return loadModelFile(path); }));
+  watcher->setFuture(QtConcurrent::run([path] {
+    // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread.
+    try {
+      return loadModelFile(path);
+    } catch (const std::exception& e) {
+      LoadResult r;
+      r.path = path;
+      r.error = Error{codes::kInternal, std::string("loading failed: ") + e.what()};
+      return r;
+    }
+  }));
 }
 
 } // namespace gs::ui

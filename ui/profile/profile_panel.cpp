@@ -347,7 +347,18 @@ void ProfilePanel::startJob(Job job, std::function<JobOutput()> work) {
   m_lastError.clear();
   m_progress->setValue(0);
   setBusy(true);
-  m_watcher.setFuture(QtConcurrent::run(std::move(work)));
+  // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread and end the app.
+  m_watcher.setFuture(QtConcurrent::run([work = std::move(work)]() -> JobOutput {
+    JobOutput failed;
+    try {
+      return work();
+    } catch (const std::exception& e) {
+      failed.error = QStringLiteral("The job failed: %1").arg(QString::fromLocal8Bit(e.what()));
+    } catch (...) {
+      failed.error = QStringLiteral("The job failed with an unknown error.");
+    }
+    return failed;
+  }));
 }
 
 bool ProfilePanel::startProfile() {

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "core/compiler/shape_config/atc_checks.h"
 #include "ui/project.h"
 
 namespace gs::ui {
@@ -91,8 +92,17 @@ void AtcCommandPanel::refresh() {
     m_status->setStyleSheet(QStringLiteral("color: #4a5563;"));
     m_status->setText(tr("No model open."));
   } else if (check.valid()) {
+    // Valid for GearStudio; say so only as far as it is true for the real atc as well.
+    const auto needs = shape_config::realAtcNeeds(check.options);
     m_status->setStyleSheet(QStringLiteral("color: #1d6b2c;"));
-    m_status->setText(tr("Valid: this command builds the same model with ATC."));
+    if (needs.empty()) {
+      m_status->setText(tr("Valid: this command builds the same model with ATC."));
+    } else {
+      QStringList lines;
+      for (const auto& n : needs)
+        lines << QString::fromStdString(n);
+      m_status->setText(tr("Valid for GearStudio. Real ATC also needs %1.").arg(lines.join(QStringLiteral("; "))));
+    }
   } else {
     m_status->setStyleSheet(QStringLiteral("color: #a61b1b;"));
     m_status->setText(check.issue->text());

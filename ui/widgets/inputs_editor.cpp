@@ -107,7 +107,7 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
   m_table->verticalHeader()->setDefaultSectionSize(26);
   m_format = new QComboBox(this);
-  m_format->addItems({QStringLiteral("NCHW"), QStringLiteral("NHWC"), QStringLiteral("ND"), QStringLiteral("NCDHW")});
+  m_format->addItems({QStringLiteral("NCHW"), QStringLiteral("ND"), QStringLiteral("NCDHW")}); // ATC's formats for ONNX
   m_format->setToolTip(
       tr("--input_format: one layout for all inputs (height and width positions for image-size gears)"));
 

@@ -116,6 +116,12 @@ Expected<ir::Model> convertModel(onnx::ModelProto& proto, const std::string& sou
   auto context = [&](Error e) { return std::unexpected(withContext(std::move(e), "'" + source + "'")); };
 
   if (auto st = preflight(proto, options, ctx.external); !st) return context(st.error());
+  // After the preflight (which bounds subgraph nesting), before the checker (which wants the order).
+  auto sorted = sortNodesTopologically(*proto.mutable_graph());
+  if (!sorted) return context(sorted.error());
+  if (!sorted->empty())
+    log::get("import")->warn("'{}': the nodes were not in topological order; sorted them as ONNX Runtime does ({})",
+                             source, *sorted);
   if (options.runChecker)
     if (auto st = runOnnxChecker(proto, baseDir); !st) return context(st.error());
 

@@ -1,50 +1,15 @@
 // Model and graph to JSON.
 #include "core/compiler/onnx/model_json.h"
 
+#include "core/common/utf8.h"
+
 namespace gs::onnx_import {
 namespace {
 
 using nlohmann::json;
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
-std::size_t utf8Length(const std::string& s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0 && c >= 0xC2)
-    n = 2;
-  else if ((c & 0xF0) == 0xE0)
-    n = 3;
-  else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
-    n = 4;
-  else
-    return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
-
 // Model strings come from the file and may hold any bytes; JSON needs UTF-8.
-std::string text(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const auto n = utf8Length(s, i);
-    if (n == 0) {
-      static const char* hex = "0123456789abcdef";
-      const auto c = static_cast<unsigned char>(s[i]);
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-      ++i;
-    } else {
-      out.append(s, i, n);
-      i += n;
-    }
-  }
-  return out;
-}
+std::string text(const std::string& s) { return utf8::sanitize(s); }
 
 json shapeJson(const ir::Shape& s) {
   if (!s.rankKnown) return nullptr;

@@ -4,6 +4,9 @@
 #include <array>
 #include <charconv>
 
+#include "core/common/utf8.h"
+#include "core/compiler/shape_config/atc_checks.h"
+
 namespace gs::shape_config {
 namespace {
 
@@ -95,7 +98,7 @@ constexpr Unsupported kUnsupported[] = {
 };
 
 std::string invalidValue(std::string_view key, std::string_view value, std::string_view reason) {
-  return "Value [" + std::string(value) + "] for parameter [--" + std::string(key) +
+  return "Value [" + utf8::sanitize(value) + "] for parameter [--" + utf8::sanitize(key) +
          "] is invalid. Reason: " + std::string(reason) + ".";
 }
 
@@ -209,9 +212,9 @@ Status setOption(AtcOptions& opts, std::string_view key, std::string value) {
     for (const auto& u : kUnsupported)
       if (u.name == key)
         return makeError(codes::kUnsupported,
-                         "Parameter [--" + std::string(key) +
+                         "Parameter [--" + utf8::sanitize(key) +
                              "] is an ATC option that GearStudio does not support: " + std::string(u.why) + ".");
-    return makeError("E10001", "Parameter [--" + std::string(key) +
+    return makeError("E10001", "Parameter [--" + utf8::sanitize(key) +
                                    "] is invalid. Reason: unknown option; run with --help for the supported options.");
   }
   GS_RETURN_IF_ERROR(setTyped(opts, key, value));
@@ -232,7 +235,8 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
     while (dashes < arg.size() && dashes < 2 && arg[dashes] == '-')
       ++dashes;
     if (dashes == 0 || dashes == arg.size())
-      return makeError("E10001", "Argument [" + arg + "] is invalid. Reason: expected an option such as --model=PATH.");
+      return makeError("E10001", "Argument [" + utf8::sanitize(arg) +
+                                     "] is invalid. Reason: expected an option such as --model=PATH.");
     std::string body = arg.substr(dashes);
     std::string key;
     std::string value;
@@ -249,13 +253,22 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
       // reported for the option and not for the value.
       if (!isSupported(key)) return std::unexpected(setOption(opts, key, "").error());
       if (i + 1 >= args.size())
-        return makeError("E10001",
-                         "Parameter [--" + key + "] is invalid. Reason: it needs a value (--" + key + "=VALUE).");
+        return makeError("E10001", "Parameter [--" + utf8::sanitize(key) + "] is invalid. Reason: it needs a value (--" +
+                                       utf8::sanitize(key) + "=VALUE).");
       value = args[++i];
     }
     GS_RETURN_IF_ERROR(setOption(opts, key, std::move(value)));
   }
   return opts;
+}
+
+Status checkFramework(const AtcOptions& opts) {
+  if (!opts.framework || *opts.framework == 5) return ok();
+  static constexpr std::string_view names[] = {"Caffe", "MindSpore", "", "TensorFlow", "", "ONNX"};
+  const auto f = *opts.framework;
+  const std::string name = f >= 0 && f < 6 && !names[f].empty() ? " (" + std::string(names[f]) + ")" : "";
+  return makeError(codes::kUnsupported, "Value [" + std::to_string(f) + "] for parameter [--framework]" + name +
+                                            " is not supported: GearStudio imports ONNX models only (--framework=5).");
 }
 
 Status checkRequired(const AtcOptions& opts) {
@@ -264,15 +277,7 @@ Status checkRequired(const AtcOptions& opts) {
   const auto needFramework = [&]() -> Status {
     if (!opts.framework)
       return missing("framework", ". The value must be 5 (ONNX): GearStudio imports ONNX models only");
-    if (*opts.framework != 5) {
-      static constexpr std::string_view names[] = {"Caffe", "MindSpore", "", "TensorFlow", "", "ONNX"};
-      return makeError(codes::kUnsupported, "Value [" + std::to_string(*opts.framework) +
-                                                "] for parameter [--framework] (" +
-                                                std::string(names[*opts.framework]) +
-                                                ") is not supported: GearStudio imports ONNX models only "
-                                                "(--framework=5).");
-    }
-    return ok();
+    return checkFramework(opts);
   };
   switch (mode) {
   case 0:

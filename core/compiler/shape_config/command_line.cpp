@@ -2,6 +2,9 @@
 // would, and printing options back with the quoting a shell needs.
 #include "core/compiler/shape_config/atc_options.h"
 
+#include "core/common/utf8.h"
+#include "core/compiler/shape_config/atc_checks.h"
+
 namespace gs::shape_config {
 namespace {
 
@@ -128,6 +131,34 @@ std::string shellQuote(std::string_view word) {
       out += c;
   }
   return out + "'";
+}
+
+std::vector<std::string> realAtcNeeds(const AtcOptions& opts) {
+  std::vector<std::string> needs;
+  const int mode = opts.mode.value_or(0);
+  if ((mode == 0 || mode == 3) && (!opts.soc_version || opts.soc_version->empty()))
+    needs.push_back("--soc_version: the target Ascend chip (e.g. Ascend310P3); real atc refuses to build without "
+                    "it, GearStudio builds for this CPU");
+  return needs;
+}
+
+std::string atcScript(const AtcOptions& opts, std::string_view modelName, const Error* problem) {
+  const auto needs = realAtcNeeds(opts);
+  std::string out = "#!/bin/sh\n";
+  out += "# ATC command for " + utf8::sanitize(modelName) + ", written by GearStudio.\n";
+  if (problem)
+    out += "# GearStudio did NOT accept these options: " + problem->str() + "\n# Real atc will refuse them too.\n";
+  else
+    out += "# GearStudio checked these options against the model; the shape options behave the same in atc.\n";
+  const bool soc = !needs.empty() && (!opts.soc_version || opts.soc_version->empty());
+  for (const auto& n : needs)
+    out += "# Real atc also needs " + n + ".\n";
+  std::string line = toCommandLine(opts);
+  if (soc) {
+    out += ": \"${SOC_VERSION:?set SOC_VERSION to the target Ascend chip, e.g. SOC_VERSION=Ascend310P3}\"\n";
+    line += " --soc_version=\"$SOC_VERSION\"";
+  }
+  return out + utf8::sanitize(line) + "\n";
 }
 
 std::string toCommandLine(const AtcOptions& opts) {

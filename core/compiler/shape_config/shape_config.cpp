@@ -16,7 +16,11 @@ using detail::formatInput;
 using detail::gearOptionName;
 using detail::invalidValue;
 
-bool isKnownFormat(std::string_view f) { return f == "NCHW" || f == "NHWC" || f == "ND" || f == "NCDHW"; }
+// The formats ATC takes for ONNX models.
+bool isKnownFormat(std::string_view f) { return f == "NCHW" || f == "ND" || f == "NCDHW"; }
+constexpr const char* kFormatReason = "ONNX models support NCHW, ND and NCDHW";
+
+bool hasStraySpace(std::string_view v) { return !v.empty() && detail::trim(v).size() != v.size(); }
 
 bool nonEmpty(const std::optional<std::string>& v) { return v && !detail::trim(*v).empty(); }
 
@@ -52,6 +56,11 @@ Status checkInputs(const ShapeConfig& c) {
         return makeError("E10011", invalidValue("input_shape", formatInput(in, false),
                                                 where + " is " + std::to_string(d.value) +
                                                     "; a dim must be > 0, or -1 for a dynamic dim"));
+      if ((d.kind == DimSpec::Kind::Fixed && d.value > detail::kMaxDim) ||
+          (d.kind == DimSpec::Kind::Range && (d.lo > detail::kMaxDim || d.hi > detail::kMaxDim)))
+        return makeError("E10002", invalidValue("input_shape", formatInput(in, false),
+                                                where + " is out of range (at most " +
+                                                    std::to_string(detail::kMaxDim) + ")"));
       if (d.kind == DimSpec::Kind::Range) {
         const bool valid = d.lo >= 0 && (d.hi == -1 ? d.lo == 1 : d.hi >= d.lo);
         if (!valid)
@@ -118,18 +127,12 @@ Status checkImageSize(const ShapeConfig& c) {
                                               "gear " + std::to_string(g) + " [" + detail::joinGear(c.gears[g]) +
                                                   "] has " + detail::countOf(c.gears[g].size(), "value") +
                                                   "; each gear must be \"height,width\""));
-  std::size_t h = 0;
-  std::size_t w = 0;
-  if (c.inputFormat == "NCHW") {
-    h = 2;
-    w = 3;
-  } else if (c.inputFormat == "NHWC") {
-    h = 1;
-    w = 2;
-  } else {
+  // ONNX inputs are NCHW; ND and NCDHW have no single height and width to take gears.
+  if (c.inputFormat != "NCHW")
     return makeError("E10019", "--input_format=" + c.inputFormat +
-                                   " has no height and width; --dynamic_image_size needs NCHW or NHWC.");
-  }
+                                   " has no height and width; --dynamic_image_size needs NCHW.");
+  const std::size_t h = 2;
+  const std::size_t w = 3;
   for (const auto& in : c.inputs) {
     std::vector<std::size_t> at;
     for (std::size_t i = 0; i < in.dims.size(); ++i)
@@ -169,6 +172,7 @@ Status checkGearStrategy(const ShapeConfig& c) {
     if (c.strategy == Strategy::DynamicDims)
       return makeError("E10001", invalidValue("input_shape", formatInputShape(c),
                                               "at least one dim should be -1 when --dynamic_dims is set"));
+    if (c.strategy == Strategy::DynamicBatch) return checkBatch(c); // E10031: no input has -1 at dim 0
     return makeError("E10040", invalidValue("input_shape", formatInputShape(c),
                                             "--input_shape must have -1 dims when " + option + " is set"));
   }
@@ -225,10 +229,19 @@ std::size_t ShapeConfig::gearDimCount() const {
 }
 
 Status checkConfig(const ShapeConfig& c) {
-  if (!isKnownFormat(c.inputFormat))
-    return makeError("E10001",
-                     invalidValue("input_format", c.inputFormat, "ONNX models support NCHW, NHWC, ND and NCDHW"));
+  if (!isKnownFormat(c.inputFormat)) return makeError("E10001", invalidValue("input_format", c.inputFormat, kFormatReason));
   GS_RETURN_IF_ERROR(checkInputs(c));
+  if (c.inputFormat == "NCDHW")
+    for (const auto& in : c.inputs)
+      if (in.dims.size() != 5)
+        return makeError("E10001", invalidValue("input_shape", formatInput(in, c.fromDeprecatedRange),
+                                                "input [" + in.name + "] has " + detail::countOf(in.dims.size(), "dim") +
+                                                    ", but --input_format=NCDHW describes 5-D inputs"));
+  for (const auto& node : c.outNodes)
+    if (node.empty() || hasStraySpace(node))
+      return makeError("E10001", invalidValue("out_nodes", node,
+                                              node.empty() ? "an item between ';' is empty"
+                                                           : "a node name must not start or end with a space"));
   if (c.strategy == Strategy::Static || c.strategy == Strategy::DynamicShape) {
     if (!c.gears.empty())
       return makeError("E10001", "The " + std::string(strategyName(c.strategy)) + " strategy takes no gears, but " +
@@ -253,11 +266,15 @@ Status checkConfig(const ShapeConfig& c) {
 Expected<ShapeConfig> fromOptions(const AtcOptions& o) {
   ShapeConfig c;
   // 1. Syntax of each option on its own.
-  if (nonEmpty(o.input_format)) {
-    c.inputFormat = std::string(detail::trim(*o.input_format));
+  // Single-word values are taken as given: ATC refuses "NCHW " rather than guessing.
+  if (o.input_format && !o.input_format->empty()) {
+    if (hasStraySpace(*o.input_format))
+      return makeError("E10001", invalidValue("input_format", *o.input_format,
+                                              "the value has leading or trailing spaces; " +
+                                                  std::string(kFormatReason)));
+    c.inputFormat = *o.input_format;
     if (!isKnownFormat(c.inputFormat))
-      return makeError("E10001",
-                       invalidValue("input_format", c.inputFormat, "ONNX models support NCHW, NHWC, ND and NCDHW"));
+      return makeError("E10001", invalidValue("input_format", c.inputFormat, kFormatReason));
   }
   std::optional<std::vector<InputSpec>> shapes;
   std::optional<std::vector<InputSpec>> ranges;
@@ -279,10 +296,21 @@ Expected<ShapeConfig> fromOptions(const AtcOptions& o) {
     GS_ASSIGN_OR_RETURN(auto gears, detail::parseGears(strategy, **value));
     gearOptions.push_back({strategy, std::move(gears)});
   }
-  if (o.out_nodes)
-    for (auto node : detail::split(*o.out_nodes, ';'))
-      if (!detail::trim(node).empty()) c.outNodes.emplace_back(detail::trim(node));
-  if (o.soc_version) c.socVersion = std::string(detail::trim(*o.soc_version));
+  // --out_nodes: spaces around an item are tolerated (as in --input_shape), empty items are not.
+  if (o.out_nodes && !o.out_nodes->empty())
+    for (auto node : detail::split(*o.out_nodes, ';')) {
+      if (detail::trim(node).empty())
+        return makeError("E10001", invalidValue("out_nodes", *o.out_nodes,
+                                                "an item between ';' is empty; give \"node:index\" or an output "
+                                                "name for each item"));
+      c.outNodes.emplace_back(detail::trim(node));
+    }
+  if (o.soc_version) {
+    if (hasStraySpace(*o.soc_version))
+      return makeError("E10001", invalidValue("soc_version", *o.soc_version,
+                                              "the value has leading or trailing spaces"));
+    c.socVersion = *o.soc_version;
+  }
 
   // 2. Combinations.
   if (gearOptions.size() + (ranges ? 1 : 0) > 1) {

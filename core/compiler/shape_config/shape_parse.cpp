@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 
+#include "core/common/utf8.h"
+
 namespace gs::shape_config::detail {
 namespace {
 
@@ -62,7 +64,10 @@ Expected<DimSpec> parseDimToken(std::string_view tok, const TokenContext& c) {
                                             "for an unbounded dim"));
     const auto lo = toInt64(loText);
     const auto hi = toInt64(hiText);
-    if (!lo || !hi) return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: out of range"));
+    if (!lo || !hi || *lo > kMaxDim || *hi > kMaxDim)
+      return std::unexpected(tokenError("E10002", c,
+                                        "is the range [" + std::string(tok) +
+                                            "]: a bound is out of range (at most " + std::to_string(kMaxDim) + ")"));
     if (*lo > *hi)
       return std::unexpected(
           tokenError("E10002", c, "is the range [" + std::string(tok) + "]: the lower bound exceeds the upper"));
@@ -72,7 +77,9 @@ Expected<DimSpec> parseDimToken(std::string_view tok, const TokenContext& c) {
   if (!allDigits(digits))
     return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: it is not a digit"));
   const auto v = toInt64(tok);
-  if (!v) return std::unexpected(tokenError("E10002", c, "is [" + std::string(tok) + "]: out of range"));
+  if (!v || *v > kMaxDim)
+    return std::unexpected(tokenError(
+        "E10002", c, "is [" + std::string(tok) + "]: out of range (at most " + std::to_string(kMaxDim) + ")"));
   if (*v == -1) return DimSpec::gear();
   if (*v <= 0)
     return std::unexpected(
@@ -131,7 +138,8 @@ Status parseDims(InputSpec& in, std::string_view param, std::string_view segment
 std::string invalidValue(std::string_view param, std::string_view value, std::string_view reason) {
   std::string r(reason);
   if (!r.empty() && r.back() != '.') r += '.';
-  return "Value [" + std::string(value) + "] for parameter [--" + std::string(param) + "] is invalid. Reason: " + r;
+  return "Value [" + utf8::sanitize(value) + "] for parameter [--" + std::string(param) + "] is invalid. Reason: " +
+         utf8::sanitize(r);
 }
 
 std::string_view trim(std::string_view s) {
@@ -200,13 +208,14 @@ Expected<std::vector<std::vector<int64_t>>> parseGears(Strategy strategy, std::s
   const auto param = gearOptionName(strategy);
   const bool batch = strategy == Strategy::DynamicBatch;
   // ATC: batch sizes take digits and ','; image sizes and dims also ';' and ' '.
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const bool valid = (c >= '0' && c <= '9') || c == ',' || (!batch && (c == ';' || c == ' '));
-    if (!valid)
+    if (!valid) // the whole character, not one byte of it
       return makeError("E10003", invalidValue(param, text,
                                               std::string("it can only contain digits") +
                                                   (batch ? " and \",\"" : ", \",\", \" \" and \";\"") + "; found [" +
-                                                  std::string(1, c) + "]"));
+                                                  utf8::characterAt(text, i) + "]"));
   }
   std::vector<std::vector<int64_t>> gears;
   const auto parseValue = [&](std::string_view item, std::size_t gearIndex) -> Expected<int64_t> {

@@ -17,6 +17,8 @@ inline constexpr const char* kInputShapeSample = "\"input_name1:n1,c1,h1,w1;inpu
 inline constexpr const char* kInputShapeRangeSample = "\"input_name1:[n1~n2,c1,h1,w1];input_name2:[...]\"";
 inline constexpr std::size_t kMinGears = 2;
 inline constexpr std::size_t kMaxGears = 100;
+// ATC keeps dims in 32-bit fields: a dim or range bound of 2^31 or more is refused (E10002).
+inline constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
 
 std::string invalidValue(std::string_view param, std::string_view value, std::string_view reason);
 std::string_view trim(std::string_view s);

@@ -70,6 +70,10 @@ Status checkListedInput(const ShapeConfig& c, const InputSpec& in, const ir::Gra
 
 Status checkUnlistedInput(const ShapeConfig& c, ir::ValueId id, const ir::Graph& g) {
   const auto& v = g.values[id];
+  if (c.inputFormat == "NCDHW" && v.shape.rankKnown && v.shape.rank() != 5)
+    return makeError("E10001", "Input [" + v.name + "] has the shape " + v.shape.str() + " in the model (" +
+                                   std::to_string(v.shape.rank()) +
+                                   " dims), but --input_format=NCDHW describes 5-D inputs.");
   if (!v.shape.isStatic())
     return makeError("E10001", "Input [" + v.name + "] has the dynamic shape " + v.shape.str() +
                                    " in the model and is not given in --input_shape; give its shape there, e.g. "
@@ -108,11 +112,17 @@ Status validate(const ShapeConfig& config, const ir::Graph& graph) {
     GS_RETURN_IF_ERROR(checkListedInput(config, in, graph));
   for (auto id : graph.inputs)
     if (!config.findInput(graph.values[id].name)) GS_RETURN_IF_ERROR(checkUnlistedInput(config, id, graph));
-  for (const auto& node : config.outNodes)
+  for (const auto& node : config.outNodes) {
+    if (const auto v = graph.findValue(node); v != ir::kNone && graph.isGraphInput(v))
+      return makeError("E10016", "Output [" + node +
+                                     "] in parameter [--out_nodes] is an input of the model, not the output of a "
+                                     "node: give a node name with an output index (\"node:0\") or an output tensor "
+                                     "name.");
     if (!outNodeExists(graph, node))
       return makeError("E10016", "Output [" + node +
                                      "] in parameter [--out_nodes] is not in the model: give a node name with an "
                                      "output index (\"node:0\") or an output tensor name.");
+  }
   return ok();
 }
 

@@ -1,0 +1,224 @@
+// gearbench as users run it, at its edges: a model too big to load (refused against physical memory
+// or --max-memory, never an uncaught bad_alloc), .npy inputs that are devices, pipes, truncated or
+// followed by junk (refused before any data is read), and options pasted from an atc line
+// (--framework, --soc_version, --output, --log) checked as gearatc checks them.
+#include <QtTest>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <onnx/onnx_pb.h>
+
+#include "core/runtime/npy.h"
+
+namespace fs = std::filesystem;
+using namespace gs;
+
+namespace {
+
+struct Result {
+  int status = -1; // -1: crashed (a signal) or timed out
+  QString out;
+  QString err;
+  qint64 millis = 0;
+};
+
+Result runBench(const QStringList& args, int timeoutMs = 60000) {
+  QProcess p;
+  QElapsedTimer t;
+  t.start();
+  // GS_TEST_GEARBENCH runs these cases against another build (e.g. an older one, to see them fail).
+  p.start(qEnvironmentVariable("GS_TEST_GEARBENCH", QStringLiteral(GEARBENCH_PATH)), args);
+  Result r;
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished();
+    r.err = QStringLiteral("timed out");
+    return r;
+  }
+  r.millis = t.elapsed();
+  r.status = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// GCC 12 warns falsely (-Wrestrict) on protobuf's inlined string assignment in add_input("x").
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wrestrict"
+// y = Relu(x), x float32 of the given dims.
+void writeReluModel(const fs::path& path, const std::vector<int64_t>& dims) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("relu");
+  for (auto [vi, name] : {std::pair{g->add_input(), "x"}, std::pair{g->add_output(), "y"}}) {
+    vi->set_name(name);
+    auto* tt = vi->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::FLOAT);
+    for (auto d : dims)
+      tt->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  auto* n = g->add_node();
+  n->set_name("relu");
+  n->set_op_type("Relu");
+  n->add_input(std::string("x"));
+  n->add_output(std::string("y"));
+  std::ofstream f(path, std::ios::binary);
+  m.SerializeToOstream(&f);
+}
+#pragma GCC diagnostic pop
+
+} // namespace
+
+class TestBenchCli : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  fs::path m_root;
+  QString m_small; // x [1,16]
+
+  QString path(const std::string& name) const { return QString::fromStdString((m_root / name).string()); }
+
+private slots:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_root = m_dir.path().toStdString();
+    writeReluModel(m_root / "small.onnx", {1, 16});
+    m_small = path("small.onnx");
+  }
+
+  // Issue 11: an input dim of 2^40 compiles (the plan is addressable) but loading it would need
+  // terabytes: refused against the physical memory with a message, not a bad_alloc abort.
+  void hugeModelIsRefusedAtLoad() {
+    writeReluModel(m_root / "huge.onnx", {1, int64_t{1} << 40});
+    const auto r = runBench({"--model=" + path("huge.onnx"), "--loop=1", "--warmup=0"});
+    QVERIFY2(r.status == 1, qPrintable(r.err));
+    QVERIFY2(r.err.startsWith(QStringLiteral("GS0007: ")), qPrintable(r.err));
+    QVERIFY2(r.err.contains("more than the physical memory"), qPrintable(r.err));
+    QVERIFY2(!r.err.contains("bad_alloc"), qPrintable(r.err));
+  }
+
+  void maxMemoryLimitsTheLoad() {
+    writeReluModel(m_root / "mid.onnx", {1, 1 << 20}); // 4 MiB in + 4 MiB out
+    const auto refused = runBench({"--model=" + path("mid.onnx"), "--loop=1", "--warmup=0", "--max-memory=4"});
+    QVERIFY2(refused.status == 1, qPrintable(refused.err));
+    QVERIFY2(refused.err.contains("more than --max-memory (4.0 MiB)"), qPrintable(refused.err));
+    const auto runs = runBench({"--model=" + path("mid.onnx"), "--loop=1", "--warmup=0", "--max-memory=64"});
+    QVERIFY2(runs.status == 0, qPrintable(runs.err));
+    for (const char* bad : {"--max-memory=0", "--max-memory=lots", "--max-memory="}) {
+      const auto r = runBench({"--model=" + m_small, bad});
+      QVERIFY2(r.status == 2, qPrintable(QString(bad) + ": " + r.err));
+    }
+  }
+
+  // Issue 11: x.npy -> /dev/zero (an endless stream) is refused at once, as are pipes, folders,
+  // truncated files and files with bytes after the data.
+  void npyInputsAreCheckedBeforeReading_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("needle");
+    QTest::newRow("/dev/zero") << "devzero"
+                               << "not a regular file";
+    QTest::newRow("fifo") << "fifo"
+                          << "not a regular file";
+    QTest::newRow("folder") << "folder"
+                            << "it is a folder";
+    QTest::newRow("trailing bytes") << "trailing"
+                                    << "7 trailing bytes after the data of 64 bytes";
+    QTest::newRow("truncated") << "truncated"
+                               << "runs past the end";
+    QTest::newRow("huge header shape") << "hugeshape"
+                                       << "runs past the end";
+  }
+  void npyInputsAreCheckedBeforeReading() {
+    QFETCH(QString, kind);
+    QFETCH(QString, needle);
+    const auto dir = m_root / ("in_" + kind.toStdString());
+    fs::create_directories(dir);
+    const auto x = dir / "x.npy";
+    runtime::HostTensor t(ir::DataType::Float32, {1, 16});
+    auto bytes = runtime::npy::toBytes(t);
+    QVERIFY(bytes);
+    if (kind == "devzero") fs::create_symlink("/dev/zero", x);
+    if (kind == "fifo") QCOMPARE(::mkfifo(x.c_str(), 0600), 0);
+    if (kind == "folder") fs::create_directory(x);
+    if (kind == "trailing") std::ofstream(x, std::ios::binary) << *bytes << "garbage";
+    if (kind == "truncated") std::ofstream(x, std::ios::binary) << bytes->substr(0, bytes->size() - 5);
+    if (kind == "hugeshape") {
+      auto h = *bytes;
+      const std::string small = "(1,16)", huge = "(1099511627776,)";
+      const auto at = h.find(small);
+      QVERIFY(at != std::string::npos);
+      h.replace(at, small.size(), huge);
+      // Keep the header length: take the extra characters from its padding.
+      h.erase(h.find('\n') - (huge.size() - small.size()), huge.size() - small.size());
+      std::ofstream(x, std::ios::binary) << h;
+    }
+    const auto r = runBench({"--model=" + m_small, "--input=" + QString::fromStdString(dir.string()), "--loop=1",
+                             "--warmup=0"},
+                            20000);
+    QVERIFY2(r.status == 1, qPrintable(r.err));
+    QVERIFY2(r.err.contains(needle), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QString::fromStdString(x.string())), qPrintable(r.err));
+    QVERIFY2(r.millis < 10000, qPrintable(QString::number(r.millis)));
+  }
+
+  // The reader itself: a valid file reads back; fromBytes refuses trailing bytes too.
+  void npyReaderRoundTripAndTrailingBytes() {
+    runtime::HostTensor t(ir::DataType::Int32, {2, 3});
+    for (int i = 0; i < 6; ++i)
+      t.as<int32_t>()[i] = i * 7 - 3;
+    const auto file = (m_root / "ok.npy").string();
+    QVERIFY(runtime::npy::write(file, t));
+    auto back = runtime::npy::read(file);
+    QVERIFY2(back, back ? "" : back.error().str().c_str());
+    QCOMPARE(back->dims(), t.dims());
+    QCOMPARE(std::memcmp(back->data(), t.data(), t.byteSize()), 0);
+    auto header = runtime::npy::readHeader(file);
+    QVERIFY(header);
+    QCOMPARE(header->dims, t.dims());
+    auto bytes = runtime::npy::toBytes(t);
+    QVERIFY(runtime::npy::fromBytes(*bytes));
+    auto extra = runtime::npy::fromBytes(*bytes + "x");
+    QVERIFY(!extra);
+    QVERIFY2(extra.error().message.find("1 trailing bytes") != std::string::npos, extra.error().str().c_str());
+  }
+
+  // Issue 11: options pasted from an atc line are accepted and checked as gearatc checks them.
+  void pastedAtcOptions() {
+    const auto out = path("outs");
+    const auto r = runBench({"--model=" + m_small, "--framework=5", "--soc_version=Ascend310P3", "--log=error",
+                             "--output=" + out, "--input_shape=x:1,16", "--loop=1", "--warmup=0"});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QVERIFY(QFile::exists(out + "/y.npy"));
+  }
+  void pastedAtcOptionErrors_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("framework caffe") << QStringList{"--framework=0"} << "GS0003";
+    QTest::newRow("framework tensorflow") << QStringList{"--framework=3"} << "GS0003";
+    QTest::newRow("framework not a number") << QStringList{"--framework=onnx"} << "E10001";
+    QTest::newRow("framework with a space") << QStringList{"--framework=5 "} << "E10001";
+    QTest::newRow("log level") << QStringList{"--log=loud"} << "E10001";
+    QTest::newRow("soc with a space") << QStringList{"--soc_version=Ascend310P3 "} << "E10001";
+    QTest::newRow("output empty") << QStringList{"--output="} << "E10001";
+    QTest::newRow("NHWC") << QStringList{"--input_format=NHWC", "--input_shape=x:1,16"} << "E10001";
+    QTest::newRow("one gear") << QStringList{"--input_shape=x:-1,16", "--dynamic_batch_size=4"} << "E10035";
+    QTest::newRow("static shape with batch gears") << QStringList{"--input_shape=x:1,16", "--dynamic_batch_size=1,2"}
+                                                   << "E10031";
+    QTest::newRow("unsupported atc option") << QStringList{"--precision_mode=force_fp16"} << "GS0004";
+  }
+  void pastedAtcOptionErrors() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, code);
+    const auto r = runBench(QStringList{"--model=" + m_small, "--loop=1", "--warmup=0"} + args);
+    QVERIFY2(r.status == 2, qPrintable(QString::number(r.status) + " " + r.err));
+    QVERIFY2(r.err.startsWith(code + ": "), qPrintable(r.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestBenchCli)
+#include "test_bench_cli.moc"
