@@ -135,7 +135,7 @@ Expected<om::GearPlan> compileGear(const ir::Graph& base, const shape_config::Ge
 
 std::span<const PassInfo> passRegistry() { return passTable(); }
 
-std::string pipelineText() { return printPipelines(); }
+std::string pipelineText(const Target& target) { return printPipelines(target); }
 
 Expected<std::string> sha256File(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -172,7 +172,7 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   GS_RETURN_IF_ERROR(passes::checkOpsSupported(model.graph, opset));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
 
-  PipelineRunOptions runOptions{options.disabledPasses, options.verifyEachPass, &progress};
+  PipelineRunOptions runOptions{options.disabledPasses, options.verifyEachPass, &progress, &options.target};
   PassContext ctx;
   ctx.opset = opset;
   ctx.outNodes = config.outNodes;
@@ -187,6 +187,10 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   out.meta.strategy = config.strategy;
   out.meta.opset = opset;
   out.meta.createdUtc = utcNow();
+  out.meta.extra["target_device"] = options.target.device;
+  for (const auto& pass : passTable())
+    if (const auto why = gatedReason(pass, options.target, opset); !why.empty())
+      log->info("pass '{}' skipped: {}", pass.name, why);
 
   // Gear-independent work, once.
   progress(0.0, "gear-independent passes");
