@@ -6,14 +6,12 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <thread>
 
 #include "app/gearbench/bench_options.h"
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
 #include "app/gearbench/compare_strategies_cmd.h"
 #include "core/common/log.h"
-#include "core/runtime/cpu/peak_probe.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
 #include "core/session/compile_onnx.h"
@@ -264,16 +262,12 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     err << gears.error().str() << "\n";
     return gears.error().code == codes::kInvalid ? 2 : 1;
   }
-  // The roofline's ceiling: measured once per CPU and cached (core/runtime/cpu/peak_probe.h).
+  // The roofline's ceiling, as the device knows it (the CPU: measured once and cached).
   double peak = 0;
   std::string peakIsa;
-  if (o.device == "cpu") {
-    if (auto p = runtime::cpu::cachedPeak()) {
-      const int threads =
-          o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      peak = p->machineGflops(threads);
-      peakIsa = p->isa;
-    }
+  if (auto p = session.device().peakCompute(o.threads)) {
+    peak = p->gflops;
+    peakIsa = p->isa;
   }
   nlohmann::json gearsJson = nlohmann::json::array();
   for (const auto& c : *gears) {

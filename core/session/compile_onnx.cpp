@@ -5,6 +5,7 @@
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/om/om_file.h"
+#include "core/session/compile_target.h"
 
 namespace gs::session {
 namespace {
@@ -20,6 +21,7 @@ Expected<om::Model> compileModel(const ir::Model& model, const shape_config::Atc
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(options));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
   compiler::CompileOptions co;
+  GS_ASSIGN_OR_RETURN(co.target, compileTarget("cpu")); // the default device, which runs every GearStudio op
   auto canonical = shape_config::toOptions(config);
   if (options.model) GS_RETURN_IF_ERROR(shape_config::setOption(canonical, "model", *options.model));
   GS_RETURN_IF_ERROR(shape_config::setOption(canonical, "framework", "5"));

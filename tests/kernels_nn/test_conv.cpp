@@ -166,7 +166,6 @@ ir::Attributes convAttrs(const ConvCase& cc, bool transpose) {
   }
   if (transpose && !cc.outPad.empty()) a.set("output_padding", ir::Attribute::ofInts(cc.outPad));
   if (transpose && !cc.outShape.empty()) a.set("output_shape", ir::Attribute::ofInts(cc.outShape));
-  if (cc.fusedAdd) a.set("gs_fused_add", ir::Attribute::ofInt(1));
   cc.act.setOn(a);
   return a;
 }
@@ -229,7 +228,10 @@ private:
     ref = refConv(cc, x, w, cc.bias ? &b : nullptr, cc.fusedAdd ? &add : nullptr, yd);
     auto ins = inputs(in(std::move(x)), in(std::move(w), true));
     if (cc.bias) ins.push_back(in(std::move(b), true));
-    if (cc.fusedAdd) ins.push_back(in(std::move(add)));
+    if (cc.fusedAdd) {
+      if (!cc.bias) ins.push_back(absent()); // FusedConv's residual Z is input 3
+      ins.push_back(in(std::move(add)));
+    }
     GS_ASSIGN_OK(auto outs, runOp("Conv", 13, std::move(ins), {out(yd)}, convAttrs(cc, false)));
     GS_EXPECT_CLOSE(outs[0], ref, label.toStdString());
   }

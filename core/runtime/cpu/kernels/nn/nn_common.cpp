@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "core/ir/gs_ops.h"
+
 namespace gs::runtime::cpu::nn {
 
 const dnnl::engine& dnnlEngine() {
@@ -38,12 +40,14 @@ Error kernelError(const ir::Node& node, const std::string& message, const char* 
 
 Expected<Activation> readActivation(const ir::Node& node) {
   Activation act;
-  const auto name = node.attrs.getString("gs_activation", "");
-  const auto params = node.attrs.getFloats("gs_activation_params");
+  // Only GearStudio's fused ops carry an activation (core/ir/gs_ops.h); an ONNX op has none.
+  if (!ir::gsop::inDomain(node)) return act;
+  const auto name = node.attrs.getString(ir::gsop::kActivation, "");
+  const auto params = node.attrs.getFloats(ir::gsop::kActivationParams);
   auto param = [&](std::size_t i, float def) { return i < params.size() ? params[i] : def; };
   using K = Activation::Kind;
-  act.postScale = node.attrs.getFloat("gs_post_scale", 1.0f);
-  act.postShift = node.attrs.getFloat("gs_post_shift", 0.0f);
+  act.postScale = node.attrs.getFloat(ir::gsop::kPostScale, 1.0f);
+  act.postShift = node.attrs.getFloat(ir::gsop::kPostShift, 0.0f);
   if (name.empty()) return act;
   if (name == "Relu") {
     act.kind = K::Relu;
