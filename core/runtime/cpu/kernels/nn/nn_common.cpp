@@ -90,7 +90,16 @@ void appendActivation(dnnl::post_ops& ops, const Activation& act) {
     ops.append_eltwise(1.0f, A::eltwise_clip, act.a, act.b);
     break;
   case K::HardSigmoid:
-    // oneDNN 2.6 has no hardsigmoid: alpha*x+beta, then clip to [0,1].
+    // oneDNN 2.6 has no hardsigmoid: alpha*x+beta, then clip to [0,1]. With an epilogue the affine
+    // step folds into both: s*clip(a*x+b, 0, 1)+t = clip(a*s*x + b*s+t, t and s+t in order). One
+    // linear post-op only: oneDNN 2.6's brgconv_1x1 (channels-last 1x1 convs on AVX-512) computes a
+    // chain with two eltwise_linear post-ops wrongly.
+    if (act.hasPost()) {
+      const float s = act.postScale, t = act.postShift;
+      ops.append_eltwise(1.0f, A::eltwise_linear, act.a * s, act.b * s + t);
+      ops.append_eltwise(1.0f, A::eltwise_clip, std::min(t, s + t), std::max(t, s + t));
+      return;
+    }
     ops.append_eltwise(1.0f, A::eltwise_linear, act.a, act.b);
     ops.append_eltwise(1.0f, A::eltwise_clip, 0.0f, 1.0f);
     break;
