@@ -41,7 +41,7 @@ clean:
 # The Debian package (Release, build/release/packages/): only the three executables are built for it.
 # `deb-check` installs it on a clean Debian 12 root and runs the CLIs and the studio there (needs root,
 # network to the Debian mirror; not part of `make test`).
-.PHONY: deb deb-check
+.PHONY: deb deb-check fresh-check
 deb:
 	@$(MAKE) --no-print-directory configure PRESET=release
 	@cmake --build build/release --target gearstudio gearatc gearbench -j $(JOBS)
@@ -49,3 +49,8 @@ deb:
 
 deb-check: deb
 	@scripts/check-deb.sh
+
+# The README's `make test` and `make run` on a clean Debian 12 root with only make, git and
+# ca-certificates added (needs root and the Debian mirror; slow: a whole build; not part of `make test`).
+fresh-check:
+	@scripts/check-fresh.sh

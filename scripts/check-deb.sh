@@ -5,25 +5,19 @@
 #
 #   scripts/check-deb.sh [path/to/gearstudio_*.deb]      (as root; `make deb-check` builds the .deb first)
 #
-# The pristine root (debootstrap --variant=minbase) is cached as .cache/clean-root/bookworm-minbase.tar.gz
-# and unpacked afresh for every run into $GS_CHECK_ROOT (default /var/tmp/gs-clean), which is removed at
-# the end unless GS_KEEP_ROOT=1. Logs, the graph and the screenshot land in .cache/check-deb/.
+# The pristine root (scripts/lib/clean-root.sh: debootstrap --variant=minbase, cached as
+# .cache/clean-root/bookworm-minbase.tar.gz) is unpacked afresh for every run into $GS_CHECK_ROOT
+# (default /var/tmp/gs-clean), which is removed at the end unless GS_KEEP_ROOT=1. Logs, the graph and the screenshot land in .cache/check-deb/.
 # Environment: GS_DEBIAN_MIRROR (default: the Debian mirror in this host's apt sources).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+CHECK_NAME=check-deb
 WORK=${GS_CHECK_ROOT:-/var/tmp/gs-clean}
-CACHE=$SRC/.cache/clean-root
-TARBALL=$CACHE/bookworm-minbase.tar.gz
 OUT=$SRC/.cache/check-deb
 MODEL=$SRC/.cache/models/ch_ppocr_mobile_v2.0_cls_infer.onnx
-SUITE=bookworm
-
-fail() {
-  echo "check-deb: FAIL: $*" >&2
-  exit 1
-}
-say() { echo "check-deb: $*"; }
+# shellcheck source=lib/clean-root.sh
+. "$SRC/scripts/lib/clean-root.sh"
 
 # ---- arguments and prerequisites ----
 DEB=${1:-}
@@ -34,91 +28,17 @@ if [[ -z $DEB ]]; then
 fi
 [[ -f $DEB ]] || fail "package '$DEB' does not exist"
 DEB=$(readlink -f "$DEB")
-[[ $(id -u) -eq 0 ]] || fail "needs root (chroot, mount); run as root or with sudo"
 [[ -f $MODEL ]] || fail "sample model $MODEL is missing (run 'make models')"
-case $WORK in
-  /var/tmp/?* | /tmp/?*) ;;
-  *) fail "GS_CHECK_ROOT must be a folder under /var/tmp or /tmp (got '$WORK')" ;;
-esac
-mkdir -p "$CACHE" "$OUT"
 rm -f "$OUT"/*
-
-# Mounts under $WORK, deepest first.
-mounts_under() { awk -v p="$1" '$2 == p || index($2, p "/") == 1 { print $2 }' /proc/self/mounts | sort -r; }
-unmount_all() {
-  local m
-  for m in $(mounts_under "$WORK"); do umount "$m" 2>/dev/null || umount -l "$m" || true; done
-}
-remove_root() {
-  unmount_all
-  [[ -z $(mounts_under "$WORK") ]] || fail "something is still mounted under $WORK; not removing it"
-  rm -rf "$WORK"
-}
-cleanup() {
-  local rc=$?
-  unmount_all
-  if [[ ${GS_KEEP_ROOT:-0} == 1 ]]; then
-    say "kept the root at $WORK (GS_KEEP_ROOT=1)"
-  elif [[ -z $(mounts_under "$WORK") ]]; then
-    rm -rf "$WORK"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-
-# The Debian mirror this host uses (one-line or deb822 sources), unless GS_DEBIAN_MIRROR says otherwise.
-host_uri() {
-  local suffix=$1
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-    grep -v '^[[:space:]]*#' | grep -oE '(https?|file)://[^[:space:]]+' | sed 's|/*$||' |
-    grep -E "/${suffix}\$" | head -n1 || true
-}
-MIRROR=${GS_DEBIAN_MIRROR:-$(host_uri debian)}
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SECURITY=$(host_uri debian-security)
-SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
+trap cleanup_root EXIT
 
 # ---- 1. the clean root ----
-remove_root
-if [[ ! -f $TARBALL ]]; then
-  command -v debootstrap >/dev/null || fail "debootstrap is missing (apt-get install debootstrap)"
-  say "creating a clean $SUITE root with debootstrap from $MIRROR (once; cached in $TARBALL)"
-  debootstrap --variant=minbase "$SUITE" "$WORK" "$MIRROR" >"$OUT/debootstrap.log" 2>&1 ||
-    fail "debootstrap failed; see $OUT/debootstrap.log"
-  cat >"$WORK/etc/apt/sources.list" <<EOF
-deb $MIRROR $SUITE main
-deb $MIRROR $SUITE-updates main
-deb $SECURITY $SUITE-security main
-EOF
-  rm -rf "$WORK"/var/cache/apt/archives/*.deb
-  tar -C "$WORK" --numeric-owner -czf "$TARBALL.tmp" . || fail "cannot write $TARBALL"
-  mv "$TARBALL.tmp" "$TARBALL"
-else
-  say "unpacking the cached clean root $TARBALL"
-  mkdir -p "$WORK"
-  tar -C "$WORK" --numeric-owner -xzf "$TARBALL" || fail "cannot unpack $TARBALL"
-fi
-cp /etc/resolv.conf "$WORK/etc/resolv.conf"
-mount -t proc proc "$WORK/proc" || fail "cannot mount /proc in $WORK"
+prepare_root
 mkdir -p "$WORK/tmp/gs-check"
 cp "$DEB" "$MODEL" "$WORK/tmp/gs-check/"
 PKG=/tmp/gs-check/$(basename "$DEB")
 M=/tmp/gs-check/$(basename "$MODEL")
-
-# Runs a command in the root with a bare environment (no DISPLAY, no LD_LIBRARY_PATH from this host);
-# its output goes to .cache/check-deb/<log>.log, and a failure names the step and shows the log's tail.
-in_root() {
-  local log=$1 what=$2
-  shift 2
-  if ! chroot "$WORK" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive /bin/bash -c "cd /tmp/gs-check && $*" >"$OUT/$log.log" 2>&1; then
-    tail -n 25 "$OUT/$log.log" >&2
-    fail "$what (full log: $OUT/$log.log)"
-  fi
-}
-png_ok() { # file, minimum bytes: a PNG signature and more than a blank picture would take
-  [[ -f $1 && $(od -An -tx1 -N8 "$1" | tr -d ' \n') == 89504e470d0a1a0a && $(stat -c %s "$1") -ge $2 ]]
-}
+ROOT_CWD=/tmp/gs-check
 
 # ---- 2. install: apt must find every dependency from Depends alone ----
 say "installing $(basename "$DEB") ($(du -k "$DEB" | cut -f1) KiB) with apt (Depends only, no Recommends)"

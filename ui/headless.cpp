@@ -204,8 +204,13 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
       next();
     });
   steps->push_back([window](Next next) { whenGraphReady(window, next); });
+  if (!session.find.isEmpty())
+    steps->push_back([window, session](Next next) {
+      // A hit inside a collapsed scope opens it: a new layout to wait for.
+      window->graphArea()->findNext(session.find);
+      whenGraphReady(window, next);
+    });
   steps->push_back([window, session](Next) {
-    if (!session.find.isEmpty()) window->graphArea()->findNext(session.find);
     if (!session.dock.isEmpty()) showDock(window, session.dock);
     raiseTabs(window, session.tabs);
     if (!session.screenshotPath.isEmpty()) grabAndQuit(window, session.screenshotPath, session.grab);

@@ -47,8 +47,10 @@ namespace {
 
 bool isProjectFile(const QString& path) { return path.endsWith(QLatin1String(".gearproj"), Qt::CaseInsensitive); }
 
+bool isOmFile(const QString& path) { return path.endsWith(QLatin1String(".om"), Qt::CaseInsensitive); }
+
 bool isOpenable(const QString& path) {
-  return isProjectFile(path) || path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
+  return isProjectFile(path) || isOmFile(path) || path.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive);
 }
 
 std::string str(const QString& s) { return s.toStdString(); }
@@ -120,19 +122,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_compile, &CompilePanel::gearSelected, m_graph, &GraphArea::showGear);
   connect(m_editor, &InputsEditor::buildRequested, this, &MainWindow::startBuild);
   connect(m_project, &Project::formChanged, this, [this] {
-    m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+    m_compile->markStale(m_project->build() && !m_project->buildMatchesForm());
     updateActions();
   });
   connect(m_project, &Project::modifiedChanged, this, &MainWindow::updateTitle);
   // The profile panel: the open model, the valid configuration, the compiled model, its history.
   connect(m_project, &Project::formChanged, this, [this] {
-    if (m_project->hasModel() && m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
+    if (auto request = m_project->buildRequest()) m_profile->setBuildRequest(*request);
   });
+  // The project owns the build; the profile panel reuses it when it matches the form, and a model
+  // the panel had to compile itself becomes the project's build.
+  connect(m_project, &Project::buildChanged, this, [this] {
+    m_profile->setCompiledModel(m_project->build(), m_project->buildKey());
+    updateActions();
+  });
+  connect(m_profile, &ProfilePanel::modelBuilt, this,
+          [this](std::shared_ptr<const om::Model> model, const std::string& key) {
+            if (m_project->buildMatchesForm()) return;
+            m_project->setBuild(std::move(model), key);
+            m_graph->setCompiled(m_project->build());
+          });
   // A bar of the profile's operator chart selects that node in the graph view (the compiled graph of
   // the gear when the passes made the node). A model the panel compiled itself serves when the user
   // has not built: it was compiled from the same configuration.
   connect(m_profile, &ProfilePanel::nodeClicked, this, [this](const QString& node, int gear) {
-    if (!m_graph->compiled() && m_profile->compiledModel()) m_graph->setCompiled(m_profile->compiledModel());
+    if (!m_graph->compiled() && m_project->build()) m_graph->setCompiled(m_project->build());
     m_centre->setCurrentWidget(m_graph);
     if (m_graph->revealNode(node, gear))
       statusBar()->showMessage(tr("Selected %1 in the graph.").arg(node), 4000);
@@ -143,7 +157,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_project->markOtherChange();
     m_autosaver->changed();
   });
-  m_autosaver->setExtra([this](ProjectData& data) { data.profileRuns = m_profile->historyJson(); });
+  m_autosaver->setExtra([this](ProjectData& data) {
+    data.profileRuns = m_profile->historyJson();
+    data.profileSettings = m_profile->settingsJson();
+  });
   connect(m_project, &Project::modelChanged, this, &MainWindow::updateStatus);
 
   readSettings();
@@ -199,6 +216,8 @@ void MainWindow::createActions() {
   open->setShortcut(QKeySequence::Open);
   m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
   connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openFile);
+  auto* close = file->addAction(tr("&Close"), this, [this] { closeModel(); });
+  close->setShortcut(QKeySequence::Close);
   file->addSeparator();
   m_saveProjectAction = file->addAction(tr("&Save Project"), this, &MainWindow::saveProject);
   m_saveProjectAction->setShortcut(QKeySequence::Save);
@@ -206,7 +225,7 @@ void MainWindow::createActions() {
   m_saveProjectAsAction->setShortcut(QKeySequence::SaveAs);
   file->addSeparator();
   m_saveOmAction = file->addAction(tr("Save &Model (.om) As…"), this, &MainWindow::saveOm);
-  m_exportScriptAction = file->addAction(tr("Export ATC &Script…"), this, &MainWindow::exportScript);
+  m_exportScriptAction = file->addAction(tr("Export ATC Scrip&t…"), this, &MainWindow::exportScript);
   m_exportGraphAction = file->addAction(tr("Export &Graph Image…"), this, &MainWindow::exportGraph);
   file->addSeparator();
   auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -232,7 +251,7 @@ void MainWindow::createActions() {
   // F3 / Shift+F3 as in browsers and editors; with nothing typed yet they go to the box.
   auto* next = edit->addAction(tr("Find &Next"), this, [this] { findInGraph(true); });
   next->setShortcut(QKeySequence(Qt::Key_F3));
-  auto* previous = edit->addAction(tr("Find &Previous"), this, [this] { findInGraph(false); });
+  auto* previous = edit->addAction(tr("Find Pre&vious"), this, [this] { findInGraph(false); });
   previous->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
 
   auto* build = menuBar()->addMenu(tr("&Build"));
@@ -260,8 +279,11 @@ void MainWindow::createActions() {
   });
 
   auto* view = menuBar()->addMenu(tr("&View"));
-  for (auto* dock : findChildren<QDockWidget*>())
+  for (auto* dock : findChildren<QDockWidget*>()) {
     view->addAction(dock->toggleViewAction());
+    // The action's text is the dock's title, where '&' would mark a mnemonic ("Inputs _Gears").
+    dock->toggleViewAction()->setText(menuText(dock->windowTitle()));
+  }
   view->addSeparator();
   auto* showGraph = view->addAction(tr("&Graph"), this, [this] { m_centre->setCurrentWidget(m_graph); });
   showGraph->setShortcut(Qt::CTRL | Qt::Key_1);
@@ -272,13 +294,9 @@ void MainWindow::createActions() {
   fit->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   m_graph->addAction(fit);
 
-  auto* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About GearStudio"), this, [this] {
-    dialogs::ask(this, tr("About GearStudio"),
-                 tr("GearStudio compiles ONNX models to .om for static, multi-gear and dynamic input shapes, "
-                    "with the options and error codes of ATC."),
-                 QMessageBox::Ok);
-  });
+  view->addSeparator();
+  view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+  createHelpMenu();
 
   // Toolbar undo/redo with short labels; the menu's actions name the command.
   auto* undoButton = new QAction(tr("Undo"), this);
@@ -310,7 +328,9 @@ void MainWindow::createActions() {
   bar->addAction(m_saveOmAction);
   bar->addSeparator();
   m_find = new QLineEdit(bar);
-  m_find->setPlaceholderText(tr("Find node, op or tensor (Ctrl+F)"));
+  m_find->setPlaceholderText(tr("Find: name, op:Conv, tensor:x (Ctrl+F)"));
+  m_find->setToolTip(tr("Words filter together: op:Conv (op type), name:stage1 (node name), tensor:x (an input or "
+                        "output tensor), or a plain word (any of these). Hits in collapsed scopes open them."));
   m_find->setClearButtonEnabled(true);
   m_find->setMaximumWidth(260);
   m_find->setObjectName(QStringLiteral("findBox"));
@@ -356,14 +376,19 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
 void MainWindow::openDialog() {
   const auto dir = QFileInfo(m_project->modelPath()).absolutePath();
   const auto path = QFileDialog::getOpenFileName(this, tr("Open model or project"), dir,
-                                                 tr("Models and projects (*.onnx *.gearproj);;ONNX models "
-                                                    "(*.onnx);;GearStudio projects (*.gearproj);;All files (*)"));
+                                                 tr("Models and projects (*.onnx *.gearproj *.om);;ONNX models "
+                                                    "(*.onnx);;GearStudio projects (*.gearproj);;Compiled models "
+                                                    "(*.om);;All files (*)"));
   if (!path.isEmpty()) openFile(path);
 }
 
 void MainWindow::openFile(const QString& path) {
   if (m_project->isModified() && !confirmDiscard()) return;
   m_pending.reset();
+  if (isOmFile(path)) {
+    openOm(path);
+    return;
+  }
   if (isProjectFile(path)) {
     auto data = readProject(path);
     if (!data) {
@@ -389,14 +414,13 @@ void MainWindow::loadFinishedInternal(const LoadResult& result) {
     return;
   }
   m_compiler->cancel();
-  m_compiled.reset();
-  m_compiledCommand.clear();
+  m_omPath.clear();
   m_compile->clear();
   m_project->setModel(result.model, result.path, result.sha256);
   m_graph->setModel(result.model, QFileInfo(result.path).fileName());
   m_profile->setModel(result.model, result.path);
   m_profile->setHistoryJson({});
-  if (m_project->check().valid()) m_profile->setShapeConfig(*m_project->check().config);
+  if (auto request = m_project->buildRequest()) m_profile->setBuildRequest(*request);
   if (m_pending) {
     if (!m_pending->data.modelSha256.isEmpty() && m_pending->data.modelSha256 != result.sha256) {
       log::get("ui")->warn("{} changed since the project was saved (SHA-256 differs)", str(result.path));
@@ -420,6 +444,7 @@ void MainWindow::applyPendingProject() {
     return;
   }
   m_profile->setHistoryJson(pending.data.profileRuns);
+  m_profile->setSettingsJson(pending.data.profileSettings);
   if (pending.recovery) {
     // Restored edits stay unsaved (and undoable) until the user saves.
     m_project->setProjectPath(pending.data.projectPath);
@@ -431,6 +456,24 @@ void MainWindow::applyPendingProject() {
     m_project->markSaved();
     m_recent->add(pending.projectPath);
   }
+  restoreBuild(pending.data);
+}
+
+void MainWindow::restoreBuild(const ProjectData& data) {
+  // The saved build is the project's again when it was made from this form (same key).
+  if (data.buildOmPath.isEmpty() || data.buildKey.toStdString() != m_project->formBuildKey()) return;
+  auto om = om::readFile(data.buildOmPath.toStdString());
+  if (!om) {
+    log::get("ui")->warn("the project's build {} cannot be read: {}", data.buildOmPath.toStdString(),
+                         om.error().str());
+    return;
+  }
+  m_project->setBuild(std::make_shared<const om::Model>(std::move(*om)), data.buildKey.toStdString(),
+                      data.buildMillis);
+  m_graph->setCompiled(m_project->build());
+  m_compile->compileFinished(m_project->build(), QString(), false, data.buildMillis);
+  m_compile->markStale(false);
+  updateActions();
 }
 
 bool MainWindow::checkRecovery() {
@@ -477,15 +520,11 @@ void MainWindow::startBuild() {
       planned.push_back(row);
     }
   }
-  compiler::CompileOptions options;
-  options.atcCommand = str(check.commandLine);
-  options.sourceSha256 = str(m_project->modelSha256());
-  for (const auto& p : m_project->form().disabledPasses)
-    options.disabledPasses.push_back(str(p));
-  m_compiledCommand = check.commandLine;
+  auto request = m_project->buildRequest();
+  if (!request) return;
   m_compile->compileStarted(std::move(planned));
   if (auto* dock = findChild<QDockWidget*>(QStringLiteral("compileDock"))) dock->raise();
-  m_compiler->start(m_project->model(), config, std::move(options));
+  m_compiler->start(m_project->model(), std::move(*request));
   m_editor->setBuildEnabled(false);
   updateActions();
 }
@@ -494,13 +533,14 @@ void MainWindow::cancelBuild() { m_compiler->cancel(); }
 
 bool MainWindow::isCompiling() const { return m_compiler->isRunning(); }
 
+std::shared_ptr<const om::Model> MainWindow::compiledModel() const { return m_project->build(); }
+
 void MainWindow::compileFinishedInternal(const CompileOutcome& outcome) {
-  m_compiled = outcome.model;
-  m_graph->setCompiled(m_compiled, outcome.sourceShapes);
-  if (m_compiled) m_profile->setCompiledModel(m_compiled);
+  if (outcome.model) m_project->setBuild(outcome.model, outcome.key, outcome.millis);
+  m_graph->setCompiled(m_project->build(), outcome.sourceShapes);
   m_compile->compileFinished(outcome.model, outcome.error ? QString::fromStdString(outcome.error->str()) : QString(),
                              outcome.cancelled(), outcome.millis);
-  m_compile->markStale(m_compiled && m_project->check().commandLine != m_compiledCommand);
+  m_compile->markStale(m_project->build() && !m_project->buildMatchesForm());
   m_editor->setBuildEnabled(true);
   statusBar()->showMessage(outcome.model ? tr("Build finished.")
                            : outcome.cancelled()
@@ -518,6 +558,16 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::updateStatus() {
+  if (const auto om = m_project->build(); !m_project->hasModel() && om && !m_omPath.isEmpty()) {
+    m_statusModel->setText(QFileInfo(m_omPath).fileName());
+    m_statusNodes->setText(om->dynamic ? tr("dynamic shape")
+                                               : tr("%n gear(s)", nullptr, static_cast<int>(om->gears.size())));
+    m_statusInputs->setText(tr("shared arena %1 · weights %2")
+                                .arg(GearResultModel::formatBytes(om->sharedArenaBytes),
+                                     GearResultModel::formatBytes(om->weightBytes)));
+    m_statusInputs->setToolTip(QString::fromStdString(om->meta.atcCommand));
+    return;
+  }
   if (!m_project->hasModel()) {
     m_statusModel->setText(tr("No model"));
     m_statusNodes->clear();
@@ -549,6 +599,8 @@ void MainWindow::updateTitle() {
     const auto name = m_project->projectPath().isEmpty() ? QFileInfo(m_project->modelPath()).fileName()
                                                          : QFileInfo(m_project->projectPath()).fileName();
     title = name + QStringLiteral("[*] — GearStudio");
+  } else if (!m_omPath.isEmpty()) {
+    title = QFileInfo(m_omPath).fileName() + QStringLiteral("[*] — GearStudio");
   }
   setWindowTitle(title);
   setWindowModified(m_project->isModified());
@@ -559,11 +611,11 @@ void MainWindow::updateActions() {
   const bool compiling = isCompiling();
   m_buildAction->setEnabled(model && m_project->check().valid() && !compiling);
   m_cancelAction->setEnabled(compiling);
-  m_saveOmAction->setEnabled(m_compiled != nullptr);
+  m_saveOmAction->setEnabled(m_project->build() != nullptr);
   m_saveProjectAction->setEnabled(model);
   m_saveProjectAsAction->setEnabled(model);
   m_exportScriptAction->setEnabled(model);
-  m_exportGraphAction->setEnabled(model);
+  m_exportGraphAction->setEnabled(model || m_project->build());
   m_passesMenu->setEnabled(model);
 }
 
@@ -617,8 +669,11 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::readSettings() {
   QSettings s;
+  m_defaultState = saveState();
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  // Saved on a screen that is gone (a monitor unplugged, a smaller display): keep the window on one.
+  keepOnScreen();
 }
 
 void MainWindow::writeSettings() {

@@ -7,7 +7,9 @@
 #include <memory>
 #include <optional>
 
+#include <QList>
 #include <QMainWindow>
+#include <QRect>
 
 #include "core/common/status.h"
 #include "core/om/model.h"
@@ -42,8 +44,22 @@ public:
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // An .onnx model or a .gearproj project; loads in the background (see loadFinished).
+  // An .onnx model, a .gearproj project or a compiled .om (its gears, memory and each gear's graph);
+  // loads in the background (see loadFinished).
   void openFile(const QString& path);
+  // File > Close: back to the empty window (asks first about unsaved changes); false when refused.
+  bool closeModel();
+  // View > Reset layout: the docks and toolbar as on first start.
+  void resetLayout();
+  // The .om open without its ONNX model (empty otherwise).
+  QString omPath() const { return m_omPath; }
+  // Help > About's text (version, licence) and Help > Documentation's window (bundled docs).
+  QString aboutText() const;
+  QWidget* showDocumentation(const QString& page = {});
+  // A window frame moved wholly onto the nearest available screen area (restore after a monitor went away).
+  static QRect clampToScreens(const QRect& frame, const QList<QRect>& available);
+  // Escapes '&' for a menu, tab or action text ("Inputs & Gears" must not become "Inputs _Gears").
+  static QString menuText(const QString& title);
   bool isLoading() const;
   // Offers to restore the recovery file of a session that did not end cleanly; returns whether a
   // restore was started.
@@ -52,7 +68,8 @@ public:
   void startBuild();
   void cancelBuild();
   bool isCompiling() const;
-  std::shared_ptr<const om::Model> compiledModel() const { return m_compiled; }
+  // The project's current build (Build, or a compile the profile panel made for the same form).
+  std::shared_ptr<const om::Model> compiledModel() const;
 
   // Writers behind the Save / Export actions (atomic; errors name the path).
   Status saveProjectTo(const QString& path);
@@ -97,6 +114,7 @@ private:
   void loadFinishedInternal(const LoadResult& result);
   void compileFinishedInternal(const CompileOutcome& outcome);
   void applyPendingProject();
+  void restoreBuild(const ProjectData& data);
   void updateStatus();
   void updateTitle();
   void updateActions();
@@ -104,6 +122,10 @@ private:
   bool confirmDiscard();
   void readSettings();
   void writeSettings();
+  void createHelpMenu();
+  void openOm(const QString& path);
+  void omLoaded();
+  void keepOnScreen();
 
   Project* m_project;
   Autosaver* m_autosaver;
@@ -133,8 +155,6 @@ private:
   QAction* m_exportGraphAction = nullptr;
   QMenu* m_passesMenu = nullptr;
 
-  std::shared_ptr<const om::Model> m_compiled;
-  QString m_compiledCommand; // the command the result was built with (stale when the form differs)
   // A project (or recovery file) waiting for its model to load.
   struct Pending {
     ProjectData data;
@@ -143,6 +163,9 @@ private:
   };
   std::optional<Pending> m_pending;
   QString m_lastError;
+  QByteArray m_defaultState; // the dock layout before settings are restored (View > Reset layout)
+  QString m_omPath;
+  QObject* m_omLoader = nullptr; // the watcher of a .om being read
 };
 
 } // namespace gs::ui

@@ -28,6 +28,15 @@ Status MainWindow::saveProjectTo(const QString& path) {
   if (!m_project->hasModel()) return makeError(codes::kInvalid, "no model is open");
   auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
   data.profileRuns = m_profile->historyJson();
+  data.profileSettings = m_profile->settingsJson();
+  // The build travels with the project when it is the form's: an .om beside the project file.
+  if (m_project->buildMatchesForm()) {
+    const auto omPath = buildOmPathFor(QFileInfo(path).absoluteFilePath());
+    GS_RETURN_IF_ERROR(om::writeFile(*m_project->build(), str(omPath)));
+    data.buildOmPath = omPath;
+    data.buildKey = QString::fromStdString(m_project->buildKey());
+    data.buildMillis = m_project->buildMillis();
+  }
   GS_RETURN_IF_ERROR(writeProject(data, path));
   m_project->setProjectPath(QFileInfo(path).absoluteFilePath());
   m_project->markSaved();
@@ -58,14 +67,15 @@ void MainWindow::saveProjectAs() {
 }
 
 Status MainWindow::saveOmTo(const QString& path) {
-  if (!m_compiled) return makeError(codes::kInvalid, "nothing is compiled yet: build first");
-  GS_RETURN_IF_ERROR(om::writeFile(*m_compiled, str(path)));
+  const auto build = m_project->build();
+  if (!build) return makeError(codes::kInvalid, "nothing is compiled yet: build first");
+  GS_RETURN_IF_ERROR(om::writeFile(*build, str(path)));
   log::get("ui")->info("saved {}", str(path));
   return ok();
 }
 
 void MainWindow::saveOm() {
-  if (!m_compiled) return;
+  if (!m_project->build()) return;
   auto path = QFileDialog::getSaveFileName(this, tr("Save offline model"), m_project->form().outputPath + ".om",
                                            tr("Offline models (*.om)"));
   if (path.isEmpty()) return;

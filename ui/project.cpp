@@ -56,10 +56,39 @@ void Project::setModel(std::shared_ptr<const ir::Model> model, const QString& pa
   m_modelSha256 = sha256;
   m_projectPath.clear();
   m_undo.clear();
+  m_build.reset();
+  m_buildKey.clear();
+  m_buildMillis = 0;
   setFormNow(baseForm());
   markSaved();
   emit modelChanged();
+  emit buildChanged();
 }
+
+std::optional<session::BuildRequest> Project::buildRequest() const {
+  if (!m_model || !m_check.valid() || !m_check.config) return std::nullopt;
+  session::BuildRequest r;
+  r.config = *m_check.config;
+  for (const auto& p : m_form.disabledPasses)
+    r.disabledPasses.push_back(p.toStdString());
+  r.sourceSha256 = m_modelSha256.toStdString();
+  r.atcCommand = m_check.commandLine.toStdString();
+  return r;
+}
+
+std::string Project::formBuildKey() const {
+  const auto r = buildRequest();
+  return r ? session::buildKey(*m_model, *r) : std::string();
+}
+
+void Project::setBuild(std::shared_ptr<const om::Model> model, const std::string& key, double millis) {
+  m_build = std::move(model);
+  m_buildKey = m_build ? key : std::string();
+  m_buildMillis = m_build ? millis : 0;
+  emit buildChanged();
+}
+
+void Project::clearBuild() { setBuild(nullptr, {}); }
 
 void Project::resetForm(const FormState& form) {
   m_undo.clear();

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <QObject>
 #include <QString>
 #include <QUndoStack>
 
 #include "core/ir/graph.h"
+#include "core/om/model.h"
+#include "core/session/compile_onnx.h"
 #include "ui/models/form_check.h"
 #include "ui/models/form_state.h"
 
@@ -56,6 +59,22 @@ public:
   // After a save or a load: nothing is unsaved.
   void markSaved();
 
+  // The build request of the form now (the one build entry point's input); empty when the form is
+  // not valid or no model is open.
+  std::optional<session::BuildRequest> buildRequest() const;
+  // session::buildKey of buildRequest(); empty when there is none.
+  std::string formBuildKey() const;
+
+  // The current build, owned here: whoever builds (Build, Profile) hands the result in, and
+  // whoever needs a compiled model asks for it. `key`: session::buildKey of what it was built from.
+  void setBuild(std::shared_ptr<const om::Model> model, const std::string& key, double millis = 0);
+  void clearBuild();
+  std::shared_ptr<const om::Model> build() const { return m_build; }
+  std::string buildKey() const { return m_buildKey; }
+  double buildMillis() const { return m_buildMillis; }
+  // The build exists and was made from the form as it is now.
+  bool buildMatchesForm() const { return m_build && !m_buildKey.empty() && m_buildKey == formBuildKey(); }
+
   QString projectPath() const { return m_projectPath; }
   void setProjectPath(const QString& path) { m_projectPath = path; }
 
@@ -63,6 +82,7 @@ signals:
   void modelChanged();
   void formChanged();
   void modifiedChanged(bool modified);
+  void buildChanged();
 
 private:
   friend class FormEditCommand;
@@ -76,6 +96,9 @@ private:
   FormCheck m_check;
   QUndoStack m_undo;
   bool m_otherChanges = false;
+  std::shared_ptr<const om::Model> m_build;
+  std::string m_buildKey;
+  double m_buildMillis = 0;
 };
 
 } // namespace gs::ui

@@ -41,6 +41,15 @@ QJsonObject projectToJson(const ProjectData& data, const QString& projectPath) {
                    {QStringLiteral("settings"), settings}};
   if (!data.projectPath.isEmpty()) root.insert(QStringLiteral("projectPath"), data.projectPath);
   if (!data.profileRuns.isEmpty()) root.insert(QStringLiteral("profileRuns"), data.profileRuns);
+  if (!data.profileSettings.isEmpty()) root.insert(QStringLiteral("profileSettings"), data.profileSettings);
+  if (!data.buildOmPath.isEmpty()) {
+    QJsonObject build{{QStringLiteral("om"), data.buildOmPath},
+                      {QStringLiteral("key"), data.buildKey},
+                      {QStringLiteral("millis"), data.buildMillis}};
+    if (!projectPath.isEmpty())
+      build.insert(QStringLiteral("relativeOm"), QFileInfo(projectPath).dir().relativeFilePath(data.buildOmPath));
+    root.insert(QStringLiteral("build"), build);
+  }
   return root;
 }
 
@@ -80,7 +89,25 @@ Expected<ProjectData> projectFromJson(const QJsonObject& root, const QString& pr
     data.disabledPasses << v.toString();
   data.projectPath = root.value(QStringLiteral("projectPath")).toString();
   data.profileRuns = root.value(QStringLiteral("profileRuns")).toArray();
+  data.profileSettings = root.value(QStringLiteral("profileSettings")).toObject();
+  const auto build = root.value(QStringLiteral("build")).toObject();
+  if (!build.isEmpty()) {
+    data.buildOmPath = build.value(QStringLiteral("om")).toString();
+    const auto rel = build.value(QStringLiteral("relativeOm")).toString();
+    if (!rel.isEmpty() && !projectPath.isEmpty() && !QFileInfo::exists(data.buildOmPath)) {
+      const auto candidate = QFileInfo(projectPath).dir().absoluteFilePath(rel);
+      if (QFileInfo::exists(candidate)) data.buildOmPath = QDir::cleanPath(candidate);
+    }
+    data.buildKey = build.value(QStringLiteral("key")).toString();
+    data.buildMillis = build.value(QStringLiteral("millis")).toDouble();
+  }
   return data;
+}
+
+QString buildOmPathFor(const QString& projectPath) {
+  QString base = projectPath;
+  if (base.endsWith(QLatin1String(".gearproj"), Qt::CaseInsensitive)) base.chop(9);
+  return base + QStringLiteral(".build.om");
 }
 
 Status writeProject(const ProjectData& data, const QString& path) {

@@ -21,7 +21,16 @@ struct ProjectData {
   QStringList disabledPasses;
   QString projectPath;    // where it belongs (a recovery file names the project it recovers); may be empty
   QJsonArray profileRuns; // the profile panel's run history
+  QJsonObject profileSettings; // the profile panel's loop settings (device, threads, warm-up, loops)
+  // The build saved with the project: an .om beside the project file and the key of the request it
+  // was built from (session::buildKey); restored when the key still matches the form.
+  QString buildOmPath; // absolute; empty: no build saved
+  QString buildKey;
+  double buildMillis = 0;
 };
+
+// Where a project keeps its build: "<project without .gearproj>.build.om".
+QString buildOmPathFor(const QString& projectPath);
 
 // The project for a form; `projectPath` decides the relative model path written alongside.
 QJsonObject projectToJson(const ProjectData& data, const QString& projectPath);

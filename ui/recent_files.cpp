@@ -33,7 +33,9 @@ void RecentFiles::rebuild() {
     if (QFileInfo::exists(path)) kept << path;
   for (int i = 0; i < kept.size(); ++i) {
     const auto path = kept[i];
-    auto* action = m_menu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+    // A '&' in a file name is text, not a mnemonic.
+    auto* action = m_menu->addAction(
+        QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName().replace(QLatin1Char('&'), QStringLiteral("&&"))));
     action->setToolTip(path);
     action->setStatusTip(path);
     connect(action, &QAction::triggered, this, [this, path] { emit openRequested(path); });

@@ -12,6 +12,8 @@
 #include "app/gearbench/check_mode.h"
 #include "app/gearbench/compare_strategies_cmd.h"
 #include "core/common/log.h"
+#include "core/profile/measurement.h"
+#include "core/profile/profile_json.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
 #include "core/session/compile_onnx.h"
@@ -155,68 +157,54 @@ Expected<std::vector<GearChoice>> chooseGears(const BenchOptions& o, const runti
   return out;
 }
 
-Expected<GearReport> benchGear(const BenchOptions& o, runtime::Session& s, const GearChoice& c, bool several) {
+// The figures of one gear from its measurement (core/profile/measurement.h).
+GearReport gearReport(const BenchOptions& o, runtime::Session& s, const profile::MeasureSlot& slot,
+                      const profile::SlotResult& m) {
   GearReport r;
-  r.gear = c.gear;
-  r.inputs = c.inputs;
-  r.warmup = o.warmup;
-  GS_ASSIGN_OR_RETURN(auto inputs, makeInputs(o, c.inputs, o.seed));
-  for (std::size_t i = 0; i < inputs.size(); ++i)
-    r.inputs[i].dims = inputs[i].dims();
+  r.gear = slot.gear;
+  for (const auto& t : slot.inputs)
+    r.inputs.push_back(om::TensorDesc{"", t.dtype(), t.dims()});
+  const auto descs = s.inputDescs(slot.gear);
+  for (std::size_t i = 0; i < r.inputs.size() && i < descs.size(); ++i)
+    r.inputs[i].name = descs[i].name;
   if (!r.inputs.empty() && !r.inputs[0].dims.empty()) r.batch = r.inputs[0].dims[0];
-
-  runtime::RunOptions ro{c.gear, false};
-  runtime::RunResult result;
-  auto t0 = Clock::now();
-  GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
-  r.firstMillis = msSince(t0);
-
-  const std::size_t total = static_cast<std::size_t>(o.warmup + o.loop);
-  ProgressBar bar(c.gear >= 0 ? "gear " + std::to_string(c.gear) : std::string("dynamic"));
-  for (int i = 0; i < o.warmup; ++i) {
-    GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
-    bar.update(static_cast<std::size_t>(i + 1), total);
-  }
-  ro.profile = o.profile;
-  runtime::OpProfiler prof;
-  std::vector<double> millis;
-  millis.reserve(static_cast<std::size_t>(o.loop));
-  for (int i = 0; i < o.loop; ++i) {
-    t0 = Clock::now();
-    GS_RETURN_IF_ERROR(s.run(inputs, result, ro));
-    millis.push_back(msSince(t0));
-    if (o.profile) prof.add(result.opTimes);
-    bar.update(static_cast<std::size_t>(o.warmup + i + 1), total);
-  }
-  r.latency = runtime::latencyStats(millis);
-  r.inferencesPerSec = r.latency.mean > 0 ? 1000.0 / r.latency.mean : 0;
+  r.warmup = m.warmupRuns;
+  r.warmupStable = m.warmupStable;
+  r.firstMillis = m.firstMillis;
+  r.latency = m.latency;
+  r.medianCi = m.medianCi;
+  r.cpuMedianMillis = m.cpuMedianMillis;
+  r.preemptedRuns = m.preemptedRuns;
+  // Throughput from the median (docs/gearbench.md), like the studio.
+  r.inferencesPerSec = r.latency.median > 0 ? 1000.0 / r.latency.median : 0;
   r.samplesPerSec = r.inferencesPerSec * static_cast<double>(r.batch);
   r.memory = s.memory();
-  r.workspaceBytes = s.workspaceBytes(c.gear);
+  r.workspaceBytes = s.workspaceBytes(slot.gear);
   r.peakRssBytes = runtime::peakResidentBytes();
-  if (c.gear >= 0) r.flops = s.model().gears[static_cast<std::size_t>(c.gear)].flops;
-  r.gflopsPerSec = r.latency.mean > 0 ? r.flops / (r.latency.mean / 1000.0) / 1e9 : 0;
+  if (slot.gear >= 0) r.flops = s.model().gears[static_cast<std::size_t>(slot.gear)].flops;
+  r.gflopsPerSec = r.latency.median > 0 ? r.flops / (r.latency.median / 1000.0) / 1e9 : 0;
   r.profiled = o.profile;
   if (o.profile) {
-    r.byNode = prof.byNode();
-    r.byOpType = prof.byOpType();
+    r.byNode = m.ops.byNode();
+    r.byOpType = m.ops.byOpType();
   }
-  const auto outDescs = s.outputDescs(c.gear);
-  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
-    om::TensorDesc d{i < outDescs.size() ? outDescs[i].name : "output_" + std::to_string(i), result.outputs[i].dtype(),
-                     result.outputs[i].dims()};
-    r.outputs.push_back(std::move(d));
-  }
-  if (!o.outputDir.empty()) {
-    fs::path dir = o.outputDir;
-    if (several) dir /= c.gear >= 0 ? "gear_" + std::to_string(c.gear) : std::string("dynamic");
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    for (std::size_t i = 0; i < result.outputs.size(); ++i)
-      GS_RETURN_IF_ERROR(runtime::npy::write((dir / (runtime::npy::fileStem(r.outputs[i].name) + ".npy")).string(),
-                                             result.outputs[i]));
-  }
+  const auto outDescs = s.outputDescs(slot.gear);
+  for (std::size_t i = 0; i < m.last.outputs.size(); ++i)
+    r.outputs.push_back(om::TensorDesc{i < outDescs.size() ? outDescs[i].name : "output_" + std::to_string(i),
+                                       m.last.outputs[i].dtype(), m.last.outputs[i].dims()});
   return r;
+}
+
+Status writeOutputs(const BenchOptions& o, const GearReport& r, const runtime::RunResult& result, bool several) {
+  if (o.outputDir.empty()) return {};
+  fs::path dir = o.outputDir;
+  if (several) dir /= r.gear >= 0 ? "gear_" + std::to_string(r.gear) : std::string("dynamic");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (std::size_t i = 0; i < result.outputs.size(); ++i)
+    GS_RETURN_IF_ERROR(runtime::npy::write((dir / (runtime::npy::fileStem(r.outputs[i].name) + ".npy")).string(),
+                                           result.outputs[i]));
+  return {};
 }
 
 std::string fmtMillis(double ms) {
@@ -269,24 +257,65 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     peak = p->gflops;
     peakIsa = p->isa;
   }
-  nlohmann::json gearsJson = nlohmann::json::array();
-  for (const auto& c : *gears) {
-    auto r = benchGear(o, session, c, gears->size() > 1);
-    if (!r) {
-      err << r.error().str() << "\n";
+  // Warm every chosen gear up (until stable), then measure them interleaved in blocks.
+  profile::MeasureOptions mo;
+  mo.warmup = o.warmup;
+  mo.loops = o.loop;
+  mo.profileOps = o.profile;
+  mo.seed = o.seed;
+  std::vector<profile::MeasureSlot> slots;
+  std::vector<profile::SlotResult> warmed(gears->size());
+  for (std::size_t i = 0; i < gears->size(); ++i) {
+    const auto& c = (*gears)[i];
+    auto inputs = makeInputs(o, c.inputs, o.seed);
+    if (!inputs) {
+      err << inputs.error().str() << "\n";
       return 1;
     }
-    if (peak > 0 && r->flops > 0) {
-      r->peakGflops = peak;
-      r->peakIsa = peakIsa;
-      r->peakSharePct = 100.0 * r->gflopsPerSec / peak;
+    profile::MeasureSlot slot;
+    slot.session = &session;
+    slot.gear = c.gear;
+    slot.inputs = std::move(*inputs);
+    slot.name = c.gear >= 0 ? "gear " + std::to_string(c.gear) : std::string("dynamic");
+    slot.progressGear = static_cast<int>(i);
+    slots.push_back(std::move(slot));
+    if (auto st = profile::warmUp(slots.back(), mo, warmed[i]); !st) {
+      err << st.error().str() << "\n";
+      return 1;
     }
-    printGear(out, *r);
-    gearsJson.push_back(gearJson(*r));
   }
+  ProgressBar bar("measure");
+  Progress progress;
+  progress.report = [&bar](double f, const std::string&) { bar.update(static_cast<std::size_t>(f * 1000), 1000); };
+  auto measured = profile::measureInterleaved(slots, std::move(warmed), mo, progress);
+  if (!measured) {
+    err << measured.error().str() << "\n";
+    return 1;
+  }
+  nlohmann::json gearsJson = nlohmann::json::array();
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    auto r = gearReport(o, session, slots[i], measured->results[i]);
+    if (peak > 0 && r.flops > 0) {
+      r.peakGflops = peak;
+      r.peakIsa = peakIsa;
+      r.peakSharePct = 100.0 * r.gflopsPerSec / peak;
+    }
+    if (auto st = writeOutputs(o, r, measured->results[i].last, slots.size() > 1); !st) {
+      err << st.error().str() << "\n";
+      return 1;
+    }
+    printGear(out, r);
+    gearsJson.push_back(gearJson(r));
+  }
+  printMeasurement(out, measured->info);
   if (!o.jsonPath.empty()) {
-    nlohmann::json j{{"tool", "gearbench"}, {"mode", "benchmark"}, {"model", modelJson(mr)},
-                     {"loop", o.loop},      {"warmup", o.warmup},  {"gears", std::move(gearsJson)}};
+    nlohmann::json j{{"tool", "gearbench"},
+                     {"mode", "benchmark"},
+                     {"model", modelJson(mr)},
+                     {"loop", o.loop},
+                     {"warmup", o.warmup},
+                     {"measurement", profile::toJson(measured->info)},
+                     {"gears", std::move(gearsJson)}};
     std::ofstream f(o.jsonPath, std::ios::trunc);
     if (!f) {
       err << codes::kIo << ": cannot write '" << o.jsonPath << "'\n";

@@ -51,12 +51,15 @@ void printGear(std::ostream& out, const GearReport& g) {
   out << "\n";
   const auto& l = g.latency;
   out << "  first inference " << fmt("%.3f", g.firstMillis) << " ms\n";
-  out << "  latency (ms)    min " << fmt("%.3f", l.min) << "  mean " << fmt("%.3f", l.mean) << "  median "
-      << fmt("%.3f", l.median) << "  p90 " << fmt("%.3f", l.p90) << "  p95 " << fmt("%.3f", l.p95) << "  p99 "
+  out << "  latency (ms)    median " << fmt("%.3f", l.median) << " [" << fmt("%.3f", g.medianCi.lo) << ", "
+      << fmt("%.3f", g.medianCi.hi) << "] (95% CI)  min " << fmt("%.3f", l.min) << "  mean " << fmt("%.3f", l.mean)
+      << "  p90 " << fmt("%.3f", l.p90) << "  p95 " << fmt("%.3f", l.p95) << "  p99 "
       << fmt("%.3f", l.p99) << "  max " << fmt("%.3f", l.max) << "  (" << l.count << " runs after " << g.warmup
-      << " warm-up" << (g.profiled ? ", profiling on" : "") << ")\n";
+      << " warm-up" << (g.warmupStable ? "" : ", not settled") << (g.profiled ? ", profiling on" : "") << ")\n";
+  out << "  cpu time        " << fmt("%.3f", g.cpuMedianMillis) << " ms per thread (median), " << g.preemptedRuns
+      << " of " << l.count << " runs preempted\n";
   out << "  throughput      " << fmt("%.2f", g.inferencesPerSec) << " inferences/s, " << fmt("%.2f", g.samplesPerSec)
-      << " samples/s (batch " << g.batch << ")\n";
+      << " samples/s (batch " << g.batch << ", from the median)\n";
   if (g.flops > 0) {
     out << "  compute         " << fmt("%.3f", g.flops / 1e9) << " GFLOP per run, " << fmt("%.2f", g.gflopsPerSec)
         << " GFLOP/s";
@@ -86,6 +89,14 @@ void printGear(std::ostream& out, const GearReport& g) {
   }
 }
 
+void printMeasurement(std::ostream& out, const profile::MeasurementInfo& m) {
+  out << "measurement     " << m.runs << " runs interleaved, " << m.preemptedRuns << " preempted; " << m.cores
+      << " core(s), " << m.threads << " thread(s); other runnable " << fmt("%.1f", m.otherRunnableBefore)
+      << " before / " << fmt("%.1f", m.otherRunnableDuring) << " during; load " << fmt("%.2f", m.loadAverage)
+      << "; steal " << fmt("%.1f", m.stealPercent) << "%\n";
+  if (m.contention) out << "WARNING: " << profile::contentionWarning(m) << "\n";
+}
+
 nlohmann::json gearJson(const GearReport& g) {
   const auto& l = g.latency;
   nlohmann::json j{
@@ -95,7 +106,11 @@ nlohmann::json gearJson(const GearReport& g) {
       {"batch", g.batch},
       {"first_inference_ms", g.firstMillis},
       {"warmup", g.warmup},
+      {"warmup_stable", g.warmupStable},
       {"iterations", l.count},
+      {"median_ci_ms", {g.medianCi.lo, g.medianCi.hi}},
+      {"cpu_median_ms", g.cpuMedianMillis},
+      {"preempted_runs", g.preemptedRuns},
       {"latency_ms",
        {{"min", l.min},
         {"mean", l.mean},

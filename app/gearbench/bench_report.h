@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/om/model.h"
+#include "core/profile/measurement.h"
 #include "core/runtime/device.h"
 #include "core/runtime/profiler.h"
 
@@ -19,8 +20,12 @@ struct GearReport {
   int64_t batch = 1;
   double firstMillis = 0;
   runtime::LatencyStats latency;
-  int warmup = 0;
-  double inferencesPerSec = 0, samplesPerSec = 0;
+  profile::Interval medianCi; // 95% bootstrap interval of the median
+  double cpuMedianMillis = 0; // median CPU time per thread that ran
+  int preemptedRuns = 0;      // runs whose threads waited for a CPU >= 10% of the run
+  int warmup = 0;             // warm-up runs done (at least --warmup; more until the latency settled)
+  bool warmupStable = false;
+  double inferencesPerSec = 0, samplesPerSec = 0; // from the median latency
   runtime::MemoryUse memory;
   uint64_t workspaceBytes = 0;
   uint64_t peakRssBytes = 0;
@@ -47,6 +52,8 @@ struct ModelReport {
 };
 
 void printGear(std::ostream& out, const GearReport& g);
+// The contention check and preempted runs, with a warning when other work competed for the CPU.
+void printMeasurement(std::ostream& out, const profile::MeasurementInfo& m);
 nlohmann::json gearJson(const GearReport& g);
 nlohmann::json modelJson(const ModelReport& m);
 std::string humanBytes(uint64_t bytes);

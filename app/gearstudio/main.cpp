@@ -1,5 +1,9 @@
 // gearstudio: the desktop studio. Argument parsing and wiring only; see ui/.
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+
+#include <unistd.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,7 +14,26 @@
 #include "ui/headless.h"
 #include "ui/mainwindow.h"
 
+namespace {
+
+// A desktop studio shares the CPU with everything else on the desk: its OpenMP threads must sleep
+// when idle instead of spinning. libgomp reads OMP_WAIT_POLICY once, while it is loaded (before
+// main), so setting it here is too late for this process: unless the user chose a policy, start the
+// same binary again with OMP_WAIT_POLICY=passive. GEARSTUDIO_WAIT_POLICY_SET marks the restarted
+// process, so a failed or repeated exec can never loop.
+void restartWithPassiveOpenMp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GEARSTUDIO_WAIT_POLICY_SET")) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0 || setenv("GEARSTUDIO_WAIT_POLICY_SET", "1", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Only reached when the exec failed: go on with libgomp's default, and do not claim otherwise.
+  std::perror("gearstudio: cannot restart with OMP_WAIT_POLICY=passive");
+  unsetenv("OMP_WAIT_POLICY");
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
+  restartWithPassiveOpenMp(argv);
   // The graph export and --help need no display: use the offscreen platform when there is none.
   const bool noDisplay = qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
                          qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");

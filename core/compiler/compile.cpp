@@ -137,6 +137,19 @@ std::span<const PassInfo> passRegistry() { return passTable(); }
 
 std::string pipelineText(const Target& target) { return printPipelines(target); }
 
+std::string sha256Bytes(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  char pair[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
+    hex += pair;
+  }
+  return hex;
+}
+
 Expected<std::string> sha256File(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return makeError(codes::kIo, "cannot open '" + path + "' to hash it");
@@ -216,8 +229,13 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
     for (std::size_t i = 0; i < count; ++i) {
       if (progress.cancelled())
         return makeError(codes::kCancelled, "compile cancelled before gear " + std::to_string(i));
-      progress(static_cast<double>(i) / static_cast<double>(count),
-               "gear " + std::to_string(i + 1) + "/" + std::to_string(count));
+      ProgressEvent event;
+      event.fraction = static_cast<double>(i) / static_cast<double>(count);
+      event.what = "gear " + std::to_string(i + 1) + "/" + std::to_string(count);
+      event.stage = "compile";
+      event.gear = static_cast<int>(i);
+      event.gearCount = static_cast<int>(count);
+      progress(event);
       auto gear = compileGear(base, gears[i], static_cast<int>(i), ctx, runOptions, shared);
       if (!gear) return std::unexpected(withContext(gear.error(), "gear " + std::to_string(i)));
       log->info("gear {}: {} nodes, arena {} bytes (lower bound {}), {:.1f} ms", i, gear->graph.nodes.size(),

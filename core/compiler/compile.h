@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/progress.h"
@@ -38,6 +39,9 @@ std::span<const PassInfo> passRegistry();
 // The pipelines as text, with the passes `target` cannot run marked: what `gearatc --print-pipeline`
 // prints.
 std::string pipelineText(const Target& target = {});
+
+// Lower-case hex SHA-256 of bytes (e.g. a serialized .om).
+std::string sha256Bytes(std::string_view bytes);
 
 // Lower-case hex SHA-256 of a file's bytes. Errors: codes::kIo naming the path.
 Expected<std::string> sha256File(const std::string& path);

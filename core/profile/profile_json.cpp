@@ -32,6 +32,39 @@ std::vector<om::TensorDesc> descsFromJson(const json& j) {
   return out;
 }
 
+json ciJson(const Interval& i) { return json::array({i.lo, i.hi}); }
+
+Interval ciFrom(const json& j, const char* key) {
+  if (!j.contains(key)) return {};
+  const auto v = j.at(key).get<std::vector<double>>();
+  if (v.size() != 2) throw std::invalid_argument(std::string(key) + " must be [lo, hi]");
+  return {v[0], v[1]};
+}
+
+MeasurementInfo measurementFrom(const json& j) {
+  MeasurementInfo m;
+  if (!j.is_object()) return m;
+  m.contention = j.value("contention", false);
+  m.runs = j.value("runs", 0);
+  m.preemptedRuns = j.value("preempted_runs", 0);
+  m.cores = j.value("cores", 0);
+  m.threads = j.value("threads", 0);
+  m.otherRunnableBefore = j.value("other_runnable_before", 0.0);
+  m.otherRunnableDuring = j.value("other_runnable_during", 0.0);
+  m.loadAverage = j.value("load_average_1m", 0.0);
+  m.stealPercent = j.value("steal_pct", 0.0);
+  m.cpuPerWall = j.value("cpu_per_wall", 0.0);
+  m.ompWaitPolicy = j.value("omp_wait_policy", std::string());
+  m.reasons = j.value("reasons", std::vector<std::string>{});
+  return m;
+}
+
+Verdict verdictFrom(const std::string& s) {
+  for (auto v : {Verdict::Faster, Verdict::Slower, Verdict::NoDifference})
+    if (s == verdictName(v)) return v;
+  throw std::invalid_argument("unknown verdict '" + s + "'");
+}
+
 runtime::LatencyStats latencyFrom(const json& j) {
   runtime::LatencyStats s;
   s.count = j.at("count").get<std::size_t>();
@@ -55,6 +88,7 @@ GearMemory memoryFrom(const json& j) {
   m.workspaceBytes = j.at("workspace_bytes").get<uint64_t>();
   m.dynamicBytes = j.value("dynamic_bytes", uint64_t{0});
   m.peakRssBytes = j.at("peak_rss_bytes").get<uint64_t>();
+  m.rssGrowthBytes = j.value("rss_growth_bytes", uint64_t{0});
   return m;
 }
 
@@ -67,6 +101,12 @@ GearProfile gearFrom(const json& j) {
   g.firstMillis = j.value("first_ms", 0.0);
   g.samples = j.at("samples_ms").get<std::vector<double>>();
   g.latency = latencyFrom(j.at("latency"));
+  g.medianCi = ciFrom(j, "median_ci_ms");
+  g.cpuSamples = j.value("cpu_samples_ms", std::vector<double>{});
+  g.cpuMedianMillis = j.value("cpu_median_ms", 0.0);
+  g.preemptedRuns = j.value("preempted_runs", 0);
+  g.warmupRuns = j.value("warmup_runs", 0);
+  g.warmupStable = j.value("warmup_stable", false);
   g.inferencesPerSec = j.at("inferences_per_s").get<double>();
   g.samplesPerSec = j.at("samples_per_s").get<double>();
   g.flops = j.value("flops", 0.0);
@@ -99,6 +139,7 @@ ProfileReport reportFrom(const json& j) {
   r.loops = j.at("loops").get<int>();
   r.loadMillis = j.value("load_ms", 0.0);
   r.cancelled = j.value("cancelled", false);
+  if (j.contains("measurement")) r.measurement = measurementFrom(j.at("measurement"));
   for (const auto& g : j.at("gears"))
     r.gears.push_back(gearFrom(g));
   return r;
@@ -125,6 +166,8 @@ StrategyResult strategyFrom(const json& j) {
   s.dynamicBytes = j.value("dynamic_bytes", uint64_t{0});
   s.peakRssBytes = j.at("peak_rss_bytes").get<uint64_t>();
   s.rssBaselineBytes = j.value("rss_baseline_bytes", uint64_t{0});
+  s.residentBytes = j.value("resident_bytes", uint64_t{0});
+  s.omSha256 = j.value("om_sha256", std::vector<std::string>{});
   s.error = j.value("error", std::string());
   for (const auto& g : j.at("gears")) {
     StrategyGear e;
@@ -132,6 +175,8 @@ StrategyResult strategyFrom(const json& j) {
     e.inputs = descsFromJson(g.at("inputs"));
     e.batch = g.at("batch").get<int64_t>();
     e.latency = latencyFrom(g.at("latency"));
+    e.medianCi = ciFrom(g, "median_ci_ms");
+    e.preemptedRuns = g.value("preempted_runs", 0);
     e.samplesPerSec = g.at("samples_per_s").get<double>();
     e.arenaBytes = g.value("arena_bytes", uint64_t{0});
     s.gears.push_back(std::move(e));
@@ -152,6 +197,16 @@ StrategyComparison comparisonFrom(const json& j) {
   c.summary = j.at("summary").get<std::string>();
   for (const auto& s : j.at("strategies"))
     c.strategies.push_back(strategyFrom(s));
+  if (j.contains("measurement")) c.measurement = measurementFrom(j.at("measurement"));
+  for (const auto& v : j.value("comparisons", json::array())) {
+    GearVerdict g;
+    g.strategy = kindFrom(v.at("strategy").get<std::string>());
+    g.reference = kindFrom(v.at("reference").get<std::string>());
+    g.gear = v.at("gear").get<std::size_t>();
+    g.difference.verdict = verdictFrom(v.at("verdict").get<std::string>());
+    g.difference.percent = v.value("difference_pct", 0.0);
+    c.verdicts.push_back(g);
+  }
   return c;
 }
 
@@ -171,11 +226,37 @@ json toJson(const runtime::LatencyStats& s) {
               {"p95_ms", s.p95},  {"p99_ms", s.p99}, {"max_ms", s.max},   {"stddev_ms", s.stddev}};
 }
 
+json toJson(const MeasurementInfo& m) {
+  return json{{"contention", m.contention},
+              {"warning", contentionWarning(m)},
+              {"reasons", m.reasons},
+              {"runs", m.runs},
+              {"preempted_runs", m.preemptedRuns},
+              {"cores", m.cores},
+              {"threads", m.threads},
+              {"other_runnable_before", m.otherRunnableBefore},
+              {"other_runnable_during", m.otherRunnableDuring},
+              {"load_average_1m", m.loadAverage},
+              {"steal_pct", m.stealPercent},
+              {"cpu_per_wall", m.cpuPerWall},
+              {"omp_wait_policy", m.ompWaitPolicy}};
+}
+
+json toJson(const GearVerdict& v, const std::vector<std::string>& labels) {
+  return json{{"strategy", strategyKindName(v.strategy)},
+              {"reference", strategyKindName(v.reference)},
+              {"gear", v.gear},
+              {"label", v.gear < labels.size() ? labels[v.gear] : std::string()},
+              {"verdict", verdictName(v.difference.verdict)},
+              {"difference_pct", v.difference.percent},
+              {"text", differenceText(v.difference)}};
+}
+
 json toJson(const GearMemory& m) {
   return json{{"weight_bytes", m.weightBytes},        {"packed_weight_bytes", m.packedWeightBytes},
               {"gear_arena_bytes", m.gearArenaBytes}, {"shared_arena_bytes", m.sharedArenaBytes},
               {"workspace_bytes", m.workspaceBytes},  {"dynamic_bytes", m.dynamicBytes},
-              {"peak_rss_bytes", m.peakRssBytes}};
+              {"peak_rss_bytes", m.peakRssBytes},         {"rss_growth_bytes", m.rssGrowthBytes}};
 }
 
 json toJson(const GearProfile& g) {
@@ -195,6 +276,11 @@ json toJson(const GearProfile& g) {
               {"batch", g.batch},
               {"first_ms", g.firstMillis},
               {"latency", toJson(g.latency)},
+              {"median_ci_ms", ciJson(g.medianCi)},
+              {"cpu_median_ms", g.cpuMedianMillis},
+              {"preempted_runs", g.preemptedRuns},
+              {"warmup_runs", g.warmupRuns},
+              {"warmup_stable", g.warmupStable},
               {"inferences_per_s", g.inferencesPerSec},
               {"samples_per_s", g.samplesPerSec},
               {"flops", g.flops},
@@ -203,7 +289,8 @@ json toJson(const GearProfile& g) {
               {"op_ms_total", g.opMillisTotal},
               {"top_ops", std::move(ops)},
               {"by_op_type", std::move(types)},
-              {"samples_ms", g.samples}};
+              {"samples_ms", g.samples},
+              {"cpu_samples_ms", g.cpuSamples}};
 }
 
 json toJson(const ProfileReport& r) {
@@ -213,7 +300,7 @@ json toJson(const ProfileReport& r) {
   return json{{"model", r.modelName},     {"strategy", r.strategy},  {"atc_command", r.atcCommand},
               {"device", r.device},       {"threads", r.threads},    {"warmup", r.warmup},
               {"loops", r.loops},         {"load_ms", r.loadMillis}, {"cancelled", r.cancelled},
-              {"gears", std::move(gears)}};
+              {"measurement", toJson(r.measurement)}, {"gears", std::move(gears)}};
 }
 
 json toJson(const StrategyResult& s) {
@@ -223,6 +310,8 @@ json toJson(const StrategyResult& s) {
                          {"inputs", descsJson(g.inputs)},
                          {"batch", g.batch},
                          {"latency", toJson(g.latency)},
+                         {"median_ci_ms", ciJson(g.medianCi)},
+                         {"preempted_runs", g.preemptedRuns},
                          {"samples_per_s", g.samplesPerSec},
                          {"arena_bytes", g.arenaBytes}});
   json j{{"strategy", strategyKindName(s.kind)},
@@ -239,6 +328,8 @@ json toJson(const StrategyResult& s) {
          {"dynamic_bytes", s.dynamicBytes},
          {"peak_rss_bytes", s.peakRssBytes},
          {"rss_baseline_bytes", s.rssBaselineBytes},
+         {"resident_bytes", s.residentBytes},
+         {"om_sha256", s.omSha256},
          {"gears", std::move(gears)}};
   if (!s.error.empty()) j["error"] = s.error;
   return j;
@@ -248,11 +339,21 @@ json toJson(const StrategyComparison& c) {
   json strategies = json::array();
   for (const auto& s : c.strategies)
     strategies.push_back(toJson(s));
-  return json{{"model", c.modelName},     {"gear_command", c.gearCommand},
-              {"device", c.device},       {"threads", c.threads},
-              {"warmup", c.warmup},       {"loops", c.loops},
-              {"cancelled", c.cancelled}, {"gear_labels", c.gearLabels},
-              {"summary", c.summary},     {"strategies", std::move(strategies)}};
+  json comparisons = json::array();
+  for (const auto& v : c.verdicts)
+    comparisons.push_back(toJson(v, c.gearLabels));
+  return json{{"model", c.modelName},
+              {"gear_command", c.gearCommand},
+              {"device", c.device},
+              {"threads", c.threads},
+              {"warmup", c.warmup},
+              {"loops", c.loops},
+              {"cancelled", c.cancelled},
+              {"gear_labels", c.gearLabels},
+              {"measurement", toJson(c.measurement)},
+              {"comparisons", std::move(comparisons)},
+              {"summary", c.summary},
+              {"strategies", std::move(strategies)}};
 }
 
 Expected<runtime::LatencyStats> latencyFromJson(const json& j) {

@@ -15,6 +15,8 @@ namespace gs::profile {
 
 nlohmann::json toJson(const runtime::LatencyStats& s);
 nlohmann::json toJson(const GearMemory& m);
+nlohmann::json toJson(const MeasurementInfo& m); // the "measurement" object of every report
+nlohmann::json toJson(const GearVerdict& v, const std::vector<std::string>& gearLabels);
 nlohmann::json toJson(const GearProfile& g);
 nlohmann::json toJson(const ProfileReport& r);
 nlohmann::json toJson(const StrategyResult& s);

@@ -1,10 +1,8 @@
-// profileAllGears and its per-gear measurement loop.
+// profileAllGears: a session, a warm-up per gear and the interleaved measurement of every gear.
 #include "core/profile/profile_runner.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "core/common/log.h"
@@ -12,26 +10,6 @@
 
 namespace gs::profile {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-// Progress from the measuring loop, at most every 40 ms, so a fast model does not flood a GUI.
-class Throttle {
-public:
-  Throttle(const Progress& p, double lo, double hi) : m_p(p), m_lo(lo), m_hi(hi) {}
-  void operator()(double f, const std::string& what, bool force = false) {
-    const auto now = Clock::now();
-    if (!force && now - m_last < std::chrono::milliseconds(40)) return;
-    m_last = now;
-    m_p(m_lo + (m_hi - m_lo) * std::clamp(f, 0.0, 1.0), what);
-  }
-
-private:
-  const Progress& m_p;
-  double m_lo, m_hi;
-  Clock::time_point m_last{};
-};
 
 std::vector<std::vector<om::TensorDesc>> defaultDynamicShapes(const om::Model& model) {
   std::vector<om::TensorDesc> descs;
@@ -99,70 +77,50 @@ std::vector<std::string> gearLabels(const om::Model& model) {
   return labels;
 }
 
-bool resetPeakResident() {
-  // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
-  std::ofstream f("/proc/self/clear_refs");
-  if (!f) return false;
-  f << "5";
-  f.flush();
-  return static_cast<bool>(f);
+MeasureSlot makeSlot(runtime::Session& session, int gear, const std::vector<om::TensorDesc>& inputs, uint32_t seed,
+                     std::string name) {
+  MeasureSlot slot;
+  slot.session = &session;
+  slot.gear = gear;
+  slot.name = std::move(name);
+  slot.progressGear = gear;
+  std::mt19937 rng(seed);
+  for (const auto& d : inputs)
+    slot.inputs.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
+  return slot;
 }
 
-Expected<GearRun> measureGear(runtime::Session& session, int gear, const std::vector<om::TensorDesc>& inputs,
-                              const ProfileRequest& request, const Progress& progress, double fracLo, double fracHi) {
-  GearRun out;
-  auto& p = out.profile;
+MeasureOptions measureOptions(const ProfileRequest& request) {
+  MeasureOptions o;
+  o.warmup = request.warmup;
+  o.loops = request.loops;
+  o.profileOps = request.profileOps;
+  o.seed = request.seed;
+  return o;
+}
+
+GearProfile gearProfile(const SlotResult& m, const runtime::Session& session, int gear,
+                        const std::vector<om::TensorDesc>& inputs, const ProfileRequest& request, uint64_t rssBefore) {
+  GearProfile p;
   p.gear = gear;
   p.inputs = inputs;
   p.label = shapesText(inputs);
   if (!inputs.empty() && !inputs[0].dims.empty()) p.batch = inputs[0].dims[0];
-
-  std::mt19937 rng(request.seed);
-  std::vector<runtime::HostTensor> tensors;
-  for (const auto& d : inputs)
-    tensors.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
-
-  resetPeakResident();
-  runtime::RunOptions ro{gear, false};
-  runtime::RunResult result;
-  auto t0 = Clock::now();
-  GS_RETURN_IF_ERROR(session.run(tensors, result, ro));
-  p.firstMillis = msSince(t0);
-
-  Throttle report(progress, fracLo, fracHi);
-  const std::string name = gear >= 0 ? "gear " + std::to_string(gear) : std::string("dynamic");
-  const double total = static_cast<double>(std::max(1, request.warmup + request.loops));
-  for (int i = 0; i < request.warmup; ++i) {
-    if (progress.cancelled()) {
-      out.cancelled = true;
-      return out;
-    }
-    GS_RETURN_IF_ERROR(session.run(tensors, result, ro));
-    report((i + 1) / total, name + ": warm-up " + std::to_string(i + 1) + "/" + std::to_string(request.warmup));
-  }
-
-  ro.profile = request.profileOps;
-  runtime::OpProfiler ops;
-  p.samples.reserve(static_cast<std::size_t>(std::max(0, request.loops)));
-  for (int i = 0; i < request.loops; ++i) {
-    if (progress.cancelled()) {
-      out.cancelled = true;
-      break;
-    }
-    t0 = Clock::now();
-    GS_RETURN_IF_ERROR(session.run(tensors, result, ro));
-    p.samples.push_back(msSince(t0));
-    if (request.profileOps) ops.add(result.opTimes);
-    report((request.warmup + i + 1) / total,
-           name + ": run " + std::to_string(i + 1) + "/" + std::to_string(request.loops));
-  }
-
-  p.latency = runtime::latencyStats(p.samples);
-  p.inferencesPerSec = p.latency.mean > 0 ? 1000.0 / p.latency.mean : 0;
+  p.firstMillis = m.firstMillis;
+  p.warmupRuns = m.warmupRuns;
+  p.warmupStable = m.warmupStable;
+  p.samples = m.wallMillis;
+  p.cpuSamples = m.cpuMillis;
+  p.preemptedRuns = m.preemptedRuns;
+  p.latency = m.latency;
+  p.medianCi = m.medianCi;
+  p.cpuMedianMillis = m.cpuMedianMillis;
+  // Throughput from the median, the latency every table shows first (docs/gearbench.md).
+  p.inferencesPerSec = p.latency.median > 0 ? 1000.0 / p.latency.median : 0;
   p.samplesPerSec = p.inferencesPerSec * static_cast<double>(p.batch);
   const auto& model = session.model();
   if (gear >= 0) p.flops = model.gears[static_cast<std::size_t>(gear)].flops;
-  p.gflopsPerSec = p.latency.mean > 0 ? p.flops / (p.latency.mean / 1000.0) / 1e9 : 0;
+  p.gflopsPerSec = p.latency.median > 0 ? p.flops / (p.latency.median / 1000.0) / 1e9 : 0;
 
   const auto mem = session.memory();
   p.memory.weightBytes = model.weightBytes;
@@ -172,9 +130,11 @@ Expected<GearRun> measureGear(runtime::Session& session, int gear, const std::ve
   p.memory.workspaceBytes = session.workspaceBytes(gear);
   p.memory.dynamicBytes = mem.dynamicBytes;
   p.memory.peakRssBytes = runtime::peakResidentBytes();
+  const uint64_t now = runtime::currentResidentBytes();
+  p.memory.rssGrowthBytes = rssBefore > 0 && now > rssBefore ? now - rssBefore : 0;
 
-  if (request.profileOps && ops.runs() > 0) {
-    auto nodes = ops.byNode();
+  if (request.profileOps && m.ops.runs() > 0) {
+    auto nodes = m.ops.byNode();
     for (const auto& n : nodes)
       p.opMillisTotal += n.meanMillis;
     std::stable_sort(nodes.begin(), nodes.end(),
@@ -182,10 +142,9 @@ Expected<GearRun> measureGear(runtime::Session& session, int gear, const std::ve
     const auto keep = std::min(nodes.size(), static_cast<std::size_t>(std::max(0, request.topOps)));
     for (std::size_t i = 0; i < keep; ++i)
       p.topOps.push_back(OpEntry{nodes[i].node, nodes[i].opType, nodes[i].meanMillis, nodes[i].share});
-    p.byOpType = ops.byOpType();
+    p.byOpType = m.ops.byOpType();
   }
-  report(1.0, name + ": done", true);
-  return out;
+  return p;
 }
 
 Expected<ProfileReport> profileAllGears(const om::Model& model, const ProfileRequest& request,
@@ -195,6 +154,7 @@ Expected<ProfileReport> profileAllGears(const om::Model& model, const ProfileReq
   // The caller keeps `model` alive for the call, so the session may borrow it.
   std::shared_ptr<const om::Model> borrowed(&model, [](const om::Model*) {});
   progress(0.0, "loading the model on " + request.device);
+  const uint64_t rssBefore = runtime::currentResidentBytes();
   GS_ASSIGN_OR_RETURN(auto session,
                       runtime::Session::create(borrowed, runtime::SessionOptions{request.device, request.threads}));
 
@@ -224,24 +184,48 @@ Expected<ProfileReport> profileAllGears(const om::Model& model, const ProfileReq
       runs.emplace_back(g, session->inputDescs(g));
   }
 
-  auto log = log::get("profile");
+  // Warm each gear up (until stable), then measure all gears interleaved.
+  const auto options = measureOptions(request);
+  std::vector<MeasureSlot> slots;
+  std::vector<SlotResult> warmed(runs.size());
   const double n = static_cast<double>(runs.size());
+  const double warmShare = 0.2;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (progress.cancelled()) {
+    const std::string name = runs[i].first >= 0 ? "gear " + std::to_string(runs[i].first) : std::string("dynamic");
+    slots.push_back(makeSlot(*session, runs[i].first, runs[i].second, request.seed, name));
+    ProgressEvent e;
+    e.fraction = warmShare * static_cast<double>(i) / n;
+    e.what = name + ": warm-up";
+    e.stage = "warm-up";
+    e.gear = static_cast<int>(i);
+    e.gearCount = static_cast<int>(runs.size());
+    progress(e);
+    auto st = warmUp(slots.back(), options, warmed[i], progress);
+    if (!st && st.error().code == codes::kCancelled) {
       report.cancelled = true;
-      break;
+      progress(1.0, "cancelled");
+      return report;
     }
-    GS_ASSIGN_OR_RETURN(auto run, measureGear(*session, runs[i].first, runs[i].second, request, progress,
-                                              static_cast<double>(i) / n, static_cast<double>(i + 1) / n));
-    run.profile.label = labels[i];
-    if (run.cancelled) {
-      report.cancelled = true;
-      break; // a gear cut short is not reported: its statistics would mislead
-    }
-    log->debug("profiled {}: median {:.3f} ms", labels[i], run.profile.latency.median);
-    report.gears.push_back(std::move(run.profile));
+    GS_RETURN_IF_ERROR(st);
   }
-  progress(1.0, report.cancelled ? "cancelled" : "done");
+  GS_ASSIGN_OR_RETURN(auto measured,
+                      measureInterleaved(slots, std::move(warmed), options, progress, warmShare, 1.0));
+  report.measurement = measured.info;
+  if (measured.cancelled) {
+    report.cancelled = true; // runs cut short are not reported: their statistics would mislead
+    progress(1.0, "cancelled");
+    return report;
+  }
+  auto log = log::get("profile");
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    auto g = gearProfile(measured.results[i], *session, runs[i].first, runs[i].second, request, rssBefore);
+    g.label = labels[i];
+    log->debug("profiled {}: median {:.3f} ms [{:.3f}, {:.3f}]", labels[i], g.latency.median, g.medianCi.lo,
+               g.medianCi.hi);
+    report.gears.push_back(std::move(g));
+  }
+  if (report.measurement.contention) log->warn("{}", contentionWarning(report.measurement));
+  progress(1.0, "done");
   return report;
 }
 

@@ -1,6 +1,8 @@
-// Profiling every gear of a compiled model through gs::runtime::Session: warm-up, measured runs
-// with every latency kept, statistics, throughput, memory and per-operator times. Cancellable between
-// runs; a cancelled profile returns what finished, flagged `cancelled`.
+// Profiling every gear of a compiled model through gs::runtime::Session with the measurement method
+// of measurement.h: each gear warmed up until stable, then all gears measured interleaved; per gear
+// every latency kept, statistics with a confidence interval of the median, throughput, memory and
+// per-operator times; the contention check for the whole profile. Cancellable between runs; a
+// cancelled profile is flagged `cancelled` and holds no gears.
 #pragma once
 
 #include <memory>
@@ -10,6 +12,7 @@
 #include "core/common/progress.h"
 #include "core/common/status.h"
 #include "core/om/model.h"
+#include "core/profile/measurement.h"
 #include "core/profile/profile_types.h"
 #include "core/runtime/session.h"
 
@@ -23,25 +26,24 @@ Expected<ProfileReport> profileAllGears(const om::Model& model, const ProfileReq
 // request.modelPath: an .om is read, an .onnx compiled with request.atc; then profileAllGears.
 Expected<ProfileReport> profileFile(const ProfileRequest& request, const Progress& progress = {});
 
-// One gear (or, with gear == -1, the dynamic plan at `inputs`' shapes) on an open session: first run,
-// warm-up, loops. Progress fractions are mapped into [fracLo, fracHi]. Returns with `cancelled` set
-// (and the samples so far) when progress.cancelled() turns true between runs.
-struct GearRun {
-  GearProfile profile;
-  bool cancelled = false;
-};
-Expected<GearRun> measureGear(runtime::Session& session, int gear, const std::vector<om::TensorDesc>& inputs,
-                              const ProfileRequest& request, const Progress& progress, double fracLo = 0,
-                              double fracHi = 1);
+// A measurement slot for `gear` of `session` (gear == -1: the dynamic plan at `inputs`' shapes) with
+// random inputs from `seed`.
+MeasureSlot makeSlot(runtime::Session& session, int gear, const std::vector<om::TensorDesc>& inputs, uint32_t seed,
+                     std::string name);
+
+// The measurement method's options for a profile request.
+MeasureOptions measureOptions(const ProfileRequest& request);
+
+// A gear's figures from its measurement: statistics, throughput (from the median), memory, operators.
+// `rssBefore`: the resident set before the session was created (0: unknown).
+GearProfile gearProfile(const SlotResult& measured, const runtime::Session& session, int gear,
+                        const std::vector<om::TensorDesc>& inputs, const ProfileRequest& request,
+                        uint64_t rssBefore = 0);
 
 // Short labels of a model's gears, naming only what varies between them: "batch 4", "48x192",
 // "dims 1,128"; a single gear (or a dynamic run) is labelled with its input shapes.
 std::vector<std::string> gearLabels(const om::Model& model);
 // "x:1,3,48,192; y:1"
 std::string shapesText(const std::vector<om::TensorDesc>& inputs);
-
-// Linux: resets the process's peak RSS counter (VmHWM) so the next reading covers only what follows.
-// False when the kernel does not allow it (the peak then covers the whole process lifetime).
-bool resetPeakResident();
 
 } // namespace gs::profile

@@ -36,9 +36,10 @@ RunRecord makeRunRecord(const ProfileReport& report, std::string label, std::str
   r.threads = report.threads;
   r.warmup = report.warmup;
   r.loops = report.loops;
+  r.contention = report.measurement.contention;
   for (const auto& g : report.gears)
     r.gears.push_back(RunGear{g.label, shapesText(g.inputs), g.batch, g.latency, g.inferencesPerSec, g.samplesPerSec,
-                              g.gflopsPerSec, g.memory});
+                              g.gflopsPerSec, g.memory, g.medianCi});
   return r;
 }
 
@@ -52,11 +53,12 @@ json toJson(const RunRecord& r) {
                          {"inferences_per_s", g.inferencesPerSec},
                          {"samples_per_s", g.samplesPerSec},
                          {"gflops_per_s", g.gflopsPerSec},
-                         {"memory", toJson(g.memory)}});
+                         {"memory", toJson(g.memory)},
+                         {"median_ci_ms", json::array({g.medianCi.lo, g.medianCi.hi})}});
   return json{{"timestamp", r.timestamp}, {"label", r.label},       {"atc_command", r.atcCommand},
               {"model", r.modelName},     {"strategy", r.strategy}, {"device", r.device},
               {"threads", r.threads},     {"warmup", r.warmup},     {"loops", r.loops},
-              {"gears", std::move(gears)}};
+              {"contention", r.contention}, {"gears", std::move(gears)}};
 }
 
 Expected<RunRecord> runRecordFromJson(const json& j) {
@@ -71,6 +73,7 @@ Expected<RunRecord> runRecordFromJson(const json& j) {
     r.threads = j.value("threads", 0);
     r.warmup = j.value("warmup", 0);
     r.loops = j.value("loops", 0);
+    r.contention = j.value("contention", false);
     for (const auto& g : j.at("gears")) {
       RunGear e;
       e.label = g.at("label").get<std::string>();
@@ -81,6 +84,10 @@ Expected<RunRecord> runRecordFromJson(const json& j) {
       e.samplesPerSec = g.at("samples_per_s").get<double>();
       e.gflopsPerSec = g.value("gflops_per_s", 0.0);
       GS_ASSIGN_OR_RETURN(e.memory, memoryFromJson(g.at("memory")));
+      if (g.contains("median_ci_ms")) {
+        const auto ci = g.at("median_ci_ms").get<std::vector<double>>();
+        if (ci.size() == 2) e.medianCi = {ci[0], ci[1]};
+      }
       r.gears.push_back(std::move(e));
     }
     return r;
@@ -107,6 +114,9 @@ RunComparison compareRuns(const RunRecord& a, const RunRecord& b) {
       d.medianPct = pct(d.medianA, d.medianB);
       d.p99Pct = pct(d.p99A, d.p99B);
       d.samplesPerSecPct = pct(d.samplesPerSecA, d.samplesPerSecB);
+      // Records without intervals (older files) never claim a difference.
+      if (ga->medianCi.hi > 0 && gb->medianCi.hi > 0)
+        d.verdict = compareMedians(d.medianB, gb->medianCi, d.medianA, ga->medianCi).verdict;
       d.peakRssDelta = static_cast<int64_t>(gb->memory.peakRssBytes) - static_cast<int64_t>(ga->memory.peakRssBytes);
       d.arenaDelta = static_cast<int64_t>(gb->memory.gearArenaBytes) - static_cast<int64_t>(ga->memory.gearArenaBytes);
     }

@@ -20,6 +20,7 @@ struct RunGear {
   runtime::LatencyStats latency;
   double inferencesPerSec = 0, samplesPerSec = 0, gflopsPerSec = 0;
   GearMemory memory;
+  Interval medianCi; // 95% interval of latency.median ({0, 0} in records made before it existed)
 };
 
 struct RunRecord {
@@ -28,6 +29,7 @@ struct RunRecord {
   std::string atcCommand; // the configuration the model was built with
   std::string modelName, strategy, device;
   int threads = 0, warmup = 0, loops = 0;
+  bool contention = false; // the contention check fired while this run was measured
   std::vector<RunGear> gears;
 };
 
@@ -43,6 +45,7 @@ struct GearDelta {
   std::string label, shapes;
   bool inA = false, inB = false;                  // a gear only one run has carries no deltas
   double medianA = 0, medianB = 0, medianPct = 0; // pct: (B - A) / A * 100
+  Verdict verdict = Verdict::NoDifference;        // B against A, by the median intervals
   double p99A = 0, p99B = 0, p99Pct = 0;
   double samplesPerSecA = 0, samplesPerSecB = 0, samplesPerSecPct = 0;
   int64_t peakRssDelta = 0; // bytes, B - A

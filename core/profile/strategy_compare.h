@@ -1,4 +1,4 @@
-// Strategy comparison: the same gears built three ways and measured with the same runs:
+// Strategy comparison: the same gears built three ways and measured interleaved with the same runs:
 // (a) one static model per gear, (b) one multi-gear model, (c) one fully dynamic model (input ranges
 // covering the gears) run at each gear's shapes. Per strategy: latency per gear, memory, compile
 // time, .om size; plus a plain-language summary generated from those numbers.
@@ -18,6 +18,10 @@ namespace gs::profile {
 // finished with `cancelled` set.
 Expected<StrategyComparison> compareStrategies(const ir::Model& model, const shape_config::ShapeConfig& gearConfig,
                                                const ProfileRequest& request, const Progress& progress = {});
+
+// Every finished strategy against the reference (static, else multi-gear), gear by gear: "faster" or
+// "slower" only where the median intervals separate (compareMedians).
+std::vector<GearVerdict> strategyVerdicts(const StrategyComparison& c);
 
 // The summary text of a comparison (what compareStrategies stores in `summary`).
 std::string summarizeComparison(const StrategyComparison& c);

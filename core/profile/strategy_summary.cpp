@@ -1,6 +1,7 @@
 // summarizeComparison: the plain-language reading of a strategy comparison, built only from its
-// numbers (medians per gear, .om sizes, arenas, compile times). Differences under kNoise are called
-// a match: run-to-run noise on a shared CPU is of that order.
+// numbers (medians with their intervals per gear, .om sizes, arenas, compile times). A latency
+// difference is stated only where the intervals separate (compareMedians); everything else is "no
+// measurable difference", and a contention warning leads when the machine was busy.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,9 +10,6 @@
 
 namespace gs::profile {
 namespace {
-
-constexpr double kNoise = 0.05;
-constexpr double kNoiseSpread = 1.25; // median / min above this: a noisy measurement
 
 const char* kindNames[] = {"static", "multi_gear", "dynamic_shape"};
 const char* kindTitles[] = {"Static (one model per gear)", "Multi-gear (one model)", "Dynamic shape (one model)"};
@@ -38,33 +36,47 @@ const StrategyResult* find(const StrategyComparison& c, StrategyKind k) {
   return nullptr;
 }
 
-// "1.8x slower" / "1.3x faster" / "within 3%" for a latency ratio against a reference.
-std::string ratioText(double r) {
-  if (std::abs(r - 1) <= kNoise) return "within " + fmt("%.0f%%", std::abs(r - 1) * 100);
-  if (r > 1) return fmt("%.1fx", r) + " slower";
-  return fmt("%.1fx", 1 / r) + " faster";
+// One strategy against a reference, gear by gear, in words: differences only where the intervals
+// of the medians separate ("18% slower at 640x640; no measurable difference at 320x320").
+std::string versus(const char* name, const StrategyResult& x, const StrategyResult& ref, const char* refName,
+                   const std::vector<std::string>& labels) {
+  const auto n = std::min(x.gears.size(), ref.gears.size());
+  if (n == 0) return {};
+  std::vector<std::size_t> same;
+  std::vector<std::string> differing;
+  for (std::size_t g = 0; g < n; ++g) {
+    const auto d = compareMedians(x.gears[g].latency.median, x.gears[g].medianCi, ref.gears[g].latency.median,
+                                  ref.gears[g].medianCi);
+    const auto label = g < labels.size() ? labels[g] : x.gears[g].label;
+    if (d.verdict == Verdict::NoDifference)
+      same.push_back(g);
+    else
+      differing.push_back(differenceText(d) + " at " + label);
+  }
+  std::string out = std::string(name) + " vs " + refName + ": ";
+  if (differing.empty()) return out + "no measurable difference on any gear (median latency, 95% intervals).";
+  for (std::size_t i = 0; i < differing.size(); ++i)
+    out += (i ? ", " : "") + differing[i];
+  if (!same.empty()) {
+    out += "; no measurable difference at ";
+    for (std::size_t i = 0; i < same.size() && i < 4; ++i)
+      out += (i ? ", " : "") + (same[i] < labels.size() ? labels[same[i]] : x.gears[same[i]].label);
+    if (same.size() > 4) out += " and " + std::to_string(same.size() - 4) + " more";
+  }
+  return out + " (median latency, 95% intervals).";
 }
 
-// Multi-gear against static, gear by gear.
-std::string multiVsStatic(const StrategyResult& s, const StrategyResult& m, const std::vector<std::string>& labels) {
-  double worst = 0, worstRatio = 1;
-  std::size_t worstGear = 0;
-  const auto n = std::min(s.gears.size(), m.gears.size());
-  for (std::size_t g = 0; g < n; ++g) {
-    if (s.gears[g].latency.median <= 0) continue;
-    const double r = m.gears[g].latency.median / s.gears[g].latency.median;
-    if (std::abs(r - 1) >= worst) {
-      worst = std::abs(r - 1);
-      worstRatio = r;
-      worstGear = g;
-    }
-  }
-  if (n == 0) return {};
-  if (worst <= kNoise)
-    return "Multi-gear matches static within " + fmt("%.0f%%", std::max(1.0, std::ceil(worst * 100 - 1e-6))) +
-           " on every gear (median latency).";
-  return "Multi-gear is " + fmt("%.0f%%", worst * 100) + (worstRatio > 1 ? " slower" : " faster") + " than static at " +
-         labels[worstGear] + " (its largest difference).";
+// Gears where `x` is measurably slower / faster than `ref`.
+int countVerdict(const StrategyResult& x, const StrategyResult& ref, Verdict v) {
+  int count = 0;
+  const auto n = std::min(x.gears.size(), ref.gears.size());
+  for (std::size_t g = 0; g < n; ++g)
+    count += compareMedians(x.gears[g].latency.median, x.gears[g].medianCi, ref.gears[g].latency.median,
+                            ref.gears[g].medianCi)
+                         .verdict == v
+                 ? 1
+                 : 0;
+  return count;
 }
 
 std::string diskAndMemory(const StrategyResult& s, const StrategyResult& m) {
@@ -84,59 +96,6 @@ std::string diskAndMemory(const StrategyResult& s, const StrategyResult& m) {
   return out;
 }
 
-std::string dynamicVsStatic(const StrategyResult& ref, const StrategyResult& d, const std::vector<std::string>& labels,
-                            const char* refName) {
-  const auto n = std::min(ref.gears.size(), d.gears.size());
-  if (n == 0) return {};
-  std::vector<double> ratios;
-  for (std::size_t g = 0; g < n; ++g)
-    ratios.push_back(ref.gears[g].latency.median > 0 ? d.gears[g].latency.median / ref.gears[g].latency.median : 1);
-  if (std::all_of(ratios.begin(), ratios.end(), [](double r) { return std::abs(r - 1) <= kNoise; }))
-    return std::string("Dynamic shape matches ") + refName + " within 5% on every gear.";
-  std::string out = "Dynamic shape is ";
-  // Name every gear when there are few; else the first, the last and the worst.
-  std::vector<std::size_t> shown;
-  if (n <= 4) {
-    for (std::size_t g = 0; g < n; ++g)
-      shown.push_back(g);
-  } else {
-    const auto worst = static_cast<std::size_t>(std::max_element(ratios.begin(), ratios.end()) - ratios.begin());
-    shown = {0, worst, n - 1};
-    std::sort(shown.begin(), shown.end());
-    shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
-  }
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    out += (i == 0 ? "" : (i + 1 == shown.size() ? " and " : ", "));
-    out += ratioText(ratios[shown[i]]) + " at " + labels[shown[i]];
-  }
-  out += std::string(" than ") + refName + " (median latency).";
-  return out;
-}
-
-// Runs on a busy machine spread far above the fastest run; say so when the spread is larger than
-// the differences the summary reports, so nobody reads noise as a result.
-// The largest median / min ratio over every strategy and gear, and where it is.
-std::pair<double, std::string> worstSpread(const StrategyComparison& c) {
-  double worst = 1;
-  std::string where;
-  for (const auto& s : c.strategies)
-    for (std::size_t i = 0; i < s.gears.size(); ++i) {
-      const auto& l = s.gears[i].latency;
-      if (l.min > 0 && l.median / l.min > worst) {
-        worst = l.median / l.min;
-        where = (i < c.gearLabels.size() ? c.gearLabels[i] : s.gears[i].label) + " with " + strategyKindName(s.kind);
-      }
-    }
-  return {worst, where};
-}
-
-std::string noiseCaveat(const StrategyComparison& c) {
-  const auto [worst, where] = worstSpread(c);
-  if (worst <= kNoiseSpread) return {};
-  return "Caution: the runs were noisy (median up to " + fmt("%.1fx", worst) + " the fastest run, at " + where +
-         "), so differences of that order are not meaningful; close other programs or raise the loop count.";
-}
-
 } // namespace
 
 const char* strategyKindName(StrategyKind k) { return kindNames[static_cast<int>(k)]; }
@@ -147,13 +106,13 @@ std::string summarizeComparison(const StrategyComparison& c) {
   const auto* st = find(c, StrategyKind::StaticPerGear);
   const auto* mg = find(c, StrategyKind::MultiGear);
   const auto* dy = find(c, StrategyKind::DynamicShape);
+  if (c.measurement.contention) parts.push_back("Warning: " + contentionWarning(c.measurement));
   if (st && mg) {
-    parts.push_back(multiVsStatic(*st, *mg, c.gearLabels));
+    parts.push_back(versus("Multi-gear", *mg, *st, "static", c.gearLabels));
     parts.push_back(diskAndMemory(*st, *mg));
   }
-  if (dy && (st || mg))
-    parts.push_back(dynamicVsStatic(st ? *st : *mg, *dy, c.gearLabels, st ? "static" : "multi-gear"));
-  if (auto caveat = noiseCaveat(c); !caveat.empty()) parts.push_back(caveat);
+  if (dy && (st || mg)) parts.push_back(versus("Dynamic shape", *dy, st ? *st : *mg, st ? "static" : "multi-gear",
+                                               c.gearLabels));
   if (dy && dy->dynamicBytes > 0)
     parts.push_back("Dynamic shape allocates activations while it runs (" + bytesText(dy->arenaBytes) +
                     " after every gear ran) instead of a planned arena.");
@@ -169,36 +128,25 @@ std::string summarizeComparison(const StrategyComparison& c) {
     parts.push_back(compile);
   }
 
-  // A recommendation from the same numbers: the fastest strategy by the geometric mean of its
-  // medians, preferring the single multi-gear file when it is within noise of the fastest.
-  auto geoMean = [](const StrategyResult& s) {
-    double sum = 0;
-    for (const auto& g : s.gears)
-      sum += std::log(std::max(g.latency.median, 1e-9));
-    return s.gears.empty() ? 0.0 : std::exp(sum / static_cast<double>(s.gears.size()));
-  };
-  const StrategyResult* best = nullptr;
-  for (const auto& s : c.strategies)
-    if (s.error.empty() && !s.gears.empty() && (!best || geoMean(s) < geoMean(*best))) best = &s;
-  if (best) {
-    // On a noisy machine a difference inside the run-to-run spread decides nothing.
-    const double spread = worstSpread(c).first;
-    const bool noisy = spread > kNoiseSpread;
-    const double tolerance = noisy ? spread - 1 : kNoise;
-    if (mg && best != mg && geoMean(*mg) <= geoMean(*best) * (1 + tolerance))
-      parts.push_back(noisy ? "Recommendation: multi-gear: the latency differences here are within the noise, and it "
-                              "ships one file holding the weights once."
-                            : "Recommendation: multi-gear, as fast as the fastest strategy within noise in a single "
-                              "file.");
-    else if (best->kind == StrategyKind::MultiGear)
-      parts.push_back("Recommendation: multi-gear, the fastest here and a single file.");
-    else if (best->kind == StrategyKind::StaticPerGear && mg)
-      parts.push_back("Recommendation: static models per gear are the fastest; multi-gear trades " +
-                      fmt("%.0f%%", (geoMean(*mg) / geoMean(*best) - 1) * 100) + " latency for one file.");
-    else if (best->kind == StrategyKind::StaticPerGear)
-      parts.push_back("Recommendation: static models per gear, the fastest strategy that finished.");
+  // A recommendation only from measurable differences: latency decides only where the intervals
+  // separate; otherwise the single multi-gear file wins on disk and memory.
+  if (mg) {
+    const int mgSlower = st ? countVerdict(*mg, *st, Verdict::Slower) : 0;
+    const int dyFaster = dy ? countVerdict(*dy, *mg, Verdict::Faster) : 0;
+    if (mgSlower == 0 && dyFaster == 0)
+      parts.push_back("Recommendation: multi-gear: no other strategy was measurably faster, and it ships one file "
+                      "holding the weights once.");
+    else if (mgSlower > 0)
+      parts.push_back("Recommendation: static models per gear where the latency of the gears above matters (multi-gear "
+                      "was measurably slower at " +
+                      std::to_string(mgSlower) + " of " + std::to_string(mg->gears.size()) +
+                      " gears); multi-gear otherwise, for one file.");
     else
-      parts.push_back("Recommendation: dynamic shape, the fastest here and it accepts any shape in its ranges.");
+      parts.push_back("Recommendation: dynamic shape was measurably faster than multi-gear at " +
+                      std::to_string(dyFaster) + " of " + std::to_string(mg->gears.size()) +
+                      " gears, and it accepts any shape in its ranges.");
+  } else if (st) {
+    parts.push_back("Recommendation: static models per gear (the multi-gear model did not finish).");
   }
   for (const auto& s : c.strategies)
     if (!s.error.empty()) parts.push_back(std::string(strategyKindTitle(s.kind)) + " failed: " + s.error);

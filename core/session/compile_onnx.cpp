@@ -1,9 +1,10 @@
-// Import + shape configuration + compile in one call.
+// The build entry point: request -> validated config -> compiler::compile -> om::Model.
 #include "core/session/compile_onnx.h"
+
+#include <filesystem>
 
 #include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
-#include "core/compiler/shape_config/shape_config.h"
 #include "core/om/om_file.h"
 #include "core/session/compile_target.h"
 
@@ -14,36 +15,81 @@ bool endsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-} // namespace
-
-Expected<om::Model> compileModel(const ir::Model& model, const shape_config::AtcOptions& options,
-                                 const Progress& progress) {
-  GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(options));
-  GS_RETURN_IF_ERROR(shape_config::validate(config, model));
-  compiler::CompileOptions co;
-  GS_ASSIGN_OR_RETURN(co.target, compileTarget("cpu")); // the default device, which runs every GearStudio op
-  auto canonical = shape_config::toOptions(config);
-  if (options.model) GS_RETURN_IF_ERROR(shape_config::setOption(canonical, "model", *options.model));
-  GS_RETURN_IF_ERROR(shape_config::setOption(canonical, "framework", "5"));
-  co.atcCommand = shape_config::toCommandLine(canonical);
-  return compiler::compile(model, config, co, progress);
+// Build time and timings: the only values of an .om that depend on the clock.
+void dropClockValues(om::Model& m) {
+  m.meta.createdUtc.clear();
+  m.meta.compileMillis = 0;
+  for (auto& g : m.gears) {
+    g.compileMillis = 0;
+    for (auto& p : g.passes)
+      p.millis = 0;
+  }
 }
 
-Expected<om::Model> compileOnnx(const std::string& path, const shape_config::AtcOptions& options,
-                                const Progress& progress) {
-  GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(path));
-  auto opts = options;
-  if (!opts.model) GS_RETURN_IF_ERROR(shape_config::setOption(opts, "model", path));
-  GS_ASSIGN_OR_RETURN(auto om, compileModel(model, opts, progress));
-  if (auto sha = compiler::sha256File(path)) om.meta.sourceSha256 = *sha;
-  if (om.meta.sourcePath.empty()) om.meta.sourcePath = path;
+} // namespace
+
+std::string buildCommand(const ir::Model& model, const shape_config::ShapeConfig& config) {
+  auto opts = shape_config::toOptions(config);
+  if (!model.sourcePath.empty()) (void)shape_config::setOption(opts, "model", model.sourcePath);
+  (void)shape_config::setOption(opts, "framework", "5");
+  return shape_config::toCommandLine(opts);
+}
+
+std::string buildKey(const ir::Model& model, const BuildRequest& request) {
+  std::string key = request.atcCommand.empty() ? buildCommand(model, request.config) : request.atcCommand;
+  for (const auto& p : request.disabledPasses)
+    key += " --disable-pass=" + p;
+  if (request.device != "cpu") key += " --target=" + request.device;
+  return key;
+}
+
+Expected<om::Model> buildModel(const ir::Model& model, const BuildRequest& request, const Progress& progress) {
+  GS_RETURN_IF_ERROR(shape_config::validate(request.config, model));
+  compiler::CompileOptions co;
+  GS_ASSIGN_OR_RETURN(co.target, compileTarget(request.device)); // passes gated by what the device runs
+  co.atcCommand = request.atcCommand.empty() ? buildCommand(model, request.config) : request.atcCommand;
+  co.disabledPasses = request.disabledPasses;
+  co.sourceSha256 = request.sourceSha256;
+  std::error_code ec;
+  if (co.sourceSha256.empty() && !model.sourcePath.empty() && std::filesystem::is_regular_file(model.sourcePath, ec))
+    if (auto sha = compiler::sha256File(model.sourcePath)) co.sourceSha256 = *sha;
+  GS_ASSIGN_OR_RETURN(auto om, compiler::compile(model, request.config, co, progress));
+  if (request.reproducible) dropClockValues(om);
   return om;
 }
 
+Expected<BuildRequest> requestFromOptions(const shape_config::AtcOptions& options,
+                                          std::vector<std::string> disabledPasses) {
+  BuildRequest r;
+  GS_ASSIGN_OR_RETURN(r.config, shape_config::fromOptions(options));
+  r.disabledPasses = std::move(disabledPasses);
+  return r;
+}
+
+Expected<om::Model> compileModel(const ir::Model& model, const shape_config::AtcOptions& options,
+                                 const Progress& progress, std::vector<std::string> disabledPasses) {
+  GS_ASSIGN_OR_RETURN(auto request, requestFromOptions(options, std::move(disabledPasses)));
+  if (options.model && model.sourcePath.empty()) {
+    ir::Model named = model; // constants share storage: cheap
+    named.sourcePath = *options.model;
+    return buildModel(named, request, progress);
+  }
+  return buildModel(model, request, progress);
+}
+
+Expected<om::Model> compileOnnx(const std::string& path, const shape_config::AtcOptions& options,
+                                const Progress& progress, std::vector<std::string> disabledPasses) {
+  GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(path));
+  if (model.sourcePath.empty()) model.sourcePath = path;
+  GS_ASSIGN_OR_RETURN(auto request, requestFromOptions(options, std::move(disabledPasses)));
+  return buildModel(model, request, progress);
+}
+
 Expected<std::shared_ptr<const om::Model>> loadModel(const std::string& path, const shape_config::AtcOptions& options,
-                                                     const Progress& progress) {
+                                                     const Progress& progress,
+                                                     std::vector<std::string> disabledPasses) {
   if (endsWith(path, ".onnx")) {
-    GS_ASSIGN_OR_RETURN(auto m, compileOnnx(path, options, progress));
+    GS_ASSIGN_OR_RETURN(auto m, compileOnnx(path, options, progress, std::move(disabledPasses)));
     return std::make_shared<const om::Model>(std::move(m));
   }
   GS_ASSIGN_OR_RETURN(auto m, om::readFile(path));

@@ -1,5 +1,5 @@
 // A small conv net written as ONNX in code for the profile tests:
-// x [N,3,16,16] -> conv1 (8 filters, 3x3, pad 1) -> relu1 -> conv2 (8, 3x3, pad 1) -> relu2 ->
+// x [N,3,16,16] (or [N,3,H,W]) -> conv1 (8 filters, 3x3, pad 1) -> relu1 -> conv2 (8, 3x3, pad 1) -> relu2 ->
 // pool (GlobalAveragePool) -> flatten -> fc (Gemm 8->4) -> y [N,4], with a symbolic batch N.
 #pragma once
 
@@ -64,7 +64,8 @@ inline void addInts(onnx::NodeProto* n, const std::string& name, std::vector<int
     a->add_ints(x);
 }
 
-inline onnx::ModelProto smallConvNet() {
+// h, w: numbers, or names for symbolic dims (a model for image-size gears); channels: conv width.
+inline onnx::ModelProto smallConvNet(const std::string& h = "16", const std::string& w = "16", int64_t channels = 8) {
   std::mt19937 rng(7);
   onnx::ModelProto m;
   m.set_ir_version(8);
@@ -72,13 +73,13 @@ inline onnx::ModelProto smallConvNet() {
   m.add_opset_import()->set_version(17);
   auto* g = m.mutable_graph();
   g->set_name("small_convnet");
-  *g->add_input() = profileValueInfo("x", {"N", "3", "16", "16"});
+  *g->add_input() = profileValueInfo("x", {"N", "3", h, w});
   *g->add_output() = profileValueInfo("y", {"N", "4"});
-  addRandomWeight(g, "w1", {8, 3, 3, 3}, rng);
-  addRandomWeight(g, "b1", {8}, rng);
-  addRandomWeight(g, "w2", {8, 8, 3, 3}, rng);
-  addRandomWeight(g, "b2", {8}, rng);
-  addRandomWeight(g, "fcw", {8, 4}, rng);
+  addRandomWeight(g, "w1", {channels, 3, 3, 3}, rng);
+  addRandomWeight(g, "b1", {channels}, rng);
+  addRandomWeight(g, "w2", {channels, channels, 3, 3}, rng);
+  addRandomWeight(g, "b2", {channels}, rng);
+  addRandomWeight(g, "fcw", {channels, 4}, rng);
   addRandomWeight(g, "fcb", {4}, rng);
   addInts(addNamedNode(g, "conv1", "Conv", {"x", "w1", "b1"}, {"c1"}), "pads", {1, 1, 1, 1});
   addNamedNode(g, "relu1", "Relu", {"c1"}, {"r1"});
@@ -93,6 +94,13 @@ inline onnx::ModelProto smallConvNet() {
 inline bool writeSmallConvNet(const std::string& path) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   return f && smallConvNet().SerializeToOstream(&f);
+}
+
+// The same net with symbolic H and W ("H", "W") and `channels` filters: image-size gears whose cost
+// scales with the pixels (a gear of twice the side does four times the work).
+inline bool writeImageSizeConvNet(const std::string& path, int64_t channels) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  return f && smallConvNet("H", "W", channels).SerializeToOstream(&f);
 }
 
 } // namespace gs::test

@@ -3,6 +3,14 @@
 // deltas, and the CSV / Markdown / JSON exports.
 #include <algorithm>
 #include <cmath>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sstream>
 
 #include <QTemporaryDir>
@@ -10,12 +18,15 @@
 
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/shape_config.h"
+#include "core/profile/measurement.h"
 #include "core/profile/profile_export.h"
 #include "core/profile/profile_json.h"
 #include "core/profile/profile_runner.h"
 #include "core/profile/run_history.h"
 #include "core/profile/strategy_compare.h"
 #include "core/session/compile_onnx.h"
+#include "core/compiler/compile.h"
+#include "core/om/om_file.h"
 #include "profile_models.h"
 
 using namespace gs;
@@ -59,6 +70,37 @@ std::vector<std::string> csvFields(const std::string& line) {
   }
   return out;
 }
+
+// Busy child processes, one per core, for the measurement tests: bounded (each ends itself after two
+// minutes, and dies with the test process), killed when the object goes.
+class CpuHog {
+public:
+  explicit CpuHog(int processes) {
+    for (int i = 0; i < processes; ++i) {
+      const pid_t pid = fork();
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        alarm(120);
+        volatile uint64_t spin = 0;
+        for (;;)
+          spin = spin + 1;
+      }
+      if (pid > 0) m_pids.push_back(pid);
+    }
+    // Let them reach the run queue before anything is measured.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  ~CpuHog() {
+    for (auto pid : m_pids) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  std::size_t size() const { return m_pids.size(); }
+
+private:
+  std::vector<pid_t> m_pids;
+};
 
 } // namespace
 
@@ -127,11 +169,22 @@ private slots:
       for (double s : g.samples)
         sum += s;
       QVERIFY(near(l.mean, sum / static_cast<double>(g.samples.size())));
-      QVERIFY(near(g.samplesPerSec, static_cast<double>(g.batch) * 1000.0 / l.mean));
-      QVERIFY(near(g.inferencesPerSec, 1000.0 / l.mean));
+      // Throughput is defined once, from the median shown beside it.
+      QVERIFY(near(g.samplesPerSec, static_cast<double>(g.batch) * 1000.0 / l.median));
+      QVERIFY(near(g.inferencesPerSec, 1000.0 / l.median));
       QCOMPARE(g.flops, plan.flops);
       QVERIFY(g.flops > 0);
-      QVERIFY(near(g.gflopsPerSec, g.flops / (l.mean / 1000.0) / 1e9));
+      QVERIFY(near(g.gflopsPerSec, g.flops / (l.median / 1000.0) / 1e9));
+      // The median's interval holds it, and is the bootstrap of these samples with the request's seed.
+      QVERIFY(g.medianCi.lo <= l.median && l.median <= g.medianCi.hi);
+      QVERIFY(g.medianCi.lo >= l.min && g.medianCi.hi <= l.max);
+      QCOMPARE(g.medianCi, profile::bootstrapMedianCi(g.samples, m_request.seed));
+      // Per run CPU time, and warm-up at least as long as asked.
+      QCOMPARE(g.cpuSamples.size(), g.samples.size());
+      for (double c : g.cpuSamples)
+        QVERIFY(c > 0);
+      QVERIFY(g.warmupRuns >= m_request.warmup);
+      QVERIFY(g.preemptedRuns >= 0 && g.preemptedRuns <= static_cast<int>(g.samples.size()));
       QCOMPARE(g.memory.weightBytes, m_model->weightBytes);
       QCOMPARE(g.memory.gearArenaBytes, plan.arenaBytes);
       QCOMPARE(g.memory.sharedArenaBytes, m_model->sharedArenaBytes);
@@ -153,6 +206,17 @@ private slots:
       }
       QVERIFY(shares <= 100.0 + 1e-6);
     }
+    // The contention check covered every run of every gear.
+    const auto& m = m_report->measurement;
+    QCOMPARE(m.runs, static_cast<int>(m_report->gears.size()) * m_request.loops);
+    QVERIFY(m.cores >= 1);
+    QVERIFY(m.threads >= 1);
+    int preempted = 0;
+    for (const auto& g : m_report->gears)
+      preempted += g.preemptedRuns;
+    QCOMPARE(m.preemptedRuns, preempted);
+    QCOMPARE(m.contention, !m.reasons.empty());
+    QCOMPARE(profile::contentionWarning(m).empty(), !m.contention);
     // The largest gear's arena is the shared one.
     uint64_t largest = 0;
     for (const auto& g : m_report->gears)
@@ -161,13 +225,16 @@ private slots:
   }
 
   void cancelBetweenRuns() {
-    // Cancelled during gear 0's measured runs: a loop count that would take minutes ends at once.
+    // Cancelled during the interleaved runs: a loop count that would take hours ends at once, and
+    // no gear is reported (all were cut short together).
     CancelToken token;
     Progress progress;
     progress.cancel = &token;
     int reports = 0;
-    progress.report = [&](double, const std::string& what) {
-      if (what.rfind("gear 0: run", 0) == 0 && ++reports >= 3) token.cancel();
+    std::vector<ProgressEvent> events;
+    progress.onEvent = [&](const ProgressEvent& e) {
+      events.push_back(e);
+      if (e.stage == "measure" && e.run > 0 && ++reports >= 3) token.cancel();
     };
     auto request = m_request;
     request.loops = 1000000;
@@ -176,19 +243,93 @@ private slots:
     auto r = profile::profileAllGears(*m_model, request, progress);
     QVERIFY(r);
     QVERIFY(r->cancelled);
-    QVERIFY(r->gears.empty()); // the gear cut short is not reported
+    QVERIFY(r->gears.empty());
+    // Progress is structured: measured runs name their gear and count.
+    bool sawRun = false;
+    for (const auto& e : events)
+      if (e.stage == "measure" && e.run > 0) {
+        sawRun = true;
+        QVERIFY(e.gear >= 0 && e.gear < 3);
+        QCOMPARE(e.gearCount, 3);
+        QCOMPARE(e.runs, request.loops);
+      }
+    QVERIFY(sawRun);
 
-    // Cancelled when gear 1 starts: gear 0 is complete and kept.
+    // Cancelled during the warm-up of gear 1.
     token.reset();
-    progress.report = [&](double, const std::string& what) {
-      if (what.rfind("gear 1:", 0) == 0) token.cancel();
+    progress.onEvent = [&](const ProgressEvent& e) {
+      if (e.stage == "warm-up" && e.gear == 1) token.cancel();
     };
     request.loops = 5;
     r = profile::profileAllGears(*m_model, request, progress);
     QVERIFY(r);
     QVERIFY(r->cancelled);
-    QCOMPARE(r->gears.size(), std::size_t{1});
-    QCOMPARE(r->gears[0].samples.size(), std::size_t{5});
+    QVERIFY(r->gears.empty());
+  }
+
+  void interleavedRuns() {
+    // Two gears measured in round-robin blocks of 2, each round starting at the next gear.
+    auto s = runtime::Session::create(m_model, runtime::SessionOptions{"cpu", 1});
+    QVERIFY(s);
+    std::vector<profile::MeasureSlot> gearSlots; // ("slots" is a Qt keyword)
+    gearSlots.push_back(profile::makeSlot(**s, 0, (*s)->inputDescs(0), 1, "gear 0"));
+    gearSlots.push_back(profile::makeSlot(**s, 1, (*s)->inputDescs(1), 1, "gear 1"));
+    profile::MeasureOptions o;
+    o.loops = 6;
+    o.blockSize = 2;
+    auto m = profile::measureInterleaved(gearSlots, {}, o);
+    QVERIFY(m);
+    QCOMPARE(m->results[0].wallMillis.size(), std::size_t{6});
+    QCOMPARE(m->results[1].wallMillis.size(), std::size_t{6});
+    QCOMPARE(m->info.runs, 12);
+    // round 0: g0 g0 g1 g1; round 1: g1 g1 g0 g0; round 2: g0 g0 g1 g1.
+    QCOMPARE(m->results[0].sequence, (std::vector<int>{0, 1, 6, 7, 8, 9}));
+    QCOMPARE(m->results[1].sequence, (std::vector<int>{2, 3, 4, 5, 10, 11}));
+    QCOMPARE(m->results[0].cpuMillis.size(), std::size_t{6});
+    QCOMPARE(m->results[0].preempted.size(), std::size_t{6});
+  }
+
+  void bootstrapInterval() {
+    std::mt19937 rng(5);
+    std::normal_distribution<double> noise(10.0, 1.0);
+    std::vector<double> small, large;
+    for (int i = 0; i < 30; ++i)
+      small.push_back(noise(rng));
+    for (int i = 0; i < 3000; ++i)
+      large.push_back(noise(rng));
+    const auto a = profile::bootstrapMedianCi(small, 42);
+    QCOMPARE(profile::bootstrapMedianCi(small, 42), a); // seeded: deterministic
+    const double med = percentile(small, 0.5);
+    QVERIFY(a.lo <= med && med <= a.hi);
+    QVERIFY(a.lo < a.hi);
+    const auto b = profile::bootstrapMedianCi(large, 42);
+    QVERIFY2(b.hi - b.lo < (a.hi - a.lo) / 3, "more samples, a narrower interval");
+    QVERIFY(b.lo < 10.15 && b.hi > 9.85); // holds the true median
+    const std::vector<double> flat(20, 3.5);
+    QCOMPARE(profile::bootstrapMedianCi(flat, 1), (profile::Interval{3.5, 3.5}));
+    QCOMPARE(profile::bootstrapMedianCi(std::vector<double>{}, 1), (profile::Interval{0, 0}));
+  }
+
+  void verdictsNeedSeparateIntervals() {
+    using profile::Verdict;
+    // Overlapping intervals: no measurable difference, whatever the medians say (the trial's 18%).
+    auto d = profile::compareMedians(11.8, {9.0, 14.0}, 10.0, {8.5, 12.0});
+    QCOMPARE(d.verdict, Verdict::NoDifference);
+    QVERIFY(near(d.percent, 18.0, 1e-9));
+    QCOMPARE(profile::differenceText(d), std::string("no measurable difference"));
+    // Separate intervals: slower / faster with the percentage.
+    d = profile::compareMedians(11.8, {11.5, 12.1}, 10.0, {9.8, 10.2});
+    QCOMPARE(d.verdict, Verdict::Slower);
+    QCOMPARE(profile::differenceText(d), std::string("18% slower"));
+    d = profile::compareMedians(5.0, {4.9, 5.1}, 10.0, {9.8, 10.2});
+    QCOMPARE(d.verdict, Verdict::Faster);
+    QCOMPARE(profile::differenceText(d), std::string("2.0x faster"));
+    d = profile::compareMedians(40.0, {39.0, 41.0}, 10.0, {9.8, 10.2});
+    QCOMPARE(profile::differenceText(d), std::string("4.0x slower"));
+    // Separate but tiny (under kMinEffect): not called.
+    d = profile::compareMedians(10.2, {10.19, 10.21}, 10.0, {9.99, 10.01});
+    QCOMPARE(d.verdict, Verdict::NoDifference);
+    QCOMPARE(std::string(profile::verdictName(Verdict::Slower)), std::string("slower"));
   }
 
   void profileFromFile() {
@@ -226,13 +367,16 @@ private slots:
       QVERIFY(s.omBytes > 0);
       QVERIFY(s.weightBytes > 0);
       QVERIFY(s.peakRssBytes > 0);
+      QCOMPARE(s.omSha256.size(), static_cast<std::size_t>(s.modelCount));
       for (std::size_t g = 0; g < 3; ++g) {
         QCOMPARE(s.gears[g].label, c->gearLabels[g]);
         QCOMPARE(s.gears[g].inputs[0].dims[0], int64_t(1) << g);
         QCOMPARE(s.gears[g].latency.count, std::size_t{10});
         QVERIFY(s.gears[g].latency.median > 0);
-        QVERIFY(
-            near(s.gears[g].samplesPerSec, static_cast<double>(s.gears[g].batch) * 1000.0 / s.gears[g].latency.mean));
+        QVERIFY(near(s.gears[g].samplesPerSec,
+                     static_cast<double>(s.gears[g].batch) * 1000.0 / s.gears[g].latency.median));
+        QVERIFY(s.gears[g].medianCi.lo <= s.gears[g].latency.median &&
+                s.gears[g].latency.median <= s.gears[g].medianCi.hi);
       }
     }
     const auto& st = c->strategies[0];
@@ -251,6 +395,20 @@ private slots:
     QVERIFY(c->summary.find("Dynamic shape") != std::string::npos);
     QVERIFY(c->summary.find("Recommendation") != std::string::npos);
     QCOMPARE(profile::summarizeComparison(*c), c->summary);
+    // Every strategy against static, gear by gear, each with a verdict.
+    QCOMPARE(c->verdicts.size(), std::size_t{6});
+    for (const auto& v : c->verdicts)
+      QCOMPARE(v.reference, profile::StrategyKind::StaticPerGear);
+    const auto j = profile::toJson(*c);
+    QCOMPARE(j.at("comparisons").size(), std::size_t{6});
+    for (const auto& v : j.at("comparisons")) {
+      const auto verdict = v.at("verdict").get<std::string>();
+      QVERIFY(verdict == "faster" || verdict == "slower" || verdict == "no measurable difference");
+    }
+    QVERIFY(j.at("measurement").at("contention").is_boolean());
+    QVERIFY(j.at("measurement").at("preempted_runs").is_number_integer());
+    QCOMPARE(j.at("measurement").at("runs").get<int>(), 3 * 3 * request.loops);
+    QCOMPARE(j.at("strategies")[0].at("gears")[0].at("median_ci_ms").size(), std::size_t{2});
 
     // JSON round trip keeps the figures.
     auto back = profile::comparisonFromJson(nlohmann::json::parse(profile::toJson(*c).dump()));
@@ -259,6 +417,9 @@ private slots:
     QCOMPARE(back->summary, c->summary);
     QCOMPARE(back->strategies[1].gears[2].latency.p99, mg.gears[2].latency.p99);
     QCOMPARE(back->strategies[0].omBytes, st.omBytes);
+    QCOMPARE(back->verdicts.size(), c->verdicts.size());
+    QCOMPARE(back->strategies[1].gears[2].medianCi, mg.gears[2].medianCi);
+    QCOMPARE(back->measurement.contention, c->measurement.contention);
 
     // CSV: one row per gear per strategy, fields under the header's names.
     const auto csv = profile::toCsv(nullptr, &*c);
@@ -286,10 +447,10 @@ private slots:
   }
 
   void summaryFromNumbers() {
-    // A comparison built by hand: the summary must state what these numbers say.
+    // A comparison built by hand: the summary must state what these numbers say, and nothing more.
     profile::StrategyComparison c;
     c.gearLabels = {"batch 1", "batch 4", "batch 16"};
-    auto strategy = [](profile::StrategyKind k, std::vector<double> medians, uint64_t om, int models) {
+    auto strategy = [](profile::StrategyKind k, std::vector<double> medians, double ciHalf, uint64_t om, int models) {
       profile::StrategyResult r;
       r.kind = k;
       r.modelCount = models;
@@ -302,32 +463,171 @@ private slots:
         g.latency.median = m;
         g.latency.min = m * 0.98;
         g.latency.count = 10;
+        g.medianCi = {m * (1 - ciHalf), m * (1 + ciHalf)};
         r.gears.push_back(g);
       }
       return r;
     };
-    c.strategies.push_back(strategy(profile::StrategyKind::StaticPerGear, {1, 4, 16}, 3000, 3));
-    c.strategies.push_back(strategy(profile::StrategyKind::MultiGear, {1.02, 4.04, 16.1}, 1000, 1));
-    c.strategies.push_back(strategy(profile::StrategyKind::DynamicShape, {1.8, 5, 17.6}, 900, 1));
+    c.strategies.push_back(strategy(profile::StrategyKind::StaticPerGear, {1, 4, 16}, 0.01, 3000, 3));
+    c.strategies.push_back(strategy(profile::StrategyKind::MultiGear, {1.02, 4.04, 16.1}, 0.01, 1000, 1));
+    c.strategies.push_back(strategy(profile::StrategyKind::DynamicShape, {1.8, 5, 17.6}, 0.01, 900, 1));
     auto text = profile::summarizeComparison(c);
-    QVERIFY2(text.find("Multi-gear matches static within 2% on every gear") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("Multi-gear vs static: no measurable difference on any gear") != std::string::npos,
+             text.c_str());
     QVERIFY2(text.find("saves 67% disk versus 3 separate static models") != std::string::npos, text.c_str());
-    QVERIFY2(text.find("1.8x slower at batch 1, 1.2x slower at batch 4 and 1.1x slower at batch 16") !=
-                 std::string::npos,
+    QVERIFY2(text.find("Dynamic shape vs static: 80% slower at batch 1, 25% slower at batch 4, 10% slower at "
+                       "batch 16") != std::string::npos,
              text.c_str());
-    QVERIFY2(text.find("Recommendation: multi-gear") != std::string::npos, text.c_str());
-    QVERIFY(text.find("Caution") == std::string::npos);
-    // A spread of runs far above the differences is called out.
-    c.strategies[0].gears[1].latency.min = 4.0 / 3;
+    QVERIFY2(text.find("Recommendation: multi-gear: no other strategy was measurably faster") != std::string::npos,
+             text.c_str());
+    QVERIFY(text.find("Warning") == std::string::npos);
+
+    // The trial: multi-gear's median 18% above static's, but the runs were noisy (wide intervals):
+    // no conclusion is drawn.
+    c.strategies[0].gears[1].medianCi = {3.0, 5.5};
+    c.strategies[1].gears[1].latency.median = 4.72;
+    c.strategies[1].gears[1].medianCi = {3.4, 6.0};
     text = profile::summarizeComparison(c);
-    QVERIFY2(text.find("Caution: the runs were noisy (median up to 3.0x the fastest run, at batch 4 with static)") !=
+    QVERIFY2(text.find("Multi-gear vs static: no measurable difference on any gear") != std::string::npos,
+             text.c_str());
+    QVERIFY(text.find("Recommendation: multi-gear") != std::string::npos);
+
+    // The same 18% with tight intervals is a result, and the recommendation says where it matters.
+    c.strategies[0].gears[1].medianCi = {3.96, 4.04};
+    c.strategies[1].gears[1].medianCi = {4.68, 4.76};
+    text = profile::summarizeComparison(c);
+    QVERIFY2(text.find("Multi-gear vs static: 18% slower at batch 4; no measurable difference at batch 1, batch 16") !=
                  std::string::npos,
              text.c_str());
+    QVERIFY2(text.find("Recommendation: static models per gear where the latency") != std::string::npos, text.c_str());
+    QVERIFY(profile::strategyVerdicts(c).size() == 6);
+
+    // Contention leads the summary as a warning.
+    c.measurement.contention = true;
+    c.measurement.reasons = {"2.0 other runnable task(s) on 2 core(s) while 2 thread(s) measured"};
+    text = profile::summarizeComparison(c);
+    QVERIFY2(text.rfind("Warning: Other work competed for the CPU", 0) == 0, text.c_str());
+
     // A failed strategy is reported, the others still compared.
     c.strategies[2].error = "GS0003: no kernel";
     text = profile::summarizeComparison(c);
     QVERIFY(text.find("Dynamic shape (one model) failed: GS0003: no kernel") != std::string::npos);
-    QVERIFY(text.find("Dynamic shape is") == std::string::npos);
+    QVERIFY(text.find("Dynamic shape vs") == std::string::npos);
+  }
+
+  void underCpuHog() {
+    // A model whose gears differ 4x in work (image side 48 and 96), compared while every core runs
+    // a busy process: the same plan (a static gear and that gear inside the multi-gear model) shows
+    // no measurable difference, a contention warning is given, and the 4x gears are told apart.
+    const auto path = m_dir.filePath("image_convnet.onnx").toStdString();
+    QVERIFY(test::writeImageSizeConvNet(path, 24));
+    auto model = onnx_import::importModel(path);
+    QVERIFY(model);
+    shape_config::AtcOptions o;
+    QVERIFY(shape_config::setOption(o, "input_shape", "x:1,3,-1,-1"));
+    QVERIFY(shape_config::setOption(o, "dynamic_image_size", "48,48;96,96"));
+    auto config = shape_config::fromOptions(o);
+    QVERIFY(config);
+    auto request = m_request;
+    request.threads = 0; // every core: the hog competes with each of our threads
+    request.loops = 40;
+    request.warmup = 3;
+    request.profileOps = false;
+    const int cores = std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+    std::optional<Expected<profile::StrategyComparison>> c;
+    {
+      CpuHog hog(cores);
+      QCOMPARE(hog.size(), static_cast<std::size_t>(cores));
+      c = profile::compareStrategies(*model, *config, request);
+    }
+    QVERIFY2(*c, *c ? "" : (*c).error().str().c_str());
+    const auto& cmp = **c;
+    QCOMPARE(cmp.strategies.size(), std::size_t{3});
+    for (const auto& s : cmp.strategies)
+      QVERIFY2(s.error.empty(), s.error.c_str());
+    // The contention check saw the hog, and says so in the summary and the JSON.
+    QVERIFY2(cmp.measurement.contention, profile::toJson(cmp.measurement).dump().c_str());
+    QVERIFY(!profile::contentionWarning(cmp.measurement).empty());
+    QVERIFY2(cmp.summary.rfind("Warning: ", 0) == 0, cmp.summary.c_str());
+    QCOMPARE(profile::toJson(cmp).at("measurement").at("contention").get<bool>(), true);
+    // Identical plans: no measurable difference at any gear.
+    int multi = 0;
+    for (const auto& v : cmp.verdicts)
+      if (v.strategy == profile::StrategyKind::MultiGear) {
+        ++multi;
+        const auto& st = cmp.strategies[0].gears[v.gear];
+        const auto& mg = cmp.strategies[1].gears[v.gear];
+        QVERIFY2(v.difference.verdict == profile::Verdict::NoDifference,
+                 qPrintable(QStringLiteral("gear %1: static %2 [%3, %4], multi-gear %5 [%6, %7]")
+                                .arg(v.gear)
+                                .arg(st.latency.median)
+                                .arg(st.medianCi.lo)
+                                .arg(st.medianCi.hi)
+                                .arg(mg.latency.median)
+                                .arg(mg.medianCi.lo)
+                                .arg(mg.medianCi.hi)));
+      }
+    QCOMPARE(multi, 2);
+    // 1x and 4x work are still told apart, in every strategy.
+    for (const auto& s : cmp.strategies) {
+      const auto d = profile::compareMedians(s.gears[1].latency.median, s.gears[1].medianCi,
+                                             s.gears[0].latency.median, s.gears[0].medianCi);
+      QVERIFY2(d.verdict == profile::Verdict::Slower && d.percent > 100,
+               qPrintable(QStringLiteral("%1: 96x96 %2 [%3, %4] vs 48x48 %5 [%6, %7]")
+                              .arg(profile::strategyKindName(s.kind))
+                              .arg(s.gears[1].latency.median)
+                              .arg(s.gears[1].medianCi.lo)
+                              .arg(s.gears[1].medianCi.hi)
+                              .arg(s.gears[0].latency.median)
+                              .arg(s.gears[0].medianCi.lo)
+                              .arg(s.gears[0].medianCi.hi)));
+    }
+    qInfo("under a %d-process hog: static 48x48 %.3f [%.3f, %.3f], multi %.3f [%.3f, %.3f]; 96x96 %.3f; "
+          "preempted %d of %d runs; other runnable %.1f",
+          cores, cmp.strategies[0].gears[0].latency.median, cmp.strategies[0].gears[0].medianCi.lo,
+          cmp.strategies[0].gears[0].medianCi.hi, cmp.strategies[1].gears[0].latency.median,
+          cmp.strategies[1].gears[0].medianCi.lo, cmp.strategies[1].gears[0].medianCi.hi,
+          cmp.strategies[0].gears[1].latency.median, cmp.measurement.preemptedRuns, cmp.measurement.runs,
+          cmp.measurement.otherRunnableDuring);
+  }
+
+  void buildRequestsGiveSameBytes() {
+    // The one entry point: the same request gives the same .om bytes (clock values left out), and
+    // the request's disabled passes are applied.
+    auto model = onnx_import::importModel(m_path);
+    QVERIFY(model);
+    auto request = session::requestFromOptions(batchOptions("1,2,4"));
+    QVERIFY(request);
+    request->reproducible = true;
+    auto a = session::buildModel(*model, *request);
+    auto b = session::buildModel(*model, *request);
+    QVERIFY(a && b);
+    auto bytesA = om::serialize(*a), bytesB = om::serialize(*b);
+    QVERIFY(bytesA && bytesB);
+    QVERIFY(*bytesA == *bytesB);
+    QVERIFY(a->meta.createdUtc.empty());
+    QVERIFY(!a->meta.sourceSha256.empty());
+    // gearbench's path (compileModel from ATC options) and the request agree on the command.
+    auto viaOptions = session::compileModel(*model, batchOptions("1,2,4"));
+    QVERIFY(viaOptions);
+    QCOMPARE(viaOptions->meta.atcCommand, a->meta.atcCommand);
+    QCOMPARE(viaOptions->meta.sourceSha256, a->meta.sourceSha256);
+    // A disabled pass changes the model, and the key.
+    std::string pass;
+    for (const auto& p : compiler::passRegistry())
+      if (!p.required && p.name == std::string("fuse-activation")) pass = p.name;
+    if (pass.empty())
+      for (const auto& p : compiler::passRegistry())
+        if (!p.required && pass.empty()) pass = p.name;
+    QVERIFY(!pass.empty());
+    auto without = *request;
+    without.disabledPasses = {pass};
+    QVERIFY(session::buildKey(*model, without) != session::buildKey(*model, *request));
+    auto c = session::buildModel(*model, without);
+    QVERIFY(c);
+    auto bytesC = om::serialize(*c);
+    QVERIFY(bytesC);
+    QVERIFY2(*bytesC != *bytesA, pass.c_str());
   }
 
   void compareNeedsGears() {

@@ -10,6 +10,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -21,6 +23,10 @@
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/profile/profile_json.h"
 #include "core/session/compile_onnx.h"
+#include "core/compiler/compile.h"
+#include "core/om/om_file.h"
+#include "ui/jobs/compile_job.h"
+#include "ui/mainwindow.h"
 #include "ui/profile/grouped_bar_chart.h"
 #include "ui/profile/histogram_chart.h"
 #include "ui/profile/latency_chart.h"
@@ -84,6 +90,7 @@ private:
 
 private slots:
   void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
     QVERIFY(m_dir.isValid());
     m_path = m_dir.filePath("small_convnet.onnx");
     QVERIFY(test::writeSmallConvNet(m_path.toStdString()));
@@ -378,6 +385,153 @@ private slots:
     other.historyView()->renameRun(0, QStringLiteral("baseline"));
     QCOMPARE(changed.size(), 1);
     QCOMPARE(other.historyJson().at(0).toObject().value("label").toString(), QStringLiteral("baseline"));
+  }
+
+  void finishedProfileShowsResults() {
+    // Started from another tab, a finished profile switches to its results.
+    m_panel->tabs()->setCurrentIndex(2);
+    QVERIFY(runProfile(5));
+    QCOMPARE(m_panel->tabs()->currentIndex(), 0);
+    const auto& r = *m_panel->report();
+    // The contention check's warning is shown exactly when the measurement saw contention.
+    QCOMPARE(m_panel->warningLabel()->isVisibleTo(m_panel.get()), r.measurement.contention);
+    if (r.measurement.contention) QVERIFY(m_panel->warningLabel()->text().contains(QStringLiteral("competed")));
+    // The table shows each median's interval.
+    auto* table = m_panel->gearTable();
+    QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("Median 95% CI"));
+    for (int i = 0; i < table->rowCount(); ++i) {
+      const auto& g = r.gears[static_cast<std::size_t>(i)];
+      QCOMPARE(table->item(i, 2)->text(),
+               QStringLiteral("[%1, %2]").arg(g.medianCi.lo, 0, 'f', 3).arg(g.medianCi.hi, 0, 'f', 3));
+    }
+  }
+
+  void profileTabScrollsAsPage() {
+    ui::MainWindow w;
+    w.resize(1000, 640);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.centreTabs()->setCurrentIndex(1);
+    auto* scroll = w.findChild<QScrollArea*>(QStringLiteral("profileScroll"));
+    QVERIFY(scroll);
+    auto* panel = w.profilePanel();
+    QCOMPARE(scroll->widget(), static_cast<QWidget*>(panel));
+    // One scroll area for the page: none nested inside the panel.
+    QVERIFY(panel->findChildren<QScrollArea*>().isEmpty());
+    QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
+    // Charts keep a readable size however small the window.
+    for (auto* chart : std::initializer_list<QWidget*>{panel->latencyChart(), panel->throughputChart(),
+                                                       panel->memoryChart(), panel->histogramChart(),
+                                                       panel->timeSeriesChart(), panel->opChart()}) {
+      QVERIFY2(chart->height() >= 260, qPrintable(QString::number(chart->height())));
+      QVERIFY2(chart->width() >= 320, qPrintable(QString::number(chart->width())));
+    }
+    // A short tab does not keep the tall Gears page's height.
+    const int gearsHeight = panel->tabs()->height();
+    panel->tabs()->setCurrentIndex(2);
+    QTRY_VERIFY(panel->tabs()->height() < gearsHeight);
+    panel->tabs()->setCurrentIndex(0);
+    QTRY_COMPARE(panel->tabs()->height(), gearsHeight);
+  }
+
+  void emptyChartsAreNotClipped() {
+    ui::OpChart chart;
+    chart.clearGear();
+    chart.resize(330, 280);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.setGear(profile::GearProfile{}); // no operator times: the longest placeholder
+    chart.replot();
+    QVERIFY(!chart.emptyText().isEmpty());
+    QCPItemText* text = nullptr;
+    for (int i = 0; i < chart.itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(chart.item(i))) text = t;
+    QVERIFY(text);
+    QVERIFY(!text->clipToAxisRect());
+    const QFontMetrics fm(text->font());
+    QVERIFY(text->text().contains(QLatin1Char('\n'))); // wrapped at this width
+    for (const auto& line : text->text().split(QLatin1Char('\n')))
+      QVERIFY2(fm.horizontalAdvance(line) <= chart.width(), qPrintable(line));
+    QCOMPARE(text->text().simplified(), chart.emptyText().simplified());
+  }
+
+  void loopSettingsRoundTrip() {
+    m_panel->warmupBox()->setValue(7);
+    m_panel->loopsBox()->setValue(123);
+    const auto json = m_panel->settingsJson();
+    ProfilePanel other;
+    other.setSettingsJson(json);
+    QCOMPARE(other.warmupBox()->value(), 7);
+    QCOMPARE(other.loopsBox()->value(), 123);
+    QCOMPARE(other.threadsBox()->value(), m_panel->threadsBox()->value());
+    other.setSettingsJson(QJsonObject{{QStringLiteral("loops"), -5}}); // clamped, not taken as is
+    QCOMPARE(other.loopsBox()->value(), 1);
+    m_panel->warmupBox()->setValue(2);
+  }
+
+  void threeBuildPathsGiveSameBytes() {
+    // Build (the compile job), "Profile all gears" (no build yet: it builds the request) and "Compare
+    // strategies" (its multi-gear model) compile through one entry point with the user's whole
+    // form, disabled passes included: the same bytes.
+    session::BuildRequest request;
+    request.config = m_config;
+    request.disabledPasses = {"fuse-activation"};
+    request.reproducible = true;
+    request.atcCommand = "atc --model=small_convnet.onnx --framework=5 --input_shape=x:-1,3,16,16 "
+                         "--dynamic_batch_size=1,2,4 --output=out";
+
+    ui::CompileJob job;
+    std::optional<ui::CompileOutcome> outcome;
+    connect(&job, &ui::CompileJob::finished, this, [&](const ui::CompileOutcome& o) { outcome = o; });
+    QSignalSpy progress(&job, &ui::CompileJob::progress);
+    job.start(m_model, request);
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 60000);
+    QVERIFY(outcome->model);
+    // Progress names the gear as a field of the event, not parsed from its text.
+    QSet<int> gears;
+    for (const auto& args : progress)
+      gears.insert(args.at(2).toInt());
+    QVERIFY2(gears.contains(0) && gears.contains(2), qPrintable(QString::number(gears.size())));
+    QCOMPARE(outcome->key, session::buildKey(*m_model, request));
+
+    ProfilePanel panel;
+    panel.setModel(m_model, m_path);
+    panel.setBuildRequest(request);
+    panel.threadsBox()->setValue(1);
+    panel.warmupBox()->setValue(0);
+    panel.loopsBox()->setValue(2);
+    QSignalSpy built(&panel, &ProfilePanel::modelBuilt);
+    QSignalSpy profiled(&panel, &ProfilePanel::profileFinished);
+    QVERIFY(panel.startProfile());
+    QVERIFY(profiled.wait(60000));
+    QCOMPARE(built.size(), 1);
+    QVERIFY(panel.compiledModel());
+    QVERIFY(panel.compiledMatchesRequest());
+
+    QSignalSpy compared(&panel, &ProfilePanel::comparisonFinished);
+    QVERIFY(panel.startComparison());
+    QVERIFY(compared.wait(120000));
+    const auto& c = *panel.comparison();
+    QCOMPARE(c.strategies.size(), std::size_t{3});
+    QCOMPARE(c.strategies[1].kind, profile::StrategyKind::MultiGear);
+    QCOMPARE(c.strategies[1].omSha256.size(), std::size_t{1});
+
+    auto bytesBuild = om::serialize(*outcome->model);
+    auto bytesProfile = om::serialize(*panel.compiledModel());
+    QVERIFY(bytesBuild && bytesProfile);
+    QVERIFY(*bytesBuild == *bytesProfile);
+    QCOMPARE(c.strategies[1].omSha256[0], compiler::sha256Bytes(*bytesBuild));
+    QCOMPARE(outcome->model->meta.atcCommand, request.atcCommand);
+
+    // A second profile with the same request reuses the build: no new model is made.
+    QVERIFY(panel.startProfile());
+    QVERIFY(profiled.wait(60000));
+    QCOMPARE(built.size(), 1);
+    // A different request (a pass enabled again) does not reuse it.
+    auto other = request;
+    other.disabledPasses.clear();
+    panel.setBuildRequest(other);
+    QVERIFY(!panel.compiledMatchesRequest());
   }
 
   void cleanupTestCase() { m_panel.reset(); }

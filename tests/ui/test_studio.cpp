@@ -249,13 +249,15 @@ private slots:
     QVERIFY(w);
     chooseStrategy(*w, Strategy::DynamicBatch);
     auto* gears = w->editor()->gearEditor();
-    gears->addGear(); // one gear: "1"
-    QCOMPARE(w->project()->form().gears, QStringList{"1"});
+    // Choosing the strategy gave it a first gear list; the user cuts it to one gear.
+    QCOMPARE(w->project()->form().gears, (QStringList{"1", "2", "4", "8"}));
+    w->project()->setGears({QStringLiteral("1")}, QStringLiteral("Edit gears"));
     QCOMPARE(w->project()->check().issue->code, QStringLiteral("E10035"));
     QVERIFY(errorLabel(*w, FormField::Gears)->isVisibleTo(w.get()));
     QVERIFY(errorLabel(*w, FormField::Gears)->text().contains(QStringLiteral("E10035")));
     QVERIFY(!w->editor()->buildButton()->isEnabled());
-    gears->addGear(); // "2"
+    gears->addGear(); // "2", the next step up
+    QCOMPARE(w->project()->form().gears, (QStringList{"1", "2"}));
     QVERIFY(w->project()->check().valid());
     QVERIFY(!errorLabel(*w, FormField::Gears)->isVisibleTo(w.get()));
     // The user types a duplicate into row 1.

@@ -2,7 +2,6 @@
 #include "ui/jobs/compile_job.h"
 
 #include <QElapsedTimer>
-#include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/common/log.h"
@@ -44,8 +43,7 @@ void CompileJob::cancel() {
   if (m_cancel) m_cancel->cancel();
 }
 
-void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::ShapeConfig config,
-                       compiler::CompileOptions options) {
+void CompileJob::start(std::shared_ptr<const ir::Model> model, session::BuildRequest request) {
   cancel();
   if (m_watcher) {
     m_watcher->disconnect(this);
@@ -54,11 +52,7 @@ void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::Sha
   m_cancel = std::make_shared<CancelToken>();
   // deleteLater: the last owner may be the worker thread; the relay lives in the GUI thread.
   m_relay = std::shared_ptr<ProgressRelay>(new ProgressRelay, [](ProgressRelay* r) { r->deleteLater(); });
-  connect(m_relay.get(), &ProgressRelay::progress, this, [this](double fraction, const QString& what) {
-    static const QRegularExpression gearRe(QStringLiteral("^gear (\\d+)/(\\d+)"));
-    const auto m = gearRe.match(what);
-    emit progress(fraction, what, m.hasMatch() ? m.captured(1).toInt() - 1 : -1);
-  });
+  connect(m_relay.get(), &ProgressRelay::progress, this, &CompileJob::progress);
 
   m_watcher = new QFutureWatcher<CompileOutcome>(this);
   auto* watcher = m_watcher;
@@ -73,19 +67,20 @@ void CompileJob::start(std::shared_ptr<const ir::Model> model, shape_config::Sha
   auto cancelToken = m_cancel;
   auto relay = m_relay;
   watcher->setFuture(QtConcurrent::run(
-      [model = std::move(model), config = std::move(config), options = std::move(options), cancelToken, relay]() {
+      [model = std::move(model), request = std::move(request), cancelToken, relay]() {
         QElapsedTimer timer;
         timer.start();
         Progress progress;
         progress.cancel = cancelToken.get();
-        progress.report = [relay](double fraction, const std::string& what) {
-          emit relay->progress(fraction, QString::fromStdString(what));
+        progress.onEvent = [relay](const ProgressEvent& e) {
+          emit relay->progress(e.fraction, QString::fromStdString(e.what), e.gear);
         };
         CompileOutcome outcome;
-        auto result = compiler::compile(*model, config, options, progress);
+        outcome.key = session::buildKey(*model, request);
+        auto result = session::buildModel(*model, request, progress);
         if (result) {
           outcome.model = std::make_shared<const om::Model>(std::move(*result));
-          outcome.sourceShapes = inferGearShapes(*model, config);
+          outcome.sourceShapes = inferGearShapes(*model, request.config);
         } else {
           outcome.error = result.error();
         }

@@ -1,4 +1,5 @@
-// Runs gs::compiler::compile off the GUI thread with progress and Cancel. The future watcher, the
+// Runs a build (gs::session::buildModel, the one build entry point) off the GUI thread with progress
+// and Cancel. The future watcher, the
 // cancel token and the progress relay are owned by this guard object; the worker holds only shared
 // copies of what it reads (the model snapshot, the config), so the GUI can go on while it runs.
 #pragma once
@@ -15,7 +16,7 @@
 
 #include "core/common/progress.h"
 #include "core/common/status.h"
-#include "core/compiler/compile.h"
+#include "core/session/compile_onnx.h"
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/ir/graph.h"
 #include "core/om/model.h"
@@ -29,6 +30,7 @@ struct CompileOutcome {
   // graphs are optimised, so many of their values no longer exist there).
   std::vector<std::map<std::string, std::string>> sourceShapes;
   std::optional<Error> error;
+  std::string key; // session::buildKey of the request it was built from
   double millis = 0;
   bool cancelled() const { return error && error->code == codes::kCancelled; }
 };
@@ -43,7 +45,7 @@ std::vector<std::map<std::string, std::string>> inferGearShapes(const ir::Model&
 class ProgressRelay : public QObject {
   Q_OBJECT
 signals:
-  void progress(double fraction, const QString& what);
+  void progress(double fraction, const QString& what, int gear);
 };
 
 class CompileJob : public QObject {
@@ -52,13 +54,13 @@ public:
   explicit CompileJob(QObject* parent = nullptr);
   ~CompileJob() override;
 
-  void start(std::shared_ptr<const ir::Model> model, shape_config::ShapeConfig config,
-             compiler::CompileOptions options);
+  // `key`: session::buildKey of the request, handed back with the outcome.
+  void start(std::shared_ptr<const ir::Model> model, session::BuildRequest request);
   void cancel();
   bool isRunning() const { return m_watcher != nullptr; }
 
 signals:
-  // fraction in [0,1]; gear: the gear being compiled (from "gear i/n"), -1 for shared work.
+  // fraction in [0,1]; gear: the gear being compiled (the progress event's gear), -1 for shared work.
   void progress(double fraction, const QString& what, int gear);
   void finished(const gs::ui::CompileOutcome& outcome);
 

@@ -54,7 +54,15 @@ int InputTableModel::columnCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : FirstDim + m_rank + InfoCount;
 }
 
+void InputTableModel::setFaultyDims(std::vector<std::pair<int, int>> dims) {
+  if (dims == m_faultyDims) return;
+  m_faultyDims = std::move(dims);
+  if (m_rows > 0) emit dataChanged(index(0, 0), index(m_rows - 1, columnCount() - 1));
+}
+
 bool InputTableModel::isFaulty(int row, int column) const {
+  for (const auto& [input, dim] : m_faultyDims)
+    if (input == row && column == FirstDim + dim) return true;
   const auto& issue = m_project->check().issue;
   if (!issue || issue->field != FormField::Inputs) return false;
   if (issue->input < 0) return isDimColumn(column); // the whole --input_shape
@@ -82,7 +90,7 @@ QVariant InputTableModel::data(const QModelIndex& index, int role) const {
     return {};
   }
   if (role == Qt::ToolTipRole) {
-    if (isFaulty(index.row(), col)) return m_project->check().issue->text();
+    if (isFaulty(index.row(), col) && m_project->check().issue) return m_project->check().issue->text();
     if (col == infoColumn(ModelShape) && value) return QString::fromStdString(value->shape.str());
     if (isDimColumn(col) && dim < row.dims.size())
       return tr("A number, -1 (a gear dim, or unbounded for dynamic shape) or a range lo~hi");

@@ -3,6 +3,9 @@
 // validator blames is tinted and carries the error as its tooltip.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include <QAbstractTableModel>
 
 namespace gs::ui {
@@ -24,6 +27,9 @@ public:
   Qt::ItemFlags flags(const QModelIndex& index) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
+  // Further faulty dims (input, dim) besides the validator's first issue: all are tinted at once.
+  void setFaultyDims(std::vector<std::pair<int, int>> dims);
+
   bool isDimColumn(int column) const { return column >= FirstDim && column < FirstDim + m_rank; }
   int infoColumn(Info info) const { return FirstDim + m_rank + info; }
 
@@ -35,6 +41,7 @@ private:
   Project* m_project;
   int m_rows = 0;
   int m_rank = 0;
+  std::vector<std::pair<int, int>> m_faultyDims;
 };
 
 } // namespace gs::ui

@@ -16,7 +16,8 @@ ProfileChart::ProfileChart(const QString& title, QWidget* parent) : QCustomPlot(
   plotLayout()->insertRow(0);
   m_title = new QCPTextElement(this, title, QFont(font().family(), font().pointSize() + 1, QFont::Bold));
   plotLayout()->addElement(0, 0, m_title);
-  setMinimumSize(260, 240);
+  // Readable at the smallest: the panel scrolls as a page instead of squeezing charts below this.
+  setMinimumSize(320, 260);
   setMouseTracking(true);
   legend->setFont(QFont(font().family(), font().pointSize() - 1));
   legend->setBrush(Qt::NoBrush);
@@ -126,8 +127,41 @@ void ProfileChart::showEmptyText(const QString& text) {
   m_emptyText = new QCPItemText(this);
   m_emptyText->position->setType(QCPItemPosition::ptAxisRectRatio);
   m_emptyText->position->setCoords(0.5, 0.5);
-  m_emptyText->setText(text);
+  // Never clipped by a small axis rect: drawn over the whole chart and wrapped to its width.
+  m_emptyText->setClipToAxisRect(false);
+  m_emptyText->setTextAlignment(Qt::AlignCenter);
   m_emptyText->setColor(QColor(130, 130, 130));
+  m_emptyRaw = text;
+  wrapEmptyText();
+}
+
+QString ProfileChart::emptyText() const { return m_emptyText ? m_emptyRaw : QString(); }
+
+void ProfileChart::wrapEmptyText() {
+  if (!m_emptyText) return;
+  const QFontMetrics fm(m_emptyText->font());
+  const int avail = std::max(80, width() - 24);
+  QStringList lines;
+  QString line;
+  for (const auto& word : m_emptyRaw.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+    const QString next = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+    if (!line.isEmpty() && fm.horizontalAdvance(next) > avail) {
+      lines << line;
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (!line.isEmpty()) lines << line;
+  m_emptyText->setText(lines.join(QLatin1Char('\n')));
+}
+
+void ProfileChart::resizeEvent(QResizeEvent* event) {
+  QCustomPlot::resizeEvent(event);
+  if (m_emptyText) {
+    wrapEmptyText();
+    replot(QCustomPlot::rpQueuedReplot);
+  }
 }
 
 bool ProfileChart::saveSvg(const QString& path, int width, int height) {

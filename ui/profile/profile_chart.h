@@ -22,6 +22,8 @@ public:
   void setChartId(const QString& id) { m_id = id; }
   // Whether the chart holds data worth exporting.
   bool hasData() const { return m_hasData; }
+  // The placeholder an empty chart shows ("" when it shows data).
+  QString emptyText() const;
 
   // Tooltip text per data index of a plottable (shown when the mouse is over that point or bar).
   void setTooltips(QCPAbstractPlottable* plottable, QStringList tips);
@@ -42,6 +44,7 @@ protected:
   // A one-line placeholder in the middle of an empty chart.
   void showEmptyText(const QString& text);
   void mouseMoveEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   // Wraps the legend into as many columns as fit the chart's width (it would be clipped otherwise).
   void fitLegend(int width);
 
@@ -50,7 +53,10 @@ private:
   void showExportMenu(const QPoint& pos);
 
   QCPTextElement* m_title;
+  void wrapEmptyText();
+
   QCPItemText* m_emptyText = nullptr;
+  QString m_emptyRaw;
   QHash<QCPAbstractPlottable*, QStringList> m_tips;
   QString m_id;
   int m_exportWidth = 0; // the width an export renders at, while it runs

@@ -132,6 +132,14 @@ void ProfilePanel::buildUi() {
   m_progress->setTextVisible(false);
   m_status = new QLabel(tr("Open a model to profile its gears."), this);
   m_status->setObjectName(QStringLiteral("profileStatus"));
+  m_status->setWordWrap(true);
+  // The contention check's warning: visible whenever the last measurement saw other work competing.
+  m_warning = new QLabel(this);
+  m_warning->setObjectName(QStringLiteral("profileWarning"));
+  m_warning->setWordWrap(true);
+  m_warning->setStyleSheet(QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; "
+                                          "border-radius: 3px; padding: 4px; }"));
+  m_warning->setVisible(false);
 
   // Two rows (settings, then actions) so the panel stays narrow beside the docks.
   auto* settings = new QHBoxLayout;
@@ -154,23 +162,24 @@ void ProfilePanel::buildUi() {
   progress->addWidget(m_progress, 1);
   progress->addWidget(m_status, 2);
 
+  // The panel scrolls as one page (the main window puts it in a scroll area): no scroll areas inside,
+  // so charts keep their size instead of being squeezed into a nested viewport.
   m_strategies = new StrategyView(this);
   m_strategies->setObjectName(QStringLiteral("profileStrategies"));
-  auto* strategyScroll = new QScrollArea(this);
-  strategyScroll->setWidgetResizable(true);
-  strategyScroll->setWidget(m_strategies);
-  m_strategies->setMinimumSize(560, 1300);
   m_history = new RunHistoryView(this);
   m_history->setObjectName(QStringLiteral("profileHistory"));
   m_tabs = new QTabWidget(this);
   m_tabs->addTab(buildGearsTab(), tr("Gears"));
-  m_tabs->addTab(strategyScroll, tr("Strategies"));
+  m_tabs->addTab(m_strategies, tr("Strategies"));
   m_tabs->addTab(m_history, tr("History"));
+  connect(m_tabs, &QTabWidget::currentChanged, this, &ProfilePanel::fitTabsToPage);
+  fitTabsToPage();
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(settings);
   layout->addLayout(actions);
   layout->addLayout(progress);
+  layout->addWidget(m_warning);
   layout->addWidget(m_tabs, 1);
 
   connect(m_profileButton, &QPushButton::clicked, this, [this] { startProfile(); });
@@ -212,37 +221,72 @@ QWidget* ProfilePanel::buildGearsTab() {
   grid->addWidget(m_ops, 5, 0, 1, 2);
   grid->setColumnStretch(0, 1);
   grid->setColumnStretch(1, 1);
-  for (int row : {1, 2, 4})
-    grid->setRowMinimumHeight(row, 300);
-  grid->setRowMinimumHeight(5, 360);
-  content->setMinimumSize(560, 1750);
+  for (auto* chart : std::initializer_list<QWidget*>{m_latency, m_throughput, m_memory, m_histogram, m_timeSeries})
+    chart->setMinimumHeight(300);
+  m_gearsPage = content;
+  return content;
+}
 
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setWidget(content);
-  return scroll;
+// A QTabWidget is as tall as its tallest page; the page shown decides the height instead, so a short
+// tab (History) does not leave the tall Gears page's height empty below it.
+void ProfilePanel::fitTabsToPage() {
+  for (int i = 0; i < m_tabs->count(); ++i) {
+    auto* page = m_tabs->widget(i);
+    page->setSizePolicy(QSizePolicy::Preferred, i == m_tabs->currentIndex() ? QSizePolicy::Preferred
+                                                                            : QSizePolicy::Ignored);
+    page->updateGeometry();
+  }
+  m_tabs->updateGeometry();
 }
 
 void ProfilePanel::setModel(std::shared_ptr<const ir::Model> model, QString onnxPath) {
   m_model = std::move(model);
   m_onnxPath = std::move(onnxPath);
-  if (m_compiledBySelf) m_compiled.reset();
-  m_compiledBySelf = false;
+  m_compiled.reset();
+  m_compiledKey.clear();
+  m_request.reset();
+  m_config.reset();
   if (!isBusy()) setStatus(m_model ? tr("Ready: %1").arg(QFileInfo(m_onnxPath).fileName()) : tr("No model."));
 }
 
-void ProfilePanel::setShapeConfig(const shape_config::ShapeConfig& config) {
-  if (m_config && *m_config == config) return;
-  m_config = config;
-  if (m_compiledBySelf) {
-    m_compiled.reset();
-    m_compiledBySelf = false;
-  }
+void ProfilePanel::setBuildRequest(const session::BuildRequest& request) {
+  if (m_request && *m_request == request) return;
+  m_request = request;
+  m_config = request.config;
 }
 
-void ProfilePanel::setCompiledModel(std::shared_ptr<const om::Model> model) {
+void ProfilePanel::setShapeConfig(const shape_config::ShapeConfig& config) {
+  session::BuildRequest r = m_request.value_or(session::BuildRequest{});
+  r.config = config;
+  setBuildRequest(r);
+}
+
+void ProfilePanel::setCompiledModel(std::shared_ptr<const om::Model> model, const std::string& key) {
   m_compiled = std::move(model);
-  m_compiledBySelf = false;
+  m_compiledKey = m_compiled ? key : std::string();
+}
+
+bool ProfilePanel::compiledMatchesRequest() const {
+  if (!m_compiled) return false;
+  if (m_compiledKey.empty()) return true; // handed in without a key: the caller vouches for it
+  return m_model && m_request && session::buildKey(*m_model, *m_request) == m_compiledKey;
+}
+
+QJsonObject ProfilePanel::settingsJson() const {
+  return QJsonObject{{QStringLiteral("device"), m_device->currentText()},
+                     {QStringLiteral("threads"), m_threads->value()},
+                     {QStringLiteral("warmup"), m_warmup->value()},
+                     {QStringLiteral("loops"), m_loops->value()}};
+}
+
+void ProfilePanel::setSettingsJson(const QJsonObject& settings) {
+  if (settings.isEmpty()) return;
+  const int device = m_device->findText(settings.value(QStringLiteral("device")).toString());
+  if (device >= 0) m_device->setCurrentIndex(device);
+  // Out-of-range values (a hand-edited file) are clamped by the spin boxes.
+  m_threads->setValue(settings.value(QStringLiteral("threads")).toInt(m_threads->value()));
+  m_warmup->setValue(settings.value(QStringLiteral("warmup")).toInt(m_warmup->value()));
+  m_loops->setValue(settings.value(QStringLiteral("loops")).toInt(m_loops->value()));
 }
 
 QJsonArray ProfilePanel::historyJson() const {
@@ -277,6 +321,11 @@ profile::ProfileRequest ProfilePanel::request() const {
   r.threads = m_threads->value();
   r.warmup = m_warmup->value();
   r.loops = m_loops->value();
+  if (m_request) {
+    r.disabledPasses = m_request->disabledPasses;
+    r.reproducibleBuilds = m_request->reproducible;
+    r.atcCommand = m_request->atcCommand;
+  }
   return r;
 }
 
@@ -302,40 +351,36 @@ void ProfilePanel::startJob(Job job, std::function<JobOutput()> work) {
 
 bool ProfilePanel::startProfile() {
   if (isBusy()) return false;
-  if (!m_compiled && (!m_model || !m_config)) {
+  const bool reuse = compiledMatchesRequest();
+  if (!reuse && (!m_model || !m_request)) {
     setStatus(tr("Open a model and set its shapes (or compile it) before profiling."));
     return false;
   }
   m_cancel = std::make_shared<CancelToken>();
   auto progress = jobProgress();
   auto model = m_model;
-  auto config = m_config;
-  auto compiled = m_compiled;
+  auto build = m_request;
+  auto compiled = reuse ? m_compiled : nullptr;
   auto req = request();
-  const auto onnxPath = m_onnxPath.toStdString();
   auto token = m_cancel; // keeps the token alive for the job
-  setStatus(compiled ? tr("Profiling…") : tr("Compiling the gears, then profiling…"));
+  setStatus(compiled ? tr("Profiling…") : tr("Building the gears, then profiling…"));
   startJob(Job::Profile, [=]() -> JobOutput {
     (void)token;
     JobOutput out;
     auto om = compiled;
     if (!om) {
-      auto opts = shape_config::toOptions(*config);
-      if (!onnxPath.empty()) (void)shape_config::setOption(opts, "model", onnxPath);
-      Progress compileProgress = progress;
-      compileProgress.report = [&progress](double f, const std::string& w) { progress(0.3 * f, "compile: " + w); };
-      auto m = session::compileModel(*model, opts, compileProgress);
+      // The same entry point and request as Build: what is profiled is what Build would make.
+      auto m = session::buildModel(*model, *build, progress.sub(0.0, 0.3));
       if (!m) {
         out.error = qs(m.error().str());
         return out;
       }
       om = std::make_shared<const om::Model>(std::move(*m));
       out.compiled = om;
+      out.compiledKey = session::buildKey(*model, *build);
     }
-    Progress runProgress = progress;
     const double base = out.compiled ? 0.3 : 0.0;
-    runProgress.report = [&progress, base](double f, const std::string& w) { progress(base + (1 - base) * f, w); };
-    auto r = profile::profileAllGears(*om, req, runProgress);
+    auto r = profile::profileAllGears(*om, req, progress.sub(base, 1.0));
     if (!r)
       out.error = qs(r.error().str());
     else
@@ -404,12 +449,21 @@ void ProfilePanel::onJobFinished() {
   }
   if (out.compiled) {
     m_compiled = out.compiled;
-    m_compiledBySelf = true;
+    m_compiledKey = out.compiledKey;
+    emit modelBuilt(out.compiled, out.compiledKey);
   }
   if (job == Job::Profile && out.report) {
     m_report = std::move(out.report);
     ok = !m_report->cancelled;
     showReport();
+    showMeasurement(m_report->measurement);
+    // A finished profile shows its results: the Gears tab, scrolled to the table.
+    m_tabs->setCurrentIndex(0);
+    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+      if (auto* scroll = qobject_cast<QScrollArea*>(w)) {
+        scroll->ensureWidgetVisible(m_gearTable, 0, 0);
+        break;
+      }
     if (m_report->cancelled) {
       setStatus(tr("Cancelled: %1 of the gears finished.").arg(m_report->gears.size()));
     } else {
@@ -426,6 +480,7 @@ void ProfilePanel::onJobFinished() {
     m_comparison = std::move(out.comparison);
     ok = !m_comparison->cancelled;
     m_strategies->setComparison(*m_comparison);
+    showMeasurement(m_comparison->measurement);
     m_tabs->setCurrentIndex(1);
     setStatus(m_comparison->cancelled ? tr("Comparison cancelled.") : tr("Compared three strategies."));
   }
@@ -446,9 +501,16 @@ void ProfilePanel::showReport() {
   selectGear(m_report->gears.empty() ? -1 : static_cast<int>(m_report->gears.size()) - 1);
 }
 
+void ProfilePanel::showMeasurement(const profile::MeasurementInfo& m) {
+  const auto warning = profile::contentionWarning(m);
+  m_warning->setText(warning.empty() ? QString() : tr("⚠ %1").arg(qs(warning)));
+  m_warning->setVisible(!warning.empty());
+}
+
 void ProfilePanel::fillGearTable() {
-  const QStringList headers{tr("Gear"),    tr("Median (ms)"), tr("p99 (ms)"), tr("Samples/s"),
-                            tr("GFLOP/s"), tr("Arena"),       tr("Peak RSS"), tr("First run (ms)")};
+  const QStringList headers{tr("Gear"),           tr("Median (ms)"), tr("Median 95% CI"), tr("p99 (ms)"),
+                            tr("Samples/s"),      tr("GFLOP/s"),     tr("Preempted runs"), tr("Arena"),
+                            tr("RSS growth"),     tr("First run (ms)")};
   m_gearTable->clear();
   m_gearTable->setColumnCount(static_cast<int>(headers.size()));
   m_gearTable->setHorizontalHeaderLabels(headers);
@@ -459,12 +521,15 @@ void ProfilePanel::fillGearTable() {
     label->setToolTip(qs(profile::shapesText(g.inputs)));
     m_gearTable->setItem(r, 0, label);
     m_gearTable->setItem(r, 1, cell(QString::number(g.latency.median, 'f', 3)));
-    m_gearTable->setItem(r, 2, cell(QString::number(g.latency.p99, 'f', 3)));
-    m_gearTable->setItem(r, 3, cell(QString::number(g.samplesPerSec, 'f', 1)));
-    m_gearTable->setItem(r, 4, cell(QString::number(g.gflopsPerSec, 'f', 2)));
-    m_gearTable->setItem(r, 5, cell(qs(profile::humanBytes(g.memory.gearArenaBytes))));
-    m_gearTable->setItem(r, 6, cell(qs(profile::humanBytes(g.memory.peakRssBytes))));
-    m_gearTable->setItem(r, 7, cell(QString::number(g.firstMillis, 'f', 3)));
+    m_gearTable->setItem(
+        r, 2, cell(QStringLiteral("[%1, %2]").arg(g.medianCi.lo, 0, 'f', 3).arg(g.medianCi.hi, 0, 'f', 3)));
+    m_gearTable->setItem(r, 3, cell(QString::number(g.latency.p99, 'f', 3)));
+    m_gearTable->setItem(r, 4, cell(QString::number(g.samplesPerSec, 'f', 1)));
+    m_gearTable->setItem(r, 5, cell(QString::number(g.gflopsPerSec, 'f', 2)));
+    m_gearTable->setItem(r, 6, cell(QStringLiteral("%1 / %2").arg(g.preemptedRuns).arg(g.samples.size())));
+    m_gearTable->setItem(r, 7, cell(qs(profile::humanBytes(g.memory.gearArenaBytes))));
+    m_gearTable->setItem(r, 8, cell(qs(profile::humanBytes(g.memory.rssGrowthBytes))));
+    m_gearTable->setItem(r, 9, cell(QString::number(g.firstMillis, 'f', 3)));
   }
   m_gearTable->resizeColumnsToContents();
   fitTableHeight(m_gearTable);

@@ -12,6 +12,7 @@
 
 #include <QFutureWatcher>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QWidget>
 
 #include "core/common/progress.h"
@@ -19,6 +20,7 @@
 #include "core/ir/graph.h"
 #include "core/om/model.h"
 #include "core/profile/profile_types.h"
+#include "core/session/compile_onnx.h"
 
 class QComboBox;
 class QLabel;
@@ -53,10 +55,18 @@ public:
 
   // The imported model and its file (the comparison and compiles start from it).
   void setModel(std::shared_ptr<const ir::Model> model, QString onnxPath);
-  // The gears to profile. A different configuration drops a compiled model the panel made itself.
+  // What to build (the user's whole form: shapes, gears, disabled passes); "Profile all gears" and
+  // "Compare strategies" build through the one entry point with it.
+  void setBuildRequest(const session::BuildRequest& request);
+  // Only the shapes (no disabled passes): a request with this config.
   void setShapeConfig(const shape_config::ShapeConfig& config);
-  // The user's compiled model; without one, "Profile all gears" compiles the configuration first.
-  void setCompiledModel(std::shared_ptr<const om::Model> model);
+  // The project's current build and the key of the request it was made from. "Profile all gears"
+  // reuses it when the key matches the request (an empty key: the caller vouches that it does);
+  // otherwise it builds the request first and hands the model out with modelBuilt().
+  void setCompiledModel(std::shared_ptr<const om::Model> model, const std::string& key = {});
+  // The loop settings (device, threads, warm-up, loops) kept with a project.
+  QJsonObject settingsJson() const;
+  void setSettingsJson(const QJsonObject& settings);
 
   // Run history for the project file (one JSON object per run); setHistoryJson skips bad entries.
   QJsonArray historyJson() const;
@@ -72,8 +82,10 @@ public:
   const std::optional<profile::StrategyComparison>& comparison() const { return m_comparison; }
   QString statusText() const;
   QString lastError() const { return m_lastError; }
-  // The compiled model profiles run on: the user's, or the one the panel compiled itself.
+  // The compiled model profiles run on: the project's build, or the one the panel built itself.
   std::shared_ptr<const om::Model> compiledModel() const { return m_compiled; }
+  // Whether the compiled model is the current request's (a profile would reuse it).
+  bool compiledMatchesRequest() const;
 
   // Exports (the Export menu asks for a path and calls these). Markdown writes PNG charts next to it.
   bool exportJson(const QString& path, QString* error = nullptr) const;
@@ -100,6 +112,8 @@ public:
   StrategyView* strategyView() const { return m_strategies; }
   RunHistoryView* historyView() const { return m_history; }
   QTabWidget* tabs() const { return m_tabs; }
+  QLabel* warningLabel() const { return m_warning; }
+  QWidget* gearsPage() const { return m_gearsPage; }
 
 signals:
   // A bar of the operator chart was clicked: a node of the compiled graph of `gear` (the report's gear
@@ -109,12 +123,15 @@ signals:
   void comparisonFinished(bool ok);
   void historyChanged(); // a run was added, renamed or deleted: the project is modified
   void busyChanged(bool busy);
+  // The panel had to build the request itself (no matching build): the model and its build key.
+  void modelBuilt(std::shared_ptr<const om::Model> model, const std::string& key);
 
 private:
   struct JobOutput {
     std::optional<profile::ProfileReport> report;
     std::optional<profile::StrategyComparison> comparison;
     std::shared_ptr<const om::Model> compiled; // what the panel compiled itself
+    std::string compiledKey;
     QString error;
   };
   enum class Job { None, Profile, Compare };
@@ -128,6 +145,8 @@ private:
   void onJobFinished();
   void showReport();
   void fillGearTable();
+  void showMeasurement(const profile::MeasurementInfo& m);
+  void fitTabsToPage();
   void setBusy(bool busy);
   void setStatus(const QString& text);
   void exportWithDialog(const QString& format);
@@ -135,8 +154,9 @@ private:
   std::shared_ptr<const ir::Model> m_model;
   QString m_onnxPath;
   std::optional<shape_config::ShapeConfig> m_config;
+  std::optional<session::BuildRequest> m_request;
   std::shared_ptr<const om::Model> m_compiled;
-  bool m_compiledBySelf = false;
+  std::string m_compiledKey;
 
   std::optional<profile::ProfileReport> m_report;
   std::optional<profile::StrategyComparison> m_comparison;
@@ -157,7 +177,9 @@ private:
   QToolButton* m_exportButton = nullptr;
   QProgressBar* m_progress = nullptr;
   QLabel* m_status = nullptr;
+  QLabel* m_warning = nullptr;
   QTabWidget* m_tabs = nullptr;
+  QWidget* m_gearsPage = nullptr;
   QComboBox* m_gear = nullptr;
   QTableWidget* m_gearTable = nullptr;
   LatencyChart* m_latency = nullptr;

@@ -25,9 +25,20 @@ QString shortName(profile::StrategyKind kind) {
   if (name.startsWith(QLatin1String("dynamic"))) return QStringLiteral("dynamic");
   return name;
 }
-// What building and running the strategy added to the process's resident set at its peak.
-uint64_t rssGrowth(const profile::StrategyResult& s) {
-  return s.peakRssBytes - std::min(s.peakRssBytes, s.rssBaselineBytes);
+// What building, loading and warming the strategy added to the process's resident set (a delta;
+// the process's own peak is never reset).
+uint64_t rssGrowth(const profile::StrategyResult& s) { return s.residentBytes; }
+
+// "1.234 [1.200, 1.260]" and, against the reference, "no measurable difference" or "12% slower".
+QString medianCell(const profile::StrategyComparison& c, const profile::StrategyResult& s, std::size_t g) {
+  const auto& e = s.gears[g];
+  QString text = QStringLiteral("%1 [%2, %3]")
+                     .arg(e.latency.median, 0, 'f', 3)
+                     .arg(e.medianCi.lo, 0, 'f', 3)
+                     .arg(e.medianCi.hi, 0, 'f', 3);
+  for (const auto& v : c.verdicts)
+    if (v.gear == g && v.strategy == s.kind) text += QStringLiteral("\n") + qs(profile::differenceText(v.difference));
+  return text;
 }
 
 QTableWidgetItem* item(const QString& text, bool number = true) {
@@ -64,9 +75,10 @@ StrategyView::StrategyView(QWidget* parent) : QWidget(parent) {
   grid->addWidget(m_size, 2, 1);
   for (int c = 0; c < 2; ++c)
     grid->setColumnStretch(c, 1);
-  grid->setRowMinimumHeight(0, 320);
-  grid->setRowMinimumHeight(1, 300);
-  grid->setRowMinimumHeight(2, 280);
+  m_latency->setMinimumHeight(320);
+  m_memory->setMinimumHeight(300);
+  m_compile->setMinimumHeight(280);
+  m_size->setMinimumHeight(280);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_summary);
   layout->addWidget(m_table);
@@ -95,9 +107,9 @@ void StrategyView::setComparison(const profile::StrategyComparison& c) {
 
 void StrategyView::fillTable(const profile::StrategyComparison& c) {
   QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"),     tr(".om size"),
-                      tr("Weights"),  tr("Arena"),  tr("Peak RSS (growth)")};
+                      tr("Weights"),  tr("Arena"),  tr("Resident growth")};
   for (const auto& g : c.gearLabels)
-    headers << tr("%1 median (ms)").arg(qs(g));
+    headers << tr("%1 median (ms) [95% CI]").arg(qs(g));
   m_table->clear();
   m_table->setColumnCount(static_cast<int>(headers.size()));
   m_table->setHorizontalHeaderLabels(headers);
@@ -114,11 +126,12 @@ void StrategyView::fillTable(const profile::StrategyComparison& c) {
     m_table->setItem(r, 3, item(bytes(s.omBytes)));
     m_table->setItem(r, 4, item(bytes(s.weightBytes)));
     m_table->setItem(r, 5, item(bytes(s.arenaBytes)));
-    m_table->setItem(r, 6, item(tr("%1 (+%2)").arg(bytes(s.peakRssBytes), bytes(rssGrowth(s)))));
+    m_table->setItem(r, 6, item(QStringLiteral("+%1").arg(bytes(rssGrowth(s)))));
     for (std::size_t g = 0; g < s.gears.size(); ++g)
-      m_table->setItem(r, 7 + static_cast<int>(g), item(QString::number(s.gears[g].latency.median, 'f', 3)));
+      m_table->setItem(r, 7 + static_cast<int>(g), item(medianCell(c, s, g)));
   }
   m_table->resizeColumnsToContents();
+  m_table->resizeRowsToContents();
   fitTableHeight(m_table);
 }
 
@@ -144,11 +157,13 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
     QStringList tips;
     for (const auto& g : s->gears) {
       v << g.latency.median;
-      tips << tr("%1, %2\nmedian %3 ms, p99 %4 ms\n%5 samples/s")
+      tips << tr("%1, %2\nmedian %3 ms [%6, %7], p99 %4 ms\n%5 samples/s")
                   .arg(QString::fromUtf8(profile::strategyKindTitle(s->kind)), qs(g.label))
                   .arg(g.latency.median, 0, 'f', 3)
                   .arg(g.latency.p99, 0, 'f', 3)
-                  .arg(g.samplesPerSec, 0, 'f', 1);
+                  .arg(g.samplesPerSec, 0, 'f', 1)
+                  .arg(g.medianCi.lo, 0, 'f', 3)
+                  .arg(g.medianCi.hi, 0, 'f', 3);
     }
     latency << v;
     latencyTips << tips;
@@ -171,10 +186,10 @@ void StrategyView::fillCharts(const profile::StrategyComparison& c) {
     memory[2] << static_cast<double>(rssGrowth(*s)) / unit;
     memoryTips[0] << tr("weights %1 (+ packed %2)").arg(bytes(s->weightBytes), bytes(s->packedWeightBytes));
     memoryTips[1] << tr("activation memory %1").arg(bytes(s->arenaBytes));
-    memoryTips[2] << tr("process peak RSS %1, %2 above the %3 before this strategy was built")
-                         .arg(bytes(s->peakRssBytes), bytes(rssGrowth(*s)), bytes(s->rssBaselineBytes));
+    memoryTips[2] << tr("resident set grew by %1 from %2 while this strategy was built, loaded and warmed up")
+                         .arg(bytes(rssGrowth(*s)), bytes(s->rssBaselineBytes));
   }
-  m_memory->setData(shortNames, {tr("weights"), tr("arena / activations"), tr("peak RSS growth")}, memory,
+  m_memory->setData(shortNames, {tr("weights"), tr("arena / activations"), tr("resident growth")}, memory,
                     tr("Strategy"), tr("Memory (%1)").arg(unitName), memoryTips);
 
   QVector<QVector<double>> compile(1), size(1);

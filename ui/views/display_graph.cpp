@@ -180,6 +180,21 @@ DisplayNode makeOpNode(const ir::Graph& g, ir::NodeId id, const TextMetrics& m) 
   return n;
 }
 
+DisplayNode makeGroupNode(const ScopeGroup& group, const TextMetrics& m) {
+  DisplayNode n;
+  n.kind = DisplayNode::Kind::Group;
+  n.name = QString::fromStdString(group.path);
+  n.scope = n.name;
+  n.title = QString::fromStdString(scopeLeaf(group.path)) + QStringLiteral(" \u25b8");
+  n.members = group.members;
+  n.rows.push_back({QStringLiteral("scope"), elide(n.name)});
+  n.rows.push_back({QStringLiteral("nodes"), QString::number(group.members)});
+  for (const auto& [op, count] : group.commonestOps)
+    n.rows.push_back({QString::fromStdString(op), QStringLiteral("\u00d7%1").arg(count)});
+  sizeOpNode(n, m);
+  return n;
+}
+
 DisplayNode makeIoNode(const ir::Graph& g, ir::ValueId v, DisplayNode::Kind kind, const TextMetrics& m) {
   DisplayNode n;
   n.kind = kind;
@@ -189,6 +204,47 @@ DisplayNode makeIoNode(const ir::Graph& g, ir::ValueId v, DisplayNode::Kind kind
   n.width = std::ceil(m.width(TextMetrics::Font::Row, n.title) + 2 * gst::kIoPadX);
   n.height = gst::kIoHeight;
   return n;
+}
+
+// Outlines around the open scopes: the bounding box of what is shown inside each, padded more for
+// outer scopes so nested outlines do not share edges.
+void addOutlines(DisplayGraph& dg, const std::vector<std::string>& outlined) {
+  if (outlined.empty()) return;
+  std::unordered_map<std::string, std::size_t> index;
+  for (const auto& path : outlined) {
+    index.emplace(path, dg.outlines.size());
+    ScopeOutline o;
+    o.path = QString::fromStdString(path);
+    o.depth = static_cast<int>(std::count(path.begin(), path.end(), '/'));
+    o.left = o.top = 1e300;
+    o.right = o.bottom = -1e300;
+    dg.outlines.push_back(o);
+  }
+  for (const auto& n : dg.nodes) {
+    if (n.scope.isEmpty()) continue;
+    // An op lies in its scope and the enclosing ones; a group in the scopes enclosing its own.
+    const std::string scope = n.scope.toStdString();
+    for (const auto& p : scopeChain(n.kind == DisplayNode::Kind::Group ? scopeOf(scope) : scope)) {
+      const auto it = index.find(p);
+      if (it == index.end()) continue;
+      ScopeOutline& o = dg.outlines[it->second];
+      o.left = std::min(o.left, n.x - n.width / 2);
+      o.right = std::max(o.right, n.x + n.width / 2);
+      o.top = std::min(o.top, n.y - n.height / 2);
+      o.bottom = std::max(o.bottom, n.y + n.height / 2);
+    }
+  }
+  int maxDepth = 0;
+  for (const auto& o : dg.outlines)
+    maxDepth = std::max(maxDepth, o.depth);
+  for (auto& o : dg.outlines) {
+    const double pad = 6.0 + 6.0 * (maxDepth - o.depth);
+    o.left -= pad;
+    o.right += pad;
+    o.top -= pad + gst::kTitleHeight; // room for the path above the first row
+    o.bottom += pad;
+  }
+  std::erase_if(dg.outlines, [](const ScopeOutline& o) { return o.right < o.left; });
 }
 
 } // namespace
@@ -322,16 +378,36 @@ Expected<std::shared_ptr<DisplayGraph>> buildDisplayGraph(std::shared_ptr<const 
     source[static_cast<std::size_t>(v)] = static_cast<int>(dg->nodes.size());
     dg->nodes.push_back(makeIoNode(g, v, DisplayNode::Kind::Input, metrics));
   }
-  const int firstOp = static_cast<int>(dg->nodes.size());
+  // Collapsed name scopes become one box each, placed where their first node would be.
+  const ScopeAssignment scopes = assignScopes(g, options.scopes);
+  dg->scopeOptions = options.scopes;
+  std::vector<int> groupNode(scopes.groups.size(), -1);
+  dg->displayOfIr.assign(g.nodes.size(), -1);
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     if ((i & 1023) == 0 && isCancelled()) return makeError(codes::kCancelled, "graph layout cancelled");
+    int at = static_cast<int>(dg->nodes.size());
+    if (const int grp = scopes.groupOf[i]; grp >= 0) {
+      auto& node = groupNode[static_cast<std::size_t>(grp)];
+      if (node < 0) {
+        node = at;
+        dg->nodes.push_back(makeGroupNode(scopes.groups[static_cast<std::size_t>(grp)], metrics));
+      }
+      at = node;
+    } else {
+      dg->nodes.push_back(makeOpNode(g, static_cast<ir::NodeId>(i), metrics));
+      dg->nodes.back().scope = QString::fromStdString(scopeOf(g.nodes[i].name));
+    }
+    dg->displayOfIr[i] = at;
     for (ir::ValueId v : g.nodes[i].outputs)
-      if (v != ir::kNone) source[static_cast<std::size_t>(v)] = static_cast<int>(dg->nodes.size());
-    dg->nodes.push_back(makeOpNode(g, static_cast<ir::NodeId>(i), metrics));
+      if (v != ir::kNone) source[static_cast<std::size_t>(v)] = at;
   }
   std::set<std::tuple<int, int, ir::ValueId>> seen;
+  std::set<std::pair<int, int>> seenGroupEdges; // one edge between a group and a neighbour, whatever the values
+  auto isGroup = [&dg](int n) { return dg->nodes[static_cast<std::size_t>(n)].kind == DisplayNode::Kind::Group; };
   auto addEdge = [&](int from, int to, ir::ValueId v) {
-    if (from >= 0 && seen.insert({from, to, v}).second) dg->edges.push_back({from, to, v, {}});
+    if (from < 0 || from == to) return; // inside a collapsed scope
+    if ((isGroup(from) || isGroup(to)) && !seenGroupEdges.insert({from, to}).second) return;
+    if (seen.insert({from, to, v}).second) dg->edges.push_back({from, to, v, {}});
   };
   for (std::size_t i = 0; i < g.nodes.size(); ++i)
     for (ir::ValueId v : g.nodes[i].inputs) {
@@ -344,7 +420,7 @@ Expected<std::shared_ptr<DisplayGraph>> buildDisplayGraph(std::shared_ptr<const 
         dg->nodes.push_back(makeIoNode(g, v, DisplayNode::Kind::Input, metrics));
         dg->nodes.back().outerScope = true;
       }
-      addEdge(source[static_cast<std::size_t>(v)], firstOp + static_cast<int>(i), v);
+      addEdge(source[static_cast<std::size_t>(v)], dg->displayOfIr[i], v);
     }
   for (ir::ValueId v : g.outputs) {
     const int out = static_cast<int>(dg->nodes.size());
@@ -370,6 +446,7 @@ Expected<std::shared_ptr<DisplayGraph>> buildDisplayGraph(std::shared_ptr<const 
     dg->edges[i].route = std::move(laid.edgeRoutes[i]);
   dg->width = laid.width;
   dg->height = laid.height;
+  addOutlines(*dg, scopes.outlined);
   dg->stats = laid.stats;
   dg->millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return dg;

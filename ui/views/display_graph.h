@@ -16,6 +16,7 @@
 #include "core/common/status.h"
 #include "core/ir/graph.h"
 #include "ui/views/graph_layout.h"
+#include "ui/views/graph_scopes.h"
 #include "ui/views/graph_style.h"
 
 namespace gs::ui {
@@ -42,11 +43,14 @@ struct DisplayRow {
 };
 
 struct DisplayNode {
-  enum class Kind { Op, Input, Output };
+  // Group: a collapsed name scope standing for the op nodes inside it (see graph_scopes.h).
+  enum class Kind { Op, Input, Output, Group };
   Kind kind = Kind::Op;
-  int32_t irIndex = -1; // node index (Op) or value id (Input, Output)
-  QString title;        // op type, or the value's name
-  QString name;         // what selection and find use: nodeDisplayName(), or the value's name
+  int32_t irIndex = -1; // node index (Op) or value id (Input, Output); -1 for a Group
+  QString title;        // op type, the value's name, or the last part of a group's scope
+  QString name;         // what selection and find use: nodeDisplayName(), the value's name, a group's scope
+  QString scope;        // an op's name scope ("/backbone/stage1"); a group's own scope
+  int members = 0;      // op nodes inside a Group
   graph_style::Category category = graph_style::Category::Other;
   std::vector<DisplayRow> rows;
   double width = 0;
@@ -65,10 +69,20 @@ struct DisplayEdge {
   std::vector<layout::Point> route;
 };
 
+// The outline of an open name scope around what is shown inside it.
+struct ScopeOutline {
+  QString path;
+  int depth = 0; // 1 for a top scope
+  double left = 0, top = 0, right = 0, bottom = 0;
+};
+
 struct DisplayGraph {
   std::shared_ptr<const ir::Graph> graph; // what is shown (a copy with inferred shapes when asked)
   std::vector<DisplayNode> nodes;
   std::vector<DisplayEdge> edges;
+  std::vector<ScopeOutline> outlines; // outermost first
+  std::vector<int> displayOfIr;       // per IR node: its display node, or the Group that holds it
+  ScopeOptions scopeOptions;          // what this picture was built with
   double width = 0;
   double height = 0;
   layout::LayoutStats stats;
@@ -80,6 +94,7 @@ struct DisplayOptions {
   // carry the model's symbolic shapes even when the file had no value_info.
   int64_t inferOpset = 0;
   layout::LayoutOptions layout;
+  ScopeOptions scopes;
 };
 
 // The name an op node goes by in the view: its ONNX name, or "<OpType>#<index>" when it has none.

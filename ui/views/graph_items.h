@@ -22,6 +22,9 @@ public:
 
   int index() const { return m_index; }
   const DisplayNode& node() const { return *m_node; }
+  // A find hit: outlined in the find colour (and filled with it when zoomed far out).
+  void setMarked(bool on);
+  bool isMarked() const { return m_marked; }
 
 protected:
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
@@ -29,9 +32,36 @@ protected:
 private:
   void paintOp(QPainter* p, const QRectF& r) const;
   void paintIo(QPainter* p, const QRectF& r) const;
+  void paintGroup(QPainter* p, const QRectF& r) const;
 
   const DisplayNode* m_node;
   int m_index;
+  bool m_marked = false;
+};
+
+// The outline of an open name scope, behind the nodes, with its path on a header strip; a click on
+// the header collapses the scope (GraphScene::scopeToggled). Zoomed far out, the path is drawn at a
+// readable size on screen, so a fitted big graph shows its structure instead of a grey band.
+class ScopeOutlineItem : public QGraphicsItem {
+public:
+  enum { Type = UserType + 103 };
+  explicit ScopeOutlineItem(const ScopeOutline* outline);
+
+  int type() const override { return Type; }
+  // Outer scopes (depth 1 and 2) reach far to the right: zoomed out until they are thinner than their
+  // path, the path is drawn beside them, like a table of contents along the graph.
+  QRectF boundingRect() const override;
+  QPainterPath shape() const override; // the header only: clicks elsewhere reach nodes and panning
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+  const ScopeOutline& outline() const { return *m_outline; }
+  QRectF headerRect() const;
+
+protected:
+  void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+
+private:
+  const ScopeOutline* m_outline;
+  QRectF m_rect;
 };
 
 class EdgeItem : public QGraphicsItem {

@@ -43,8 +43,10 @@ void GraphScene::clearGraph(const QString& message) {
     m_nodeItems.clear();
     m_edgeItems.clear();
     m_cached.clear();
+    m_outlineItems.clear();
     clear();
   }
+  m_marked.clear();
   m_nodeItems.clear();
   m_edgeItems.clear();
   m_edgesOfNode.clear();
@@ -86,10 +88,27 @@ void GraphScene::setDisplayGraph(std::shared_ptr<const DisplayGraph> graph, cons
   for (std::size_t i = 0; i < m_graph->nodes.size(); ++i)
     m_byName.try_emplace(m_graph->nodes[i].name, static_cast<int>(i));
   placeLabels();
+  // Scope outlines are few (one per open scope) and give the picture its structure from the start.
+  m_outlineItems.reserve(m_graph->outlines.size());
+  for (const auto& o : m_graph->outlines) {
+    auto* item = new ScopeOutlineItem(&o);
+    addItem(item);
+    m_outlineItems.push_back(item);
+  }
   const unsigned generation = m_generation;
   QTimer::singleShot(0, this, [this, generation] {
     if (generation == m_generation) populateSlice();
   });
+}
+
+void GraphScene::setMarked(const std::vector<int>& nodes) {
+  if (!m_graph) return;
+  std::vector<bool> marked(m_graph->nodes.size(), false);
+  for (int n : nodes)
+    if (n >= 0 && static_cast<std::size_t>(n) < marked.size()) marked[static_cast<std::size_t>(n)] = true;
+  for (std::size_t i = 0; i < m_nodeItems.size(); ++i)
+    if (m_nodeItems[i] && (i < m_marked.size() ? m_marked[i] : false) != marked[i]) m_nodeItems[i]->setMarked(marked[i]);
+  m_marked = std::move(marked);
 }
 
 bool GraphScene::addSome(qint64 budgetMs) {
@@ -103,6 +122,7 @@ bool GraphScene::addSome(qint64 budgetMs) {
     for (int k = 0; k < 64; ++k) {
       if (m_nextNode < g.nodes.size()) {
         auto* item = new NodeItem(&g.nodes[m_nextNode], static_cast<int>(m_nextNode));
+        if (isMarked(static_cast<int>(m_nextNode))) item->setMarked(true);
         addItem(item);
         m_nodeItems[m_nextNode++] = item;
       } else if (m_nextEdge < g.edges.size()) {

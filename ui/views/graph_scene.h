@@ -53,8 +53,16 @@ public:
   void updateCaching(const QRectF& visible, double zoom);
   // Highlights the edges into and out of the node (-1: none).
   void highlightEdgesOf(int nodeIndex);
+  // Marks the find hits (display node indices; empty: none).
+  void setMarked(const std::vector<int>& nodes);
+  bool isMarked(int index) const {
+    return index >= 0 && static_cast<std::size_t>(index) < m_marked.size() && m_marked[static_cast<std::size_t>(index)];
+  }
+  std::size_t outlineCount() const { return m_outlineItems.size(); }
 
 signals:
+  // The user asked to collapse (true) or expand (false) the name scope `path`.
+  void scopeToggled(QString path, bool collapse);
   void populateProgress(int done, int total);
   void populated();
 
@@ -79,6 +87,8 @@ private:
   std::size_t m_nextEdge = 0;
   int m_highlighted = -1;
   std::vector<NodeItem*> m_cached;
+  std::vector<QGraphicsItem*> m_outlineItems;
+  std::vector<bool> m_marked;
   unsigned m_generation = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "ui/views/graph_canvas.h"
 #include "ui/views/graph_export.h"
 #include "ui/views/graph_items.h"
+#include "ui/views/graph_overview.h"
 #include "ui/views/graph_scene.h"
 
 namespace gs::ui {
@@ -79,18 +80,32 @@ GraphView::GraphView(QWidget* parent) : QWidget(parent) {
   auto* zoomIn = toolButton(QStringLiteral("+"), tr("Zoom in (+)"), tools);
   auto* zoomOut = toolButton(QStringLiteral("\u2212"), tr("Zoom out (-)"), tools);
   auto* fit = toolButton(tr("Fit"), tr("Fit the graph in the view (F)"), tools);
+  auto* scopes = toolButton(tr("Scopes"), tr("Name scopes: double-click a scope box to expand it, click an "
+                                             "outline's header to collapse it"),
+                            tools);
+  scopes->setObjectName(QStringLiteral("scopesButton"));
+  scopes->setPopupMode(QToolButton::InstantPopup);
+  auto* scopeMenu = new QMenu(scopes);
+  scopeMenu->addAction(tr("Collapse all scopes"), this, &GraphView::collapseAllScopes);
+  scopeMenu->addAction(tr("Expand all scopes"), this, &GraphView::expandAllScopes);
+  scopes->setMenu(scopeMenu);
   toolsLayout->addWidget(zoomIn);
   toolsLayout->addWidget(zoomOut);
   toolsLayout->addWidget(fit);
+  toolsLayout->addWidget(scopes);
   tools->adjustSize();
   connect(zoomIn, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(1.25); });
   connect(zoomOut, &QToolButton::clicked, this, [this] { m_canvas->zoomBy(0.8); });
   connect(fit, &QToolButton::clicked, this, &GraphView::fitToView);
   connect(m_canvas, &GraphCanvas::fitRequested, this, &GraphView::fitToView);
   connect(m_canvas, &GraphCanvas::nodeDoubleClicked, this, &GraphView::onNodeDoubleClicked);
+  m_overview = new GraphOverview(m_canvas);
   connect(m_canvas, &GraphCanvas::viewChanged, this, [this] {
     m_scene->updateCaching(m_canvas->mapToScene(m_canvas->viewport()->rect()).boundingRect(), m_canvas->zoom());
+    m_overview->updateView();
   });
+  connect(m_scene, &GraphScene::scopeToggled, this,
+          [this](const QString& path, bool collapse) { setScopeCollapsed(path, collapse); });
 
   m_overlay = new QFrame(this);
   m_overlay->setObjectName(QStringLiteral("graphOverlay"));
@@ -146,14 +161,18 @@ void GraphView::setModel(std::shared_ptr<const ir::Model> model, QString title) 
   start(std::shared_ptr<const ir::Graph>(model, &model->graph), std::move(title), opset);
 }
 
-void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset) {
+void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset,
+                      const ScopeOptions& scopes) {
   ++m_generation;
+  m_source = graph;
+  m_sourceOpset = inferOpset;
   if (m_cancel) m_cancel->cancel();
   m_cancel = std::make_shared<CancelToken>();
   m_title = std::move(title);
   m_findText.clear();
   m_findHits.clear();
   m_selectAfter.clear();
+  m_revealScope.clear();
   m_overlayDelay->stop();
   if (!graph) {
     m_layoutPending = false;
@@ -162,7 +181,7 @@ void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int
     return;
   }
   for (const auto& c : m_cache)
-    if (c.inferOpset == inferOpset && c.source.lock() == graph) {
+    if (c.inferOpset == inferOpset && c.scopes == scopes && c.source.lock() == graph) {
       present(c.shown, m_title);
       return;
     }
@@ -170,10 +189,12 @@ void GraphView::start(std::shared_ptr<const ir::Graph> graph, QString title, int
   m_pendingNodes = static_cast<int>(graph->nodes.size());
   m_pendingSource = graph;
   m_pendingOpset = inferOpset;
+  m_pendingScopes = scopes;
   // The previous picture stays until the new one is ready; the overlay says what is coming.
   showOverlay(tr("Laying out %1 nodes\u2026").arg(m_pendingNodes), true);
   DisplayOptions options;
   options.inferOpset = inferOpset;
+  options.scopes = scopes;
   auto metrics = m_metrics;
   auto cancel = m_cancel;
   m_watcher->setFuture(QtConcurrent::run([graph, metrics, cancel, options]() -> Outcome {
@@ -205,10 +226,11 @@ void GraphView::onLayoutDone() {
     return;
   }
   m_overlayLabel->setText(tr("Drawing %1 nodes\u2026").arg(m_pendingNodes));
-  m_cache.push_back({m_pendingSource, m_pendingOpset, out.graph});
+  m_cache.push_back({m_pendingSource, m_pendingOpset, m_pendingScopes, out.graph});
   if (m_cache.size() > kCacheSize) m_cache.erase(m_cache.begin());
   m_scene->setDisplayGraph(out.graph, m_metrics.get());
   m_scene->setValueShapes(m_shapes);
+  m_overview->setDisplayGraph(out.graph);
 }
 
 void GraphView::present(std::shared_ptr<const DisplayGraph> shown, QString title) {
@@ -222,8 +244,75 @@ void GraphView::present(std::shared_ptr<const DisplayGraph> shown, QString title
   hideOverlay();
   m_clock.start();
   m_pendingNodes = static_cast<int>(shown->graph->nodes.size());
-  m_scene->setDisplayGraph(std::move(shown), m_metrics.get());
+  m_scene->setDisplayGraph(shown, m_metrics.get());
   m_scene->setValueShapes(m_shapes);
+  m_overview->setDisplayGraph(std::move(shown));
+}
+
+ScopeOptions GraphView::scopeOptions() const {
+  const DisplayGraph* dg = m_scene->displayGraph();
+  return isBusy() || !dg ? m_pendingScopes : dg->scopeOptions;
+}
+
+void GraphView::relayoutScopes(const ScopeOptions& scopes) {
+  // The graph on screen already carries its inferred shapes: lay it out again without inferring. (Its
+  // source may be a body or an enclosing graph the breadcrumb went back to.)
+  const auto shown = m_scene->sharedDisplayGraph();
+  auto source = shown && !m_layoutPending ? shown->graph : m_source;
+  const int64_t opset = shown && !m_layoutPending ? 0 : m_sourceOpset;
+  if (!source) return;
+  const QString select = selectedNodeName();
+  const QString reveal = m_revealScope;
+  auto levels = m_levels; // a new layout of the same graph: the breadcrumb stays
+  start(std::move(source), m_title, opset, scopes);
+  m_levels = std::move(levels);
+  m_revealScope = reveal;
+  if (!select.isEmpty() && m_selectAfter.isEmpty()) m_selectAfter = select;
+}
+
+void GraphView::setScopeCollapsed(const QString& path, bool collapsed) {
+  ScopeOptions scopes = scopeOptions();
+  const std::string p = path.toStdString();
+  if (collapsed) {
+    scopes.collapsed.insert(p);
+    scopes.expanded.erase(p);
+    // Inner scopes opened before stay open when this one is expanded again.
+  } else {
+    scopes.collapsed.erase(p);
+    scopes.expanded.insert(p);
+  }
+  m_revealScope = collapsed ? QString() : path;
+  relayoutScopes(scopes);
+  if (collapsed) m_selectAfter = path; // the new box
+}
+
+void GraphView::collapseAllScopes() {
+  ScopeOptions scopes;
+  scopes.autoCollapseNodes = 0;
+  m_revealScope.clear();
+  relayoutScopes(scopes);
+}
+
+void GraphView::expandAllScopes() {
+  ScopeOptions scopes;
+  scopes.autoCollapseNodes = -1;
+  m_revealScope.clear();
+  relayoutScopes(scopes);
+}
+
+bool GraphView::expandToShow(int irNode) {
+  const DisplayGraph* dg = m_scene->displayGraph();
+  if (!dg || irNode < 0 || static_cast<std::size_t>(irNode) >= dg->graph->nodes.size()) return false;
+  const int shown = dg->displayOfIr[static_cast<std::size_t>(irNode)];
+  if (shown < 0 || dg->nodes[static_cast<std::size_t>(shown)].kind != DisplayNode::Kind::Group) return false;
+  ScopeOptions scopes = dg->scopeOptions;
+  for (const auto& p : scopeChain(scopeOf(dg->graph->nodes[static_cast<std::size_t>(irNode)].name))) {
+    scopes.collapsed.erase(p);
+    scopes.expanded.insert(p);
+  }
+  m_revealScope.clear();
+  relayoutScopes(scopes);
+  return true;
 }
 
 void GraphView::selectWhenReady(const QString& nodeName) {
@@ -307,6 +396,10 @@ void GraphView::onNodeDoubleClicked(int index, QPoint globalPos) {
   const DisplayGraph* dg = m_scene->displayGraph();
   if (!dg || index < 0 || index >= static_cast<int>(dg->nodes.size())) return;
   const QString name = dg->nodes[static_cast<std::size_t>(index)].name;
+  if (dg->nodes[static_cast<std::size_t>(index)].kind == DisplayNode::Kind::Group) {
+    setScopeCollapsed(name, false);
+    return;
+  }
   const QStringList bodies = bodyAttributes(name);
   if (bodies.size() == 1) {
     openSubgraph(name, bodies.front());
@@ -322,6 +415,23 @@ void GraphView::onNodeDoubleClicked(int index, QPoint globalPos) {
 void GraphView::onPopulated() {
   hideOverlay();
   const QString select = std::exchange(m_selectAfter, QString());
+  const QString reveal = std::exchange(m_revealScope, QString());
+  if (!m_findText.isEmpty()) markHits();
+  if (const DisplayGraph* dg = m_scene->displayGraph(); dg && !reveal.isEmpty()) {
+    // An expanded scope: its outline in view, fitted when readable, else from its top.
+    for (const auto& o : dg->outlines)
+      if (o.path == reveal) {
+        const QRectF r(QPointF(o.left, o.top), QPointF(o.right, o.bottom));
+        const QRectF vp = m_canvas->viewport()->rect();
+        const double z = std::min({vp.width() / r.width(), vp.height() / r.height(), 1.0});
+        if (z >= kMinReadableZoom)
+          m_canvas->setZoomCentered(z * 0.95, r.center());
+        else
+          m_canvas->setZoomCentered(0.8, QPointF(r.center().x(), r.top() + vp.height() / 2 / 0.8));
+        emit layoutFinished(m_pendingNodes, static_cast<double>(m_clock.nsecsElapsed()) / 1e6);
+        return;
+      }
+  }
   const QRectF r = m_scene->sceneRect();
   const QRectF vp = m_canvas->viewport()->rect();
   const double fitZoom = std::min(vp.width() / r.width(), vp.height() / r.height());
@@ -356,7 +466,18 @@ void GraphView::setValueShapes(std::map<std::string, std::string> shapesByValueN
 
 bool GraphView::selectNode(const QString& nodeName) {
   const int index = m_scene->nodeIndex(nodeName);
-  if (index < 0) return false;
+  if (index < 0) {
+    // A node inside a collapsed scope: open the scopes around it, then select it.
+    const DisplayGraph* dg = m_scene->displayGraph();
+    if (!dg || isBusy()) return false;
+    for (std::size_t i = 0; i < dg->graph->nodes.size(); ++i)
+      if (nodeDisplayName(*dg->graph, static_cast<ir::NodeId>(i)) == nodeName) {
+        if (!expandToShow(static_cast<int>(i))) return false;
+        m_selectAfter = nodeName;
+        return true;
+      }
+    return false;
+  }
   m_scene->populateAll();
   NodeItem* item = m_scene->nodeItem(index);
   if (!item) return false;
@@ -383,40 +504,57 @@ int GraphView::findPrevious(const QString& text) { return findStep(text, -1); }
 
 int GraphView::findStep(const QString& text, int step) {
   const DisplayGraph* dg = m_scene->displayGraph();
-  if (!dg || text.isEmpty()) {
-    m_findText.clear();
-    m_findHits.clear();
-    return 0;
+  if (!dg || text.isEmpty() || isBusy()) {
+    if (text.isEmpty()) {
+      m_findText.clear();
+      m_findHits.clear();
+      markHits();
+    }
+    return isBusy() ? static_cast<int>(m_findHits.size()) : 0;
   }
   if (text != m_findText) {
     m_findText = text;
-    m_findHits.clear();
     m_findPos = -1;
-    const ir::Graph& g = *dg->graph;
-    auto hit = [&text](const std::string& s) { return QString::fromStdString(s).contains(text, Qt::CaseInsensitive); };
-    for (std::size_t i = 0; i < dg->nodes.size(); ++i) {
-      const DisplayNode& n = dg->nodes[i];
-      bool match = n.name.contains(text, Qt::CaseInsensitive) || n.title.contains(text, Qt::CaseInsensitive);
-      if (!match && n.kind == DisplayNode::Kind::Op) {
-        const ir::Node& node = g.nodes[static_cast<std::size_t>(n.irIndex)];
-        for (const auto* list : {&node.inputs, &node.outputs})
-          for (ir::ValueId v : *list)
-            if (!match && v != ir::kNone) match = hit(g.values[static_cast<std::size_t>(v)].name);
-      }
-      if (match) m_findHits.push_back(static_cast<int>(i));
-    }
-    // Top to bottom, then left to right: the order a reader scans the graph in.
-    std::stable_sort(m_findHits.begin(), m_findHits.end(), [dg](int a, int b) {
-      const auto& na = dg->nodes[static_cast<std::size_t>(a)];
-      const auto& nb = dg->nodes[static_cast<std::size_t>(b)];
-      return na.y != nb.y ? na.y < nb.y : na.x < nb.x;
-    });
+    m_findHits = findNodes(*dg, parseFindQuery(text));
+    markHits();
   }
   if (m_findHits.empty()) return 0;
   const int n = static_cast<int>(m_findHits.size());
   m_findPos = m_findPos < 0 ? (step > 0 ? 0 : n - 1) : ((m_findPos + step) % n + n) % n;
-  selectNode(dg->nodes[static_cast<std::size_t>(m_findHits[static_cast<std::size_t>(m_findPos)])].name);
-  return static_cast<int>(m_findHits.size());
+  const FindHit& hit = m_findHits[static_cast<std::size_t>(m_findPos)];
+  if (hit.irNode >= 0 && dg->nodes[static_cast<std::size_t>(hit.display)].kind == DisplayNode::Kind::Group) {
+    // Inside a collapsed scope: open it; the hit is selected once the new picture is drawn, and the
+    // hits are looked up again in it (the text and position are kept).
+    const QString keepText = m_findText;
+    const auto keepHits = m_findHits;
+    const int keepPos = m_findPos;
+    if (expandToShow(hit.irNode)) {
+      m_findText = keepText;
+      m_findHits = keepHits;
+      m_findPos = keepPos;
+      m_selectAfter = hit.name;
+    }
+    return n;
+  }
+  selectNode(hit.name);
+  return n;
+}
+
+void GraphView::markHits() {
+  std::vector<int> marked;
+  const DisplayGraph* dg = m_scene->displayGraph();
+  if (dg && !m_findText.isEmpty()) {
+    // The hits as they lie in the picture on screen (a new layout moves them into other boxes).
+    for (auto& hit : m_findHits) {
+      if (hit.irNode >= 0 && static_cast<std::size_t>(hit.irNode) < dg->displayOfIr.size())
+        hit.display = dg->displayOfIr[static_cast<std::size_t>(hit.irNode)];
+      else if (hit.irNode < 0)
+        hit.display = m_scene->nodeIndex(hit.name);
+      marked.push_back(hit.display);
+    }
+  }
+  m_scene->setMarked(marked);
+  m_overview->setMarked(marked);
 }
 
 std::shared_ptr<const ir::Graph> GraphView::displayedGraph() const {

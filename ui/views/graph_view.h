@@ -19,6 +19,7 @@
 #include "core/common/progress.h"
 #include "core/ir/graph.h"
 #include "ui/views/display_graph.h"
+#include "ui/views/graph_find.h"
 
 class QLabel;
 class QProgressBar;
@@ -29,6 +30,7 @@ class QTimer;
 namespace gs::ui {
 
 class GraphCanvas;
+class GraphOverview;
 class GraphScene;
 
 class GraphView : public QWidget {
@@ -48,8 +50,10 @@ public:
   void fitToView();
   // Writes the graph as .png or .svg (by suffix). Finishes adding items first if needed.
   bool exportImage(const QString& path, QString* error);
-  // Selects the next node whose name, op type or an input/output tensor name contains text
-  // (case-insensitive), wrapping around; returns the number of matching nodes (0: nothing selected).
+  // Selects the next node matching a find query (graph_find.h: "op:Conv", "name:stage1",
+  // "tensor:x", or a word that the name, op type or a tensor name contains; case-insensitive),
+  // wrapping around; all hits are marked in the graph and the overview. A hit inside a collapsed
+  // scope expands it. Returns the number of matching nodes (0: nothing selected).
   int findNext(const QString& text);
   // The same, backwards (the last hit first for a new text).
   int findPrevious(const QString& text);
@@ -59,6 +63,14 @@ public:
 
   // Selects a node once the graph being laid out is on screen (at once when nothing is pending).
   void selectWhenReady(const QString& nodeName);
+
+  // Name scopes (graph_scopes.h): collapse one into a box or expand it (a new layout in the worker);
+  // all at once; and the options the picture on screen was built with.
+  void setScopeCollapsed(const QString& path, bool collapsed);
+  void collapseAllScopes();
+  void expandAllScopes();
+  ScopeOptions scopeOptions() const;
+  GraphOverview* overview() const { return m_overview; }
 
   // Subgraph bodies (If, Loop, Scan; Netron-like). The graph attributes of an op node on screen:
   QStringList bodyAttributes(const QString& nodeName) const;
@@ -112,10 +124,15 @@ private:
   struct Cached {
     std::weak_ptr<const ir::Graph> source;
     int64_t inferOpset = 0;
+    ScopeOptions scopes;
     std::shared_ptr<const DisplayGraph> shown;
   };
 
-  void start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset);
+  void start(std::shared_ptr<const ir::Graph> graph, QString title, int64_t inferOpset,
+             const ScopeOptions& scopes = {});
+  void relayoutScopes(const ScopeOptions& scopes);
+  // Expands the scopes that hide IR node `irNode` of the graph on screen; false when none does.
+  bool expandToShow(int irNode);
   void present(std::shared_ptr<const DisplayGraph> shown, QString title);
   void resetLevels();
   void updateCrumbs();
@@ -129,6 +146,7 @@ private:
 
   GraphScene* m_scene = nullptr;
   GraphCanvas* m_canvas = nullptr;
+  GraphOverview* m_overview = nullptr;
   QFrame* m_crumbBar = nullptr;
   QLabel* m_crumbs = nullptr;
   QFrame* m_overlay = nullptr;
@@ -150,11 +168,18 @@ private:
   std::vector<Cached> m_cache;
   int64_t m_pendingOpset = 0;
   std::weak_ptr<const ir::Graph> m_pendingSource;
+  ScopeOptions m_pendingScopes;
+  // The source of the picture on screen (or coming), for a new layout with other scopes open.
+  std::shared_ptr<const ir::Graph> m_source;
+  int64_t m_sourceOpset = 0;
+  QString m_revealScope; // an expanded scope to bring into view once laid out
   QString m_selectAfter; // selected when the pending graph is on screen
   int findStep(const QString& text, int step);
 
+  void markHits();
+
   QString m_findText;
-  std::vector<int> m_findHits;
+  std::vector<FindHit> m_findHits;
   int m_findPos = -1;
 };
 

@@ -2,6 +2,7 @@
 #include "ui/views/node_properties.h"
 
 #include <algorithm>
+#include <map>
 
 #include <QHeaderView>
 #include <QLabel>
@@ -145,9 +146,34 @@ bool NodePropertiesPanel::showNode(const QString& name) {
     return true;
   }
   const ir::ValueId v = m_graph->findValue(name.toStdString());
-  if (v == ir::kNone) return false;
+  if (v == ir::kNone) return showScope(name);
   m_current = name;
   showValueOnly(v);
+  return true;
+}
+
+bool NodePropertiesPanel::showScope(const QString& scope) {
+  // A collapsed name scope's box: what is inside, by op type.
+  const std::string prefix = scope.toStdString() + "/";
+  std::map<std::string, int> ops;
+  int members = 0;
+  for (const auto& n : m_graph->nodes)
+    if (n.name.starts_with(prefix)) {
+      ++members;
+      ++ops[n.opType];
+    }
+  if (members == 0) return false;
+  m_current = scope;
+  m_tree->clear();
+  m_header->setText(tr("<b>%1</b><br>name scope, %2 nodes (double-click its box to expand it)")
+                        .arg(scope.toHtmlEscaped())
+                        .arg(members));
+  auto* top = new QTreeWidgetItem(m_tree, {tr("ops")});
+  std::vector<std::pair<std::string, int>> sorted(ops.begin(), ops.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (const auto& [op, count] : sorted)
+    new QTreeWidgetItem(top, {QString::fromStdString(op), QString::number(count)});
+  top->setExpanded(true);
   return true;
 }
 

@@ -48,6 +48,7 @@ signals:
 
 private:
   void showOp(ir::NodeId id);
+  bool showScope(const QString& scope);
   void showValueOnly(ir::ValueId id);
   QTreeWidgetItem* addValue(QTreeWidgetItem* parent, const QString& role, ir::ValueId id);
   void addShapes(QTreeWidgetItem* parent, const ir::Value& v);

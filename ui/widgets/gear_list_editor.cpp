@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "core/compiler/shape_config/shape_config.h"
+#include "ui/models/form_fixes.h"
 
 namespace gs::ui {
 namespace {
@@ -135,18 +136,9 @@ void GearListEditor::setFaultyRow(int row, const QString& message) {
 
 void GearListEditor::addGear() {
   auto list = gears();
-  QString next;
-  if (list.isEmpty()) {
-    next = m_strategy == Strategy::DynamicBatch       ? QStringLiteral("1")
-           : m_strategy == Strategy::DynamicImageSize ? QStringLiteral("640,640")
-                                                      : QStringLiteral("1");
-  } else if (m_strategy == Strategy::DynamicBatch) {
-    bool isNumber = false;
-    const auto last = list.back().toLongLong(&isNumber);
-    next = isNumber ? QString::number(last * 2) : QStringLiteral("1");
-  } else {
-    next = list.back(); // a copy to edit; the validator flags the duplicate until it is changed
-  }
+  // The next step up (twice the largest batch, the next image size), never a copy of a gear: a
+  // duplicate would be an error the moment it appears.
+  const QString next = nextGear(list, m_strategy);
   list << next;
   emit gearsEdited(list, tr("Add gear %1").arg(next));
   m_list->setCurrentRow(m_list->count() - 1);

@@ -94,6 +94,18 @@ void GraphArea::setModel(std::shared_ptr<const ir::Model> model, const QString& 
   m_stack->setCurrentWidget(m_model ? m_page : static_cast<QWidget*>(m_hint));
 }
 
+void GraphArea::setOmModel(std::shared_ptr<const om::Model> compiled, const QString& title) {
+  m_model.reset();
+  m_title = title;
+  m_shown = kImported;
+  m_shapesGear = -1;
+  m_view->setValueShapes({});
+  setCompiled(std::move(compiled));
+  const int first = !m_compiled ? kImported : !m_compiled->gears.empty() ? m_compiled->gears.front().index : kDynamic;
+  if (first == kImported || !showGraph(first)) m_view->setModel(nullptr, title);
+  m_stack->setCurrentWidget(m_compiled ? m_page : static_cast<QWidget*>(m_hint));
+}
+
 void GraphArea::setCompiled(std::shared_ptr<const om::Model> compiled,
                             const std::vector<std::map<std::string, std::string>>& sourceShapes) {
   const bool compiledShown = m_shown != kImported;
@@ -113,7 +125,7 @@ void GraphArea::setCompiled(std::shared_ptr<const om::Model> compiled,
   if (m_props) m_props->setGearShapes(m_gearShapes);
   fillChoices();
   // A compiled graph on screen belongs to the old result: go back to the imported graph.
-  if (compiledShown) showGraph(kImported);
+  if (compiledShown && m_model) showGraph(kImported);
   showGear(m_gearShapes.empty() ? -1 : 0);
 }
 
@@ -121,7 +133,7 @@ void GraphArea::fillChoices() {
   const QSignalBlocker blockGraph(m_graphBox);
   const QSignalBlocker blockShapes(m_shapesBox);
   m_graphBox->clear();
-  m_graphBox->addItem(tr("Imported model"), kImported);
+  if (m_model || !m_compiled) m_graphBox->addItem(tr("Imported model"), kImported);
   if (m_compiled) {
     for (const auto& gear : m_compiled->gears)
       m_graphBox->addItem(tr("Compiled gear %1 (%2)").arg(gear.index).arg(dimsText(gear.inputs)), gear.index);
@@ -136,8 +148,8 @@ void GraphArea::fillChoices() {
   m_shapesBox->setCurrentIndex(std::max(0, m_shapesBox->findData(m_shapesGear)));
   // A compiled graph carries its own concrete shapes.
   m_shapesBox->setEnabled(m_shapesBox->count() > 1);
-  m_shapesBox->setVisible(m_shown == kImported);
-  m_shapesLabel->setVisible(m_shown == kImported);
+  m_shapesBox->setVisible(m_shown == kImported && m_model);
+  m_shapesLabel->setVisible(m_shown == kImported && m_model);
 }
 
 void GraphArea::showGear(int index) {
@@ -185,13 +197,13 @@ bool GraphArea::showGraph(int which) {
   return true;
 }
 
-int GraphArea::findNext(const QString& text) { return m_model ? m_view->findNext(text) : 0; }
+int GraphArea::findNext(const QString& text) { return hasGraphs() ? m_view->findNext(text) : 0; }
 
-int GraphArea::findPrevious(const QString& text) { return m_model ? m_view->findPrevious(text) : 0; }
+int GraphArea::findPrevious(const QString& text) { return hasGraphs() ? m_view->findPrevious(text) : 0; }
 
-int GraphArea::findPosition() const { return m_model ? m_view->findPosition() : 0; }
+int GraphArea::findPosition() const { return hasGraphs() ? m_view->findPosition() : 0; }
 
-bool GraphArea::selectNode(const QString& name) { return m_model && m_view->selectNode(name); }
+bool GraphArea::selectNode(const QString& name) { return hasGraphs() && m_view->selectNode(name); }
 
 bool GraphArea::revealNode(const QString& name, int gear) {
   if (!m_model || name.isEmpty()) return false;
@@ -220,7 +232,7 @@ bool GraphArea::revealNode(const QString& name, int gear) {
 void GraphArea::fitToView() { m_view->fitToView(); }
 
 bool GraphArea::exportImage(const QString& path, QString* error) {
-  if (!m_model) {
+  if (!hasGraphs()) {
     if (error) *error = tr("no model is open");
     return false;
   }

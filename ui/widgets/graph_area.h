@@ -35,6 +35,9 @@ public:
   explicit GraphArea(QWidget* parent = nullptr);
 
   void setModel(std::shared_ptr<const ir::Model> model, const QString& title);
+  // A compiled .om opened on its own (no ONNX model): the Graph choice offers each gear's graph (or
+  // the dynamic graph), and the first is shown.
+  void setOmModel(std::shared_ptr<const om::Model> compiled, const QString& title);
   // The compiled gears: the panel shows all gears' shapes, the edges those of the gear chosen by
   // showGear, and the Graph choice offers each gear's compiled graph. sourceShapes: per gear, the
   // source graph's shapes (see CompileOutcome); the compiled gear graphs fill in what they lack.
@@ -70,6 +73,7 @@ public:
   NodePropertiesPanel* createPropertiesPanel(QWidget* parent);
 
 private:
+  bool hasGraphs() const { return m_model || m_compiled; }
   std::shared_ptr<const ir::Graph> graphOf(int which) const;
   QString graphTitle(int which) const;
   void fillChoices();

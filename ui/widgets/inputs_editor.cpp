@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "core/compiler/shape_config/shape_config.h"
+#include "ui/models/form_fixes.h"
 #include "ui/models/input_table_model.h"
 #include "ui/project.h"
 #include "ui/widgets/gear_list_editor.h"
@@ -68,6 +69,7 @@ public:
 QLabel* makeErrorLabel(QWidget* parent) {
   auto* l = new QLabel(parent);
   l->setWordWrap(true);
+  l->setTextFormat(Qt::RichText);
   l->setTextInteractionFlags(Qt::TextSelectableByMouse);
   l->setStyleSheet(QStringLiteral("QLabel { color: #a61b1b; background: #fdecea; border: 1px solid #f3c1bd;"
                                   " border-radius: 3px; padding: 4px 6px; }"));
@@ -112,11 +114,9 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   auto* inputsBox = new QGroupBox(tr("Inputs"), this);
   auto* inputsLayout = new QVBoxLayout(inputsBox);
   inputsLayout->addWidget(m_table);
-  inputsLayout->addWidget(m_errors[static_cast<int>(FormField::Inputs)]);
   auto* formatRow = new QFormLayout;
   formatRow->addRow(tr("Input format"), m_format);
   inputsLayout->addLayout(formatRow);
-  inputsLayout->addWidget(m_errors[static_cast<int>(FormField::Format)]);
 
   // Strategy and gears.
   m_strategy = new QComboBox(this);
@@ -132,12 +132,9 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   strategyForm->addRow(tr("Strategy"), m_strategy);
   strategyLayout->addLayout(strategyForm);
   strategyLayout->addWidget(m_strategyInfo);
-  strategyLayout->addWidget(m_errors[static_cast<int>(FormField::Strategy)]);
   m_gearsLabel = new QLabel(tr("Gears"), this);
   strategyLayout->addWidget(m_gearsLabel);
   strategyLayout->addWidget(m_gears);
-  strategyLayout->addWidget(m_errors[static_cast<int>(FormField::Gears)]);
-  strategyLayout->addWidget(m_hints);
 
   // Target.
   m_soc = new QComboBox(this);
@@ -161,17 +158,38 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   auto* targetBox = new QGroupBox(tr("Target"), this);
   auto* targetLayout = new QFormLayout(targetBox);
   targetLayout->addRow(tr("SoC version"), m_soc);
-  targetLayout->addRow(m_errors[static_cast<int>(FormField::Soc)]);
   targetLayout->addRow(tr("Output"), outputRow);
-  targetLayout->addRow(m_errors[static_cast<int>(FormField::Output)]);
   targetLayout->addRow(tr("Output nodes"), m_outNodes);
-  targetLayout->addRow(m_errors[static_cast<int>(FormField::OutNodes)]);
 
   m_build = new QPushButton(tr("Build"), this);
   m_build->setObjectName(QStringLiteral("buildButton"));
   m_build->setDefault(true);
   m_build->setMinimumHeight(30);
   m_buildState = makeInfoLabel(this);
+  m_buildState->setObjectName(QStringLiteral("buildState"));
+
+  // The messages: below Build, in room kept for them, so that a message appearing moves no field the
+  // user is working in (the field at fault is tinted instead). Every dim problem is listed at once,
+  // with one button that applies all their fixes.
+  m_messages = new QWidget(this);
+  m_messages->setObjectName(QStringLiteral("formMessages"));
+  auto* messages = new QVBoxLayout(m_messages);
+  messages->setContentsMargins(0, 0, 0, 0);
+  messages->setSpacing(4);
+  messages->addWidget(m_buildState);
+  for (auto field : {FormField::Inputs, FormField::Format, FormField::Strategy, FormField::Gears, FormField::Soc,
+                     FormField::Output, FormField::OutNodes, FormField::General})
+    messages->addWidget(m_errors[static_cast<std::size_t>(field)]);
+  m_fix = new QPushButton(this);
+  m_fix->setObjectName(QStringLiteral("fixDims"));
+  m_fix->setVisible(false);
+  auto* fixRow = new QHBoxLayout;
+  fixRow->setContentsMargins(0, 0, 0, 0);
+  fixRow->addWidget(m_fix);
+  fixRow->addStretch(1);
+  messages->addLayout(fixRow);
+  messages->addWidget(m_hints);
+  m_messages->setMinimumHeight(fontMetrics().lineSpacing() * 4 + 12);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(8, 8, 8, 8);
@@ -179,9 +197,8 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   layout->addWidget(inputsBox);
   layout->addWidget(strategyBox);
   layout->addWidget(targetBox);
-  layout->addWidget(m_errors[static_cast<int>(FormField::General)]);
   layout->addWidget(m_build);
-  layout->addWidget(m_buildState);
+  layout->addWidget(m_messages);
   layout->addStretch(1);
 
   connect(m_format, &QComboBox::currentTextChanged, this, [this](const QString& f) {
@@ -189,8 +206,12 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   });
   connect(m_strategy, &QComboBox::currentIndexChanged, this, [this](int i) {
     const auto s = static_cast<Strategy>(m_strategy->itemData(i).toInt());
-    if (s != m_project->form().strategy) m_project->setStrategy(s);
+    if (s == m_project->form().strategy) return;
+    // One undo step: the strategy and the dims (and first gears) it implies.
+    m_project->applyForm(formForStrategy(m_project->form(), s, m_project->graph()),
+                         tr("Set strategy %1").arg(QString::fromUtf8(strategyName(s).data())));
   });
+  connect(m_fix, &QPushButton::clicked, this, &InputsEditor::fixDims);
   connect(m_gears, &GearListEditor::gearsEdited, this,
           [this](const QStringList& gears, const QString& what) { m_project->setGears(gears, what); });
   connect(m_soc, &QComboBox::editTextChanged, this, [this](const QString& t) {
@@ -239,25 +260,76 @@ void InputsEditor::refresh() {
 
   for (auto* label : m_errors)
     label->setVisible(false);
+  // Nothing is wrong before there is a model to configure: the empty window shows no error codes.
+  const bool model = m_project->hasModel();
+  m_problems = model ? dimProblems(form, m_project->modelPath(), m_project->graph()) : std::vector<DimProblem>{};
+  std::vector<std::pair<int, int>> faulty;
+  for (const auto& p : m_problems)
+    faulty.emplace_back(p.input, p.dim);
+  m_model->setFaultyDims(model ? faulty : std::vector<std::pair<int, int>>{});
+  // A gear strategy chosen before any gear is typed: say what to do, not "[0] gears".
+  const bool awaitingGears = check.issue && isGearStrategy(form.strategy) && form.gears.isEmpty() &&
+                             (check.issue->field == FormField::Gears || check.issue->field == FormField::Strategy ||
+                              check.issue->field == FormField::General);
   int faultyGear = -1;
-  if (check.issue) {
-    auto* label = m_errors[static_cast<std::size_t>(check.issue->field)];
-    label->setText(QStringLiteral("<b>%1</b> %2").arg(check.issue->code, check.issue->message.toHtmlEscaped()));
-    label->setToolTip(check.issue->text());
+  if (model && !m_problems.empty()) {
+    QStringList lines, fixes;
+    for (const auto& p : m_problems) {
+      lines << QStringLiteral("<b>%1</b> %2").arg(p.issue.code, wrappable(p.issue.message).toHtmlEscaped());
+      fixes << QStringLiteral("%1[%2] = %3").arg(form.inputs[static_cast<std::size_t>(p.input)].name).arg(p.dim).arg(p.fix);
+    }
+    auto* label = m_errors[static_cast<std::size_t>(FormField::Inputs)];
+    label->setText(lines.join(QStringLiteral("<br>")));
+    label->setToolTip(QString());
     label->setVisible(true);
+    // The button says what it sets while that fits; a longer list goes to the tooltip.
+    m_fix->setText(m_problems.size() == 1 ? tr("Fix: %1").arg(fixes.front())
+                   : m_problems.size() <= 3
+                       ? tr("Fix all %1: %2").arg(m_problems.size()).arg(fixes.join(QStringLiteral(", ")))
+                       : tr("Fix all %1 dims").arg(m_problems.size()));
+    m_fix->setToolTip(tr("Sets %1 (one undo step)").arg(fixes.join(QStringLiteral(", "))));
+  }
+  m_fix->setVisible(model && !m_problems.empty());
+  if (model && check.issue && !awaitingGears) {
+    // The first problem of another field (a dim problem is already listed with the others).
+    bool listed = check.issue->field == FormField::Inputs && !m_problems.empty();
+    for (const auto& p : m_problems)
+      listed = listed || (p.issue.code == check.issue->code && p.issue.message == check.issue->message);
+    if (!listed) {
+      auto* label = m_errors[static_cast<std::size_t>(check.issue->field)];
+      label->setText(
+          QStringLiteral("<b>%1</b> %2").arg(check.issue->code, wrappable(check.issue->message).toHtmlEscaped()));
+      label->setToolTip(check.issue->text());
+      label->setVisible(true);
+    }
     if (check.issue->field == FormField::Gears) faultyGear = check.issue->gearRow;
   }
   m_gears->setFaultyRow(faultyGear, check.issue ? check.issue->text() : QString());
-  m_hints->setText(check.hints.join(QLatin1Char('\n')));
-  m_hints->setVisible(!check.hints.isEmpty());
+  QStringList hints = check.hints;
+  if (model && awaitingGears)
+    hints.prepend(tr("Add at least two gears with + or pick a preset."));
+  m_hints->setText(hints.join(QLatin1Char('\n')));
+  m_hints->setVisible(model && !hints.isEmpty());
 
-  const bool canBuild = m_project->hasModel() && check.valid() && !m_compiling;
+  const bool canBuild = model && check.valid() && !m_compiling;
   m_build->setEnabled(canBuild);
-  m_buildState->setText(!m_project->hasModel() ? tr("Open an ONNX model to configure its inputs.")
-                        : m_compiling          ? tr("Compiling…")
-                        : check.valid()        ? tr("Ready to build.")
-                                               : tr("Fix the error marked above to build."));
+  m_buildState->setText(!model          ? tr("Open an ONNX model to configure its inputs.")
+                        : m_compiling   ? tr("Compiling…")
+                        : check.valid() ? tr("Ready to build.")
+                        : awaitingGears ? tr("Add gears to build.")
+                                        : tr("Fix what is listed here to build; the field at fault is tinted."));
   setEnabled(m_project->hasModel());
+}
+
+void InputsEditor::fixDims() {
+  if (m_problems.empty()) return;
+  m_project->applyForm(applyDimFixes(m_project->form(), m_problems),
+                       m_problems.size() == 1 ? tr("Fix dim %1 of %2")
+                                                    .arg(m_problems.front().dim)
+                                                    .arg(m_project->form().inputs[static_cast<std::size_t>(
+                                                                                      m_problems.front().input)]
+                                                             .name)
+                                              : tr("Fix %1 dims").arg(m_problems.size()));
 }
 
 void InputsEditor::browseOutput() {

@@ -1,10 +1,16 @@
 // The Inputs & Gears editor: the model's inputs with editable dims, the input format, the strategy
 // (with its trade-offs from describeStrategy), the gear list, soc version, output path and output
-// nodes. Validation runs on every keystroke through the compiler's validator; the error (ATC code and
-// message) is shown beside the field at fault, and Build is enabled only while the form is valid.
+// nodes. Validation runs on every keystroke through the compiler's validator; errors (ATC code and
+// message) are listed under Build in room kept for them (so nothing the user works in moves), every
+// faulty dim at once with one Fix button; the field at fault is tinted. Choosing a strategy sets the
+// dims it implies. Build is enabled only while the form is valid.
 #pragma once
 
+#include <vector>
+
 #include <QWidget>
+
+#include "ui/models/form_fixes.h"
 
 class QComboBox;
 class QLabel;
@@ -30,6 +36,10 @@ public:
   QLineEdit* outputEdit() const { return m_output; }
   QComboBox* socCombo() const { return m_soc; }
   QPushButton* buildButton() const { return m_build; }
+  // One click applies the fix of every dim problem listed (hidden when there is none).
+  QPushButton* fixButton() const { return m_fix; }
+  QWidget* messageArea() const { return m_messages; }
+  const std::vector<DimProblem>& dimProblemList() const { return m_problems; }
   // The error label shown beside a field (Inputs, Gears, ...); see FormField.
   QLabel* errorLabel(int field) const;
 
@@ -41,6 +51,7 @@ signals:
 private:
   void refresh();
   void browseOutput();
+  void fixDims();
 
   Project* m_project;
   InputTableModel* m_model;
@@ -56,6 +67,9 @@ private:
   QLineEdit* m_outNodes;
   QPushButton* m_build;
   QLabel* m_buildState;
+  QWidget* m_messages;
+  QPushButton* m_fix;
+  std::vector<DimProblem> m_problems;
   std::vector<QLabel*> m_errors; // by FormField
   bool m_compiling = false;
 };
