@@ -41,7 +41,8 @@ private slots:
   }
   void cancelToken() {
     gs::CancelToken t;
-    gs::Progress p{nullptr, &t};
+    gs::Progress p;
+    p.cancel = &t;
     QVERIFY(!p.cancelled());
     t.cancel();
     QVERIFY(p.cancelled());
