@@ -18,6 +18,7 @@
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/om/om_file.h"
 #include "core/om/om_json.h"
+#include "core/session/compile_target.h"
 
 namespace gs::gearatc {
 
@@ -66,12 +67,14 @@ struct Compiled {
   std::size_t sourceNodes = 0;
 };
 
-// Import, configure, validate and compile (modes 0 and 3). Progress lines go to err.
-Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::ostream& err, bool dynamicFallback) {
+// Import, configure, validate and compile (modes 0 and 3) for `target`. Progress lines go to err.
+Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, const compiler::Target& target,
+                                    std::ostream& err, bool dynamicFallback) {
   GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(*opts.model));
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(opts));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
   compiler::CompileOptions copts;
+  copts.target = target;
   copts.atcCommand = shape_config::toCommandLine(opts);
   if (dynamicFallback) {
     if (!isGearStrategy(config.strategy))
@@ -89,8 +92,9 @@ Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, std::o
   return Compiled{std::move(om), model.graph.nodes.size()};
 }
 
-int modeBuild(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err, bool dynamicFallback) {
-  auto compiled = importAndCompile(opts, err, dynamicFallback);
+int modeBuild(const shape_config::AtcOptions& opts, const compiler::Target& target, std::ostream& out,
+              std::ostream& err, bool dynamicFallback) {
+  auto compiled = importAndCompile(opts, target, err, dynamicFallback);
   if (!compiled) return fail(err, compiled.error());
   const auto path = omPath(*opts.output);
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
@@ -121,14 +125,15 @@ int modeJson(const shape_config::AtcOptions& opts, std::ostream& out, std::ostre
 }
 
 // Mode 3: everything mode 0 does except writing the .om; the verdict goes to check_result.json.
-int modeCheck(const shape_config::AtcOptions& opts, std::ostream& out, std::ostream& err, bool dynamicFallback) {
+int modeCheck(const shape_config::AtcOptions& opts, const compiler::Target& target, std::ostream& out,
+              std::ostream& err, bool dynamicFallback) {
   fs::path where = "check_result.json";
   if (opts.output && !opts.output->empty()) where = fs::path(*opts.output).parent_path() / "check_result.json";
   nlohmann::json result;
   result["model"] = opts.model.value_or("");
   result["atc_command"] = shape_config::toCommandLine(opts);
   std::ostringstream progressSink; // mode 3 is quiet about progress
-  auto compiled = importAndCompile(opts, progressSink, dynamicFallback);
+  auto compiled = importAndCompile(opts, target, progressSink, dynamicFallback);
   if (compiled) {
     const auto& m = compiled->model;
     result["result"] = "success";
@@ -156,21 +161,27 @@ int modeInfo(const shape_config::AtcOptions& opts, std::ostream& out, std::ostre
 }
 
 int runModes(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  // --print-pipeline is GearStudio's own flag: taken out before ATC option parsing.
+  // --print-pipeline, --target=DEVICE and --dynamic_fallback are GearStudio's own flags: taken out before
+  // ATC option parsing. The target (default: the CPU) decides which fusion passes run.
   std::vector<std::string> rest;
   bool printPipeline = false;
   bool dynamicFallback = false;
+  std::string targetName = "cpu";
   for (const auto& a : args) {
     if (a == "--print-pipeline" || a == "--print_pipeline")
       printPipeline = true;
     else if (a == "--dynamic_fallback" || a == "--dynamic-fallback" || a == "--dynamic_fallback=1" ||
              a == "--dynamic_fallback=true")
       dynamicFallback = true;
+    else if (a.rfind("--target=", 0) == 0)
+      targetName = a.substr(9);
     else
       rest.push_back(a);
   }
+  auto target = session::compileTarget(targetName);
+  if (!target) return fail(err, target.error());
   if (printPipeline && rest.empty()) {
-    out << compiler::pipelineText();
+    out << compiler::pipelineText(*target);
     return 0;
   }
   auto opts = shape_config::parseArgs(rest);
@@ -196,7 +207,7 @@ int runModes(std::span<const std::string> args, std::ostream& out, std::ostream&
     return 0;
   }
   if (printPipeline) {
-    out << compiler::pipelineText();
+    out << compiler::pipelineText(*target);
     return 0;
   }
   if (args.empty()) {
@@ -210,11 +221,11 @@ int runModes(std::span<const std::string> args, std::ostream& out, std::ostream&
   }
   switch (opts->mode.value_or(0)) {
   case 0:
-    return modeBuild(*opts, out, err, dynamicFallback);
+    return modeBuild(*opts, *target, out, err, dynamicFallback);
   case 1:
     return modeJson(*opts, out, err);
   case 3:
-    return modeCheck(*opts, out, err, dynamicFallback);
+    return modeCheck(*opts, *target, out, err, dynamicFallback);
   case 6:
     return modeInfo(*opts, out, err);
   default:

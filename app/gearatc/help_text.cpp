@@ -31,7 +31,9 @@ Options:
                              6 print information about an .om (--om)
   --om=PATH                  .om input for --mode=1 and --mode=6
   --json=PATH                JSON output for --mode=1
-  --print-pipeline           print the compiler's pass pipelines and exit
+  --print-pipeline           print the compiler's pass pipelines (and which the target skips, and why) and exit
+  --target=DEVICE            the device the model is compiled for (default cpu); fusion passes whose ops the
+                             device has no kernel for are skipped (see --print-pipeline)
   --dynamic_fallback         with gears: also store a dynamic-shape graph in the .om for inputs outside
                              every gear (gearbench --dispatch=pad-or-dynamic); GearStudio's own flag
   --help, -h                 print this help and exit

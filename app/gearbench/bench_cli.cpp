@@ -6,7 +6,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <thread>
 
 #include <unistd.h>
 
@@ -19,7 +18,6 @@
 #include "core/common/utf8.h"
 #include "core/profile/measurement.h"
 #include "core/profile/profile_json.h"
-#include "core/runtime/cpu/peak_probe.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
 #include "core/session/compile_onnx.h"
@@ -291,16 +289,12 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     err << gears.error().str() << "\n";
     return gears.error().code == codes::kInvalid ? 2 : 1;
   }
-  // The roofline's ceiling: measured once per CPU and cached (core/runtime/cpu/peak_probe.h).
+  // The roofline's ceiling, as the device knows it (the CPU: measured once and cached).
   double peak = 0;
   std::string peakIsa;
-  if (o.device == "cpu") {
-    if (auto p = runtime::cpu::cachedPeak()) {
-      const int threads =
-          o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      peak = p->machineGflops(threads);
-      peakIsa = p->isa;
-    }
+  if (auto p = session.device().peakCompute(o.threads)) {
+    peak = p->gflops;
+    peakIsa = p->isa;
   }
   // Warm every chosen gear up (until stable), then measure them interleaved in blocks.
   profile::MeasureOptions mo;

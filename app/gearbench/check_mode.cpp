@@ -125,14 +125,33 @@ int runListOps(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     err << codes::kInvalid << ": unknown device '" << o.device << "'\n";
     return 2;
   }
+  // One line per row of the device's op table: the same rows supports() reads.
   const auto ops = device->supportedOps();
   auto arr = nlohmann::json::array();
   for (const auto& op : ops) {
     const std::string name = (op.domain.empty() ? "" : op.domain + ".") + op.opType;
-    char line[256];
-    std::snprintf(line, sizeof line, "%-32s %s\n", name.c_str(), op.dtypes.c_str());
+    std::string opsets = "opset ";
+    opsets += std::to_string(op.sinceVersion);
+    if (op.untilVersion) {
+      opsets += '-';
+      opsets += std::to_string(op.untilVersion);
+    } else {
+      opsets += '+';
+    }
+    const std::string types = op.types.str() + (op.note.empty() ? "" : "; " + op.note);
+    char line[512];
+    std::snprintf(line, sizeof line, "%-36s %-10s %s\n", name.c_str(), opsets.c_str(), types.c_str());
     out << line;
-    arr.push_back({{"domain", op.domain}, {"op_type", op.opType}, {"dtypes", op.dtypes}});
+    auto dtypes = nlohmann::json::array();
+    for (int t = 0; t <= 16; ++t)
+      if (op.types.has(static_cast<ir::DataType>(t)) && t != 0)
+        dtypes.push_back(ir::dtypeName(static_cast<ir::DataType>(t)));
+    arr.push_back({{"domain", op.domain},
+                   {"op_type", op.opType},
+                   {"since_version", op.sinceVersion},
+                   {"until_version", op.untilVersion},
+                   {"dtypes", std::move(dtypes)},
+                   {"note", op.note}});
   }
   out << ops.size() << " ops on device " << device->name() << "\n";
   if (!o.jsonPath.empty()) {

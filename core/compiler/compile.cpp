@@ -174,7 +174,7 @@ std::vector<om::InputRange> fallbackRanges(const om::GearPlan& gear, const std::
 
 std::span<const PassInfo> passRegistry() { return passTable(); }
 
-std::string pipelineText() { return printPipelines(); }
+std::string pipelineText(const Target& target) { return printPipelines(target); }
 
 std::string sha256Bytes(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -224,7 +224,7 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   GS_RETURN_IF_ERROR(passes::checkOpsSupported(model.graph, opset));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
 
-  PipelineRunOptions runOptions{options.disabledPasses, options.verifyEachPass, &progress};
+  PipelineRunOptions runOptions{options.disabledPasses, options.verifyEachPass, &progress, &options.target};
   PassContext ctx;
   ctx.opset = opset;
   ctx.outNodes = config.outNodes;
@@ -239,6 +239,10 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   out.meta.strategy = config.strategy;
   out.meta.opset = opset;
   out.meta.createdUtc = utcNow();
+  out.meta.extra["target_device"] = options.target.device;
+  for (const auto& pass : passTable())
+    if (const auto why = gatedReason(pass, options.target, opset); !why.empty())
+      log->info("pass '{}' skipped: {}", pass.name, why);
 
   // Gear-independent work, once.
   progress(0.0, "gear-independent passes");

@@ -20,6 +20,7 @@
 namespace gs::compiler {
 
 struct CompileOptions {
+  Target target;                           // the device the model is for (passes.h): gates fusion passes
   std::string atcCommand;                  // canonical ATC command line, recorded in the metadata
   std::string sourceSha256;                // hex SHA-256 of the source model file (see sha256File)
   std::vector<std::string> disabledPasses; // pass names (see passRegistry); required passes cannot be disabled
@@ -42,8 +43,9 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
 // Every pass the compiler has (name, summary, whether it can be disabled), in table order.
 std::span<const PassInfo> passRegistry();
 
-// The pipelines as text: what `gearatc --print-pipeline` prints.
-std::string pipelineText();
+// The pipelines as text, with the passes `target` cannot run marked: what `gearatc --print-pipeline`
+// prints.
+std::string pipelineText(const Target& target = {});
 
 // Lower-case hex SHA-256 of bytes (e.g. a serialized .om).
 std::string sha256Bytes(std::string_view bytes);

@@ -64,3 +64,18 @@ std::optional<DataType> dtypeFromOnnx(int32_t onnxType) {
 }
 
 } // namespace gs::ir
+
+namespace gs::ir {
+
+std::string DtypeSet::str() const {
+  if (*this == any()) return "any";
+  std::string s;
+  for (int32_t i = 1; i <= kMax; ++i) {
+    if (!has(static_cast<DataType>(i))) continue;
+    if (!s.empty()) s += ',';
+    s += dtypeName(static_cast<DataType>(i));
+  }
+  return s;
+}
+
+} // namespace gs::ir

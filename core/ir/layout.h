@@ -1,9 +1,10 @@
 // Channels-last (NHWC) tensors inside a compiled graph. The layout-nhwc compiler pass keeps chains of
 // convolutions in NHWC so oneDNN's kernels (which work in channels-last internally) need no reorder
 // between layers. A value in NHWC carries its physical shape [N, H, W, C]; the ops that care about
-// layout (Conv, ConvTranspose, pools) carry the attribute gs_layout = "NHWC" and read their layout
-// inputs and write their outputs in that order. Shape inference, costs and kernels translate with the
-// helpers below. Only rank-4 tensors are ever channels-last.
+// layout are GearStudio ops (core/ir/gs_ops.h): FusedConv and FusedConvTranspose with layout = "NHWC",
+// and the Nhwc* pools; they read their layout inputs and write their outputs in that order. Shape
+// inference, costs and kernels translate with the helpers below. Only rank-4 tensors are ever
+// channels-last.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +13,9 @@
 #include <vector>
 
 #include "core/ir/graph.h"
+#include "core/ir/gs_ops.h"
 
 namespace gs::ir {
-
-inline constexpr const char* kLayoutAttr = "gs_layout";
-inline constexpr const char* kLayoutNhwc = "NHWC";
 
 // NCHW dim i sits at NHWC position kNchwToNhwcAxis[i]; NHWC position j holds NCHW dim kNhwcOrder[j].
 inline constexpr int64_t kNchwToNhwcAxis[4] = {0, 3, 1, 2};
@@ -24,15 +23,17 @@ inline constexpr int64_t kNhwcOrder[4] = {0, 2, 3, 1}; // Transpose perm NCHW ->
 inline constexpr int64_t kNchwOrder[4] = {0, 3, 1, 2}; // Transpose perm NHWC -> NCHW
 
 inline bool isChannelsLast(const Node& n) {
-  const auto* a = n.attrs.find(kLayoutAttr);
-  return a && a->kind == Attribute::Kind::String && a->s == kLayoutNhwc;
+  if (!gsop::inDomain(n)) return false;
+  if (n.opType == gsop::kFusedConv || n.opType == gsop::kFusedConvTranspose) {
+    const auto* a = n.attrs.find(gsop::kLayout);
+    return a && a->kind == Attribute::Kind::String && a->s == gsop::kNhwc;
+  }
+  return n.opType == gsop::kNhwcMaxPool || n.opType == gsop::kNhwcAveragePool ||
+         n.opType == gsop::kNhwcGlobalAveragePool || n.opType == gsop::kNhwcGlobalMaxPool;
 }
 
-// The inputs of a channels-last node that are in NHWC: X, and the residual of a fused Conv+Add.
-inline bool isLayoutInput(const Node& n, std::size_t i) {
-  if (i == 0) return true;
-  return n.opType == "Conv" && n.attrs.getInt("gs_fused_add", 0) == 1 && i + 1 == n.inputs.size() && i >= 2;
-}
+// The inputs of a channels-last node that are in NHWC: X, and FusedConv's residual Z (input 3).
+inline bool isLayoutInput(const Node& n, std::size_t i) { return i == 0 || (i == 3 && gsop::hasResidual(n)); }
 // Outputs in NHWC: Y (MaxPool's Indices output is never present on a channels-last node).
 inline bool isLayoutOutput(const Node& n, std::size_t i) {
   (void)n;

@@ -115,7 +115,9 @@ Expected<Layout> parseContainer(const std::byte* data, std::size_t size) {
   // whose layout a newer major could have changed.
   h.major = get<uint16_t>(data + kOffMajor);
   h.minor = get<uint16_t>(data + kOffMinor);
-  if (h.major == 0) return std::unexpected(formatError("invalid format version 0." + std::to_string(h.minor)));
+  if (h.major < kOldestReadableMajor)
+    return std::unexpected(
+        formatError("invalid format version " + std::to_string(h.major) + "." + std::to_string(h.minor)));
   if (h.major > kVersionMajor)
     return std::unexpected(formatError("the file has .om format version " + std::to_string(h.major) + "." +
                                        std::to_string(h.minor) + ", newer than this reader's " +

@@ -104,7 +104,76 @@ std::string rangeText(const InputRange& r) {
   return s + "]";
 }
 
+std::string valueName(const ir::Graph& g, ir::ValueId id) {
+  if (id == ir::kNone || id < 0 || static_cast<std::size_t>(id) >= g.values.size()) return "";
+  return utf8(g.values[static_cast<std::size_t>(id)].name);
+}
+
+nlohmann::json attributeJson(const ir::Attribute& a) {
+  using K = ir::Attribute::Kind;
+  auto tensorJson = [](const ir::Tensor& t) {
+    return nlohmann::json{{"dtype", std::string(ir::dtypeName(t.dtype))}, {"dims", t.dims}};
+  };
+  switch (a.kind) {
+  case K::Float:
+    return a.f;
+  case K::Int:
+    return a.i;
+  case K::String:
+    return utf8(a.s);
+  case K::Floats:
+    return a.floats;
+  case K::Ints:
+    return a.ints;
+  case K::Strings: {
+    auto arr = nlohmann::json::array();
+    for (const auto& s : a.strings)
+      arr.push_back(utf8(s));
+    return arr;
+  }
+  case K::Tensor:
+    return {{"tensor", tensorJson(a.t)}};
+  case K::Tensors: {
+    auto arr = nlohmann::json::array();
+    for (const auto& t : a.tensors)
+      arr.push_back(tensorJson(t));
+    return {{"tensors", arr}};
+  }
+  case K::Graph:
+    return {{"graph", a.g ? graphJson(*a.g) : nlohmann::json(nullptr)}};
+  case K::Graphs: {
+    auto arr = nlohmann::json::array();
+    for (const auto& g : a.graphs)
+      arr.push_back(g ? graphJson(*g) : nlohmann::json(nullptr));
+    return {{"graphs", arr}};
+  }
+  }
+  return nullptr;
+}
+
 } // namespace
+
+nlohmann::json graphJson(const ir::Graph& g) {
+  auto names = [&](const std::vector<ir::ValueId>& ids) {
+    auto arr = nlohmann::json::array();
+    for (auto id : ids)
+      arr.push_back(valueName(g, id));
+    return arr;
+  };
+  auto nodes = nlohmann::json::array();
+  for (const auto& n : g.nodes) {
+    nlohmann::json attrs = nlohmann::json::object();
+    for (const auto& [name, a] : n.attrs)
+      attrs[utf8(name)] = attributeJson(a);
+    nodes.push_back({{"name", utf8(n.name)},
+                     {"domain", n.domain.empty() ? std::string("ai.onnx") : utf8(n.domain)},
+                     {"op_type", utf8(n.opType)},
+                     {"attributes", attrs},
+                     {"inputs", names(n.inputs)},
+                     {"outputs", names(n.outputs)}});
+  }
+  return {{"inputs", names(g.inputs)}, {"outputs", names(g.outputs)}, {"nodes", nodes}};
+}
 
 nlohmann::json toJson(const Model& model) {
   const auto& m = model.meta;
@@ -149,7 +218,8 @@ nlohmann::json toJson(const Model& model) {
                      {"node_count", g.graph.nodes.size()},
                      {"total_node_count", g.graph.totalNodeCount()},
                      {"compile_millis", g.compileMillis},
-                     {"passes", passes}});
+                     {"passes", passes},
+                     {"graph", graphJson(g.graph)}});
     if (!g.paddedDims.empty()) {
       auto pd = nlohmann::json::array();
       for (const auto& [input, dim] : g.paddedDims)
@@ -179,9 +249,13 @@ nlohmann::json toJson(const Model& model) {
       inputs.push_back({{"name", utf8(r.name)}, {"dtype", std::string(ir::dtypeName(r.dtype))}, {"dims", dims}});
     }
     const auto& g = model.dynamic->graph;
-    j["dynamic"] = {{"inputs", inputs}, {"node_count", g.nodes.size()}, {"total_node_count", g.totalNodeCount()}};
+    j["dynamic"] = {{"inputs", inputs},
+                    {"node_count", g.nodes.size()},
+                    {"total_node_count", g.totalNodeCount()},
+                    {"graph", graphJson(g)}};
   }
-  if (model.fallback) j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()}};
+  if (model.fallback)
+    j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()}, {"graph", graphJson(model.fallback->graph)}};
   return j;
 }
 

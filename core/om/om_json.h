@@ -12,10 +12,16 @@ namespace gs::om {
 
 // {"metadata": {...}, "weight_bytes", "shared_arena_bytes", "gear_count", "gears": [{"index",
 // "inputs"/"outputs": [{"name","dtype","shape"}], "arena_bytes", "arena_lower_bound_bytes", "flops",
-// "node_count", "total_node_count", "compile_millis", "passes": [...]}], "dynamic": {...} (when
-// present)}. Strings that are not valid UTF-8 have the bad bytes replaced by U+FFFD, so dump()
-// never throws.
+// "node_count", "total_node_count", "compile_millis", "passes": [...], "graph": graphJson}],
+// "dynamic": {..., "graph"} (when present)}. Strings that are not valid UTF-8 have the bad bytes
+// replaced by U+FFFD, so dump() never throws.
 nlohmann::json toJson(const Model& model);
+
+// Every node of g in execution order: {"inputs": [names], "outputs": [names], "nodes": [{"name",
+// "domain" ("ai.onnx" or "ai.gearstudio"...), "op_type", "attributes": {name: value; tensors as
+// {"tensor": {"dtype","dims"}}, bodies as {"graph": graphJson}}, "inputs", "outputs" ("" for an
+// omitted optional one)}]}.
+nlohmann::json graphJson(const ir::Graph& g);
 
 // A human-readable summary: metadata, weight size, memory size, gear count, per-gear shapes,
 // arena and lower bound, dynamic ranges, ATC command.

@@ -9,6 +9,7 @@
 #include "core/om/container.h"
 #include "core/om/graph_codec.h"
 #include "core/om/om_file.h"
+#include "core/om/upgrade.h"
 
 namespace gs::om {
 namespace {
@@ -117,6 +118,32 @@ Expected<Metadata> decodeMeta(const pb::ModelDesc& d) {
   return m;
 }
 
+// Format 1 graphs are translated to the current ops; current ones must not carry format-1 attributes.
+Status upgradeGraphs(Model& model, uint16_t major) {
+  int rewritten = 0;
+  for (std::size_t i = 0; i < model.gears.size(); ++i) {
+    const std::string where = "gear #" + std::to_string(i) + ": ";
+    auto& g = model.gears[i].graph;
+    if (major == 1) {
+      GS_ASSIGN_OR_RETURN(auto k, upgradeFormat1Graph(g, where));
+      rewritten += k;
+    } else {
+      GS_RETURN_IF_ERROR(checkNoPrivateAttributes(g, where));
+    }
+  }
+  if (model.dynamic) {
+    if (major == 1) {
+      GS_ASSIGN_OR_RETURN(auto k, upgradeFormat1Graph(model.dynamic->graph, "dynamic graph: "));
+      rewritten += k;
+    } else {
+      GS_RETURN_IF_ERROR(checkNoPrivateAttributes(model.dynamic->graph, "dynamic graph: "));
+    }
+  }
+  if (major == 1)
+    log::get("om")->info("read a format-1 .om: {} fused node(s) translated to ai.gearstudio ops", rewritten);
+  return ok();
+}
+
 Expected<Model> deserializeImpl(const std::shared_ptr<const ir::Buffer>& bytes) {
   const std::byte* data = bytes->data();
   GS_ASSIGN_OR_RETURN(auto layout, format::parseContainer(data, bytes->size()));
@@ -173,6 +200,7 @@ Expected<Model> deserializeImpl(const std::shared_ptr<const ir::Buffer>& bytes) 
     GS_ASSIGN_OR_RETURN(auto fb, decodeDynamic(graphs.fallback(), weights, "fallback"));
     model.fallback = std::move(fb);
   }
+  GS_RETURN_IF_ERROR(upgradeGraphs(model, layout.header.major));
   if (auto st = validate(model); !st) return bad("inconsistent model: " + st.error().message);
   return model;
 }

@@ -3,6 +3,7 @@
 // checks that the attributes agree with the weight and the input.
 #include <algorithm>
 
+#include "core/ir/gs_ops.h"
 #include "core/ops/op_util.h"
 #include "core/ops/shape_fns.h"
 
@@ -102,15 +103,6 @@ Expected<std::vector<int64_t>> kernelOf(const InferContext& ctx, const ir::Shape
   return ks->ints;
 }
 
-Status checkActivation(const InferContext& ctx) {
-  const auto* act = ctx.node.attrs.find("gs_activation");
-  if (!act) return ok();
-  static const char* kKnown[] = {"Relu", "Clip", "HardSigmoid", "HardSwish", "LeakyRelu", "Sigmoid", "Tanh"};
-  for (const char* k : kKnown)
-    if (act->s == k) return ok();
-  return invalidAttr(ctx, "gs_activation", "unknown activation '" + act->s + "'");
-}
-
 // Common front part of Conv and ConvTranspose: input and weight shapes with matching ranks.
 Expected<std::size_t> convRank(const InferContext& ctx) {
   if (!has(ctx, 0) || !has(ctx, 1)) return invalid(ctx, "needs inputs X and W");
@@ -128,7 +120,6 @@ Expected<std::size_t> convRank(const InferContext& ctx) {
 } // namespace
 
 Status inferConv(InferContext& ctx) {
-  GS_RETURN_IF_ERROR(checkActivation(ctx));
   GS_ASSIGN_OR_RETURN(auto rank, convRank(ctx));
   const auto dtype = dtypeOf(ctx, 0);
   if (rank == 0) {
@@ -155,25 +146,21 @@ Status inferConv(InferContext& ctx) {
     GS_ASSIGN_OR_RETURN(auto d, spatialOut(ctx, x.rankKnown ? x.dims[i + 2] : ir::Dim::unknown(), g, i, false));
     out.push_back(d);
   }
-  // Bias [M]; with gs_fused_add the last input is the residual, and B sits before it when present.
-  const bool fusedAdd = ctx.node.attrs.getInt("gs_fused_add", 0) == 1;
-  const std::size_t nIn = ctx.inputs.size();
-  const std::size_t biasAt = fusedAdd ? (nIn >= 4 ? 2 : nIn) : 2;
-  if (const auto* b = shapeOf(ctx, biasAt); b && b->rankKnown && biasAt < nIn) {
+  // Bias [M]; FusedConv's residual Z (input 3) has the output's shape.
+  const bool fusedAdd = ir::gsop::hasResidual(ctx.node);
+  if (const auto* b = shapeOf(ctx, 2); b && b->rankKnown) {
     if (b->rank() != 1) return invalid(ctx, "bias must be 1-D, got " + b->str());
     GS_ASSIGN_OR_RETURN(out[1], unifyDims(ctx, out[1], b->dims[0], "bias length and output channels"));
   }
   ir::Shape shape(std::move(out));
   if (fusedAdd) {
-    if (nIn < 3 || !has(ctx, nIn - 1)) return invalidAttr(ctx, "gs_fused_add", "needs a trailing residual input");
-    const auto& z = *shapeOf(ctx, nIn - 1);
+    const auto& z = *shapeOf(ctx, 3);
     if (z.rankKnown) {
       if (z.rank() != shape.rank())
-        return invalidAttr(ctx, "gs_fused_add", "residual " + z.str() + " does not match the output " + shape.str());
+        return invalid(ctx, "residual Z " + z.str() + " does not match the output " + shape.str());
       for (std::size_t i = 0; i < z.rank(); ++i) {
         auto d = unifyDims(ctx, shape.dims[i], z.dims[i], "residual and output");
-        if (!d)
-          return invalidAttr(ctx, "gs_fused_add", "residual " + z.str() + " does not match the output " + shape.str());
+        if (!d) return invalid(ctx, "residual Z " + z.str() + " does not match the output " + shape.str());
         shape.dims[i] = *d;
       }
     }
@@ -183,7 +170,6 @@ Status inferConv(InferContext& ctx) {
 }
 
 Status inferConvTranspose(InferContext& ctx) {
-  GS_RETURN_IF_ERROR(checkActivation(ctx));
   GS_ASSIGN_OR_RETURN(auto rank, convRank(ctx));
   const auto dtype = dtypeOf(ctx, 0);
   if (rank == 0) {
@@ -239,7 +225,7 @@ Status inferPool(InferContext& ctx) {
   const auto dtype = dtypeOf(ctx, 0);
   const auto* ks = ctx.node.attrs.find("kernel_shape");
   if (!ks) return invalidAttr(ctx, "kernel_shape", "is required");
-  const std::string_view op = ctx.node.opType;
+  const std::string_view op = ir::gsop::baseOpOf(ctx.node);
   const bool isMax = op == "MaxPool";
   if (!x.rankKnown) {
     setOutput(ctx, 0, dtype, freshShape(ctx, ks->ints.size() + 2));

@@ -2,6 +2,7 @@
 // left at 0 so that nodeCost counts every input and output once; the shapes here are static.
 #include <map>
 
+#include "core/ir/gs_ops.h"
 #include "core/ops/shape_fns.h"
 
 namespace gs::ops {
@@ -23,8 +24,8 @@ double dim(const ir::Shape* s, std::size_t i) {
 // Extra elementwise work of GearStudio's fused forms: the activation and the residual add.
 double fusedExtra(const ir::Node& n, double outElems) {
   double f = 0;
-  if (n.attrs.has("gs_activation")) f += outElems;
-  if (n.attrs.getInt("gs_fused_add", 0) == 1) f += outElems;
+  if (ir::gsop::hasActivation(n)) f += outElems;
+  if (ir::gsop::hasResidual(n)) f += outElems;
   return f;
 }
 
@@ -47,8 +48,7 @@ Cost costConv(const ir::Node& n, Shapes in, Shapes out) {
   double perOut = w ? dim(w, 1) : 0; // input channels per group
   for (std::size_t i = 2; w && i < w->rank(); ++i)
     perOut *= dim(w, i);
-  const bool fusedAdd = n.attrs.getInt("gs_fused_add", 0) == 1;
-  const bool bias = fusedAdd ? in.size() >= 4 && at(in, 2) : at(in, 2) != nullptr;
+  const bool bias = at(in, 2) != nullptr;
   return flopsOnly(2 * outElems * perOut + (bias ? outElems : 0) + fusedExtra(n, outElems));
 }
 

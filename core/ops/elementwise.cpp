@@ -93,11 +93,11 @@ void propagateBinary(InferContext& ctx, std::size_t ia, std::size_t ib, const ir
   if (n > ctx.maxPropagatedElements) return;
   const std::string_view op = ctx.node.opType;
   const auto fmod = ctx.node.attrs.getInt("fmod", 0);
-  if (isIntType(ta->dtype) && isIntType(tb->dtype)) {
+  if (ir::isIntegerOrBool(ta->dtype) && ir::isIntegerOrBool(tb->dtype)) {
     auto r = evalBinary<int64_t>(*ta, ta->toVector<int64_t>(), *tb, tb->toVector<int64_t>(), *outDims,
                                  [&](int64_t a, int64_t b) { return intBinary(op, a, b, fmod); });
     if (r) setValue(ctx, 0, makeTensor(outType, *outDims, *r));
-  } else if (isFloatType(ta->dtype) && isFloatType(tb->dtype) && ta->numel() == 1 && tb->numel() == 1) {
+  } else if (ir::isNativeFloat(ta->dtype) && ir::isNativeFloat(tb->dtype) && ta->numel() == 1 && tb->numel() == 1) {
     auto r = evalBinary<double>(*ta, ta->toVector<double>(), *tb, tb->toVector<double>(), *outDims,
                                 [&](double a, double b) { return floatBinary(op, a, b, fmod); });
     if (r) setValue(ctx, 0, makeTensor(outType, *outDims, *r));
@@ -168,14 +168,14 @@ Status inferUnary(InferContext& ctx) {
   const auto* v = valueOf(ctx, 0);
   if (!v || v->numel() > ctx.maxPropagatedElements) return ok();
   // Floor/Ceil/... on integer shape data or float scalars (e.g. computing a resize target size).
-  if (!(isIntType(v->dtype) || (isFloatType(v->dtype) && v->numel() == 1))) return ok();
+  if (!(ir::isIntegerOrBool(v->dtype) || (ir::isNativeFloat(v->dtype) && v->numel() == 1))) return ok();
   auto xs = v->toVector<double>();
   for (auto& x : xs) {
     auto r = unaryValue(ctx.node.opType, x);
     if (!r) return ok();
     x = *r;
   }
-  if (isIntType(v->dtype)) {
+  if (ir::isIntegerOrBool(v->dtype)) {
     std::vector<int64_t> is;
     for (auto x : xs)
       is.push_back(static_cast<int64_t>(x));
@@ -222,7 +222,7 @@ Status inferBinary(InferContext& ctx) {
   }
   setOutput(ctx, 0, dtype, out);
   propagateBinary(ctx, 0, 1, out, dtype);
-  if (isIntType(dtype)) propagateShapeDataBinary(ctx, out);
+  if (ir::isIntegerOrBool(dtype)) propagateShapeDataBinary(ctx, out);
   return ok();
 }
 
@@ -270,7 +270,7 @@ Status inferWhere(InferContext& ctx) {
   const auto* tx = valueOf(ctx, 1);
   const auto* ty = valueOf(ctx, 2);
   const auto dims = out.values();
-  if (!tc || !tx || !ty || !dims || !isIntType(tx->dtype) || !isIntType(ty->dtype)) return ok();
+  if (!tc || !tx || !ty || !dims || !ir::isIntegerOrBool(tx->dtype) || !ir::isIntegerOrBool(ty->dtype)) return ok();
   if (ir::Shape::fromValues(*dims).numel().value_or(0) > ctx.maxPropagatedElements) return ok();
   // Select x first (where cond), then y where not: two broadcast passes with the same index maps.
   const auto cond = tc->toVector<int64_t>();
@@ -301,13 +301,13 @@ Status inferCast(InferContext& ctx) {
     to = *t;
   }
   setOutput(ctx, 0, to, *shapeOf(ctx, 0));
-  if (ctx.inputs[0].shapeData && isIntType(to) && to != ir::DataType::Bool)
+  if (ctx.inputs[0].shapeData && ir::isIntegerOrBool(to) && to != ir::DataType::Bool)
     ctx.outputs[0].shapeData = *ctx.inputs[0].shapeData; // int64 <-> int32 keeps the symbols
   const auto* v = valueOf(ctx, 0);
   if (!v || v->numel() > ctx.maxPropagatedElements) return ok();
-  if (isIntType(v->dtype) && (isIntType(to) || isFloatType(to))) {
+  if (ir::isIntegerOrBool(v->dtype) && (ir::isIntegerOrBool(to) || ir::isNativeFloat(to))) {
     setValue(ctx, 0, makeTensor(to, v->dims, v->toVector<int64_t>()));
-  } else if (isFloatType(v->dtype) && (isIntType(to) || isFloatType(to))) {
+  } else if (ir::isNativeFloat(v->dtype) && (ir::isIntegerOrBool(to) || ir::isNativeFloat(to))) {
     // Float to int truncates toward zero, as C++ (and ONNX Runtime) does.
     setValue(ctx, 0, makeTensor(to, v->dims, v->toVector<double>()));
   }

@@ -179,7 +179,7 @@ Status Inferrer::run(ir::Graph& g, KnownValues& known, const Scope* parent, cons
                                                 ", opset " + std::to_string(m_opset) + ") is not supported");
     }
     GS_RETURN_IF_ERROR(inferBodies(node, ctx, scope, where));
-    if (auto st = op->infer(ctx); !st) {
+    if (auto st = inferNodeWith(*op, ctx); !st) {
       auto e = st.error();
       if (!where.empty()) e.message = where + e.message;
       return std::unexpected(std::move(e));

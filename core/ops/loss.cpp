@@ -17,7 +17,7 @@ Status inferLoss(InferContext& ctx, bool withLogProb) {
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
     return invalidAttr(ctx, "reduction", "must be none, sum or mean, got '" + reduction + "'");
   const auto dtype = dtypeOf(ctx, 0);
-  if (!isFloatType(dtype)) return invalid(ctx, "scores must be a floating-point tensor");
+  if (!ir::isNativeFloat(dtype)) return invalid(ctx, "scores must be a floating-point tensor");
   const auto ttype = dtypeOf(ctx, 1);
   if (ttype != ir::DataType::Int32 && ttype != ir::DataType::Int64)
     return invalid(ctx, "targets must be int32 or int64");

@@ -1,6 +1,6 @@
 // Shape functions of MatMul (numpy semantics, batch broadcasting), Gemm (transA/transB, C broadcast to
-// the output) and Einsum (explicit and implicit output, ellipsis). MatMul and Gemm may carry the fused
-// gs_activation attribute, which does not change shapes.
+// the output) and Einsum (explicit and implicit output, ellipsis). FusedMatMul and FusedGemm share
+// them (their activation does not change shapes).
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -12,21 +12,7 @@ namespace gs::ops {
 
 using namespace util;
 
-namespace {
-
-Status checkActivation(const InferContext& ctx) {
-  const auto* act = ctx.node.attrs.find("gs_activation");
-  if (!act) return ok();
-  static const char* kKnown[] = {"Relu", "Clip", "HardSigmoid", "HardSwish", "LeakyRelu", "Sigmoid", "Tanh"};
-  for (const char* k : kKnown)
-    if (act->s == k) return ok();
-  return invalidAttr(ctx, "gs_activation", "unknown activation '" + act->s + "'");
-}
-
-} // namespace
-
 Status inferMatMul(InferContext& ctx) {
-  GS_RETURN_IF_ERROR(checkActivation(ctx));
   if (!has(ctx, 0) || !has(ctx, 1)) return invalid(ctx, "needs inputs A and B");
   const auto& a = *shapeOf(ctx, 0);
   const auto& b = *shapeOf(ctx, 1);
@@ -54,7 +40,6 @@ Status inferMatMul(InferContext& ctx) {
 }
 
 Status inferGemm(InferContext& ctx) {
-  GS_RETURN_IF_ERROR(checkActivation(ctx));
   if (!has(ctx, 0) || !has(ctx, 1)) return invalid(ctx, "needs inputs A and B");
   const auto& a = *shapeOf(ctx, 0);
   const auto& b = *shapeOf(ctx, 1);

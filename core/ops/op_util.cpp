@@ -92,25 +92,6 @@ ir::DataType dtypeOf(const InferContext& ctx, std::size_t i) {
   return i < ctx.inputs.size() ? ctx.inputs[i].dtype : ir::DataType::Undefined;
 }
 
-bool isIntType(ir::DataType t) {
-  switch (t) {
-  case ir::DataType::Int64:
-  case ir::DataType::Int32:
-  case ir::DataType::Int16:
-  case ir::DataType::Int8:
-  case ir::DataType::UInt8:
-  case ir::DataType::UInt16:
-  case ir::DataType::UInt32:
-  case ir::DataType::UInt64:
-  case ir::DataType::Bool:
-    return true;
-  default:
-    return false;
-  }
-}
-
-bool isFloatType(ir::DataType t) { return t == ir::DataType::Float32 || t == ir::DataType::Float64; }
-
 const ir::Tensor* valueOf(const InferContext& ctx, std::size_t i) {
   if (!has(ctx, i)) return nullptr;
   const auto* v = ctx.inputs[i].value;
@@ -120,13 +101,13 @@ const ir::Tensor* valueOf(const InferContext& ctx, std::size_t i) {
 
 std::optional<std::vector<int64_t>> intsOf(const InferContext& ctx, std::size_t i) {
   const auto* v = valueOf(ctx, i);
-  if (!v || !isIntType(v->dtype)) return std::nullopt;
+  if (!v || !ir::isIntegerOrBool(v->dtype)) return std::nullopt;
   return v->toVector<int64_t>();
 }
 
 std::optional<std::vector<double>> floatsOf(const InferContext& ctx, std::size_t i) {
   const auto* v = valueOf(ctx, i);
-  if (!v || (!isIntType(v->dtype) && !isFloatType(v->dtype))) return std::nullopt;
+  if (!v || (!ir::isIntegerOrBool(v->dtype) && !ir::isNativeFloat(v->dtype))) return std::nullopt;
   return v->toVector<double>();
 }
 
@@ -162,7 +143,7 @@ void setShapeData(InferContext& ctx, std::size_t i, ShapeData data) {
       v.push_back(*e.number);
     std::vector<int64_t> dims;
     if (s.rank() == 1) dims.push_back(static_cast<int64_t>(v.size()));
-    if (isIntType(ctx.outputs[i].dtype)) setValue(ctx, i, makeTensor(ctx.outputs[i].dtype, dims, v));
+    if (ir::isIntegerOrBool(ctx.outputs[i].dtype)) setValue(ctx, i, makeTensor(ctx.outputs[i].dtype, dims, v));
     return;
   }
   ctx.outputs[i].shapeData = std::move(data);

@@ -27,9 +27,6 @@ const ir::Shape* shapeOf(const InferContext& ctx, std::size_t i);
 int64_t rankOf(const InferContext& ctx, std::size_t i);
 ir::DataType dtypeOf(const InferContext& ctx, std::size_t i);
 
-bool isIntType(ir::DataType t); // integers and bool
-bool isFloatType(ir::DataType t);
-
 // The known value of input i as integers (for any integer or bool dtype); nullopt when unknown.
 std::optional<std::vector<int64_t>> intsOf(const InferContext& ctx, std::size_t i);
 // The known value of input i as doubles (any numeric dtype); nullopt when unknown.

@@ -170,6 +170,15 @@ const OpInfo kOps[] = {
     {"", "If", 1, inferIf, nullptr},
     {"", "Loop", 1, inferLoop, nullptr},
     {"", "Scan", 8, inferScan, nullptr},
+    // GearStudio's ops (core/ir/gs_ops.h): the base op's shape function and cost, and a schema.
+    {"ai.gearstudio", "FusedConv", 1, inferConv, costConv, &kFusedConvSchema},
+    {"ai.gearstudio", "FusedConvTranspose", 1, inferConvTranspose, costConvTranspose, &kFusedConvTransposeSchema},
+    {"ai.gearstudio", "FusedGemm", 1, inferGemm, costGemm, &kFusedGemmSchema},
+    {"ai.gearstudio", "FusedMatMul", 1, inferMatMul, costMatMul, &kFusedMatMulSchema},
+    {"ai.gearstudio", "NhwcMaxPool", 1, inferPool, costPool, &kNhwcMaxPoolSchema},
+    {"ai.gearstudio", "NhwcAveragePool", 1, inferPool, costPool, &kNhwcAveragePoolSchema},
+    {"ai.gearstudio", "NhwcGlobalAveragePool", 1, inferGlobalPool, costGlobalPool, &kNhwcGlobalPoolSchema},
+    {"ai.gearstudio", "NhwcGlobalMaxPool", 1, inferGlobalPool, costGlobalPool, &kNhwcGlobalPoolSchema},
 };
 // clang-format on
 
@@ -180,6 +189,7 @@ std::string nodeLabel(const ir::Node& n) { return "node '" + n.name + "' (" + n.
 } // namespace
 
 const OpInfo* findOp(std::string_view domain, std::string_view opType, int64_t opset) {
+  if (domain == ir::gsop::kDomain) opset = ir::gsop::kOpsetVersion;
   const OpInfo* best = nullptr;
   for (const auto& op : kOps) {
     if (op.opType != opType || canonicalDomain(op.domain) != canonicalDomain(domain)) continue;
@@ -198,8 +208,13 @@ Status inferNode(InferContext& ctx) {
     return makeError(codes::kUnsupported, nodeLabel(ctx.node) + ": op type '" + ctx.node.opType + "' (domain " + dom +
                                               ", opset " + std::to_string(ctx.opset) + ") is not supported");
   }
+  return inferNodeWith(*op, ctx);
+}
+
+Status inferNodeWith(const OpInfo& op, InferContext& ctx) {
   if (ctx.outputs.size() != ctx.node.outputs.size()) ctx.outputs.resize(ctx.node.outputs.size());
-  if (!ir::isChannelsLast(ctx.node)) return op->infer(ctx);
+  if (op.schema) GS_RETURN_IF_ERROR(checkSchema(*op.schema, ctx));
+  if (!ir::isChannelsLast(ctx.node)) return op.infer(ctx);
   // A channels-last node: its shape function sees NCHW layout inputs, and its outputs go back to NHWC.
   std::vector<ir::Shape> nchw(ctx.inputs.size());
   std::vector<InputInfo> inputs(ctx.inputs.begin(), ctx.inputs.end());
@@ -212,7 +227,7 @@ Status inferNode(InferContext& ctx) {
     inputs[i].shape = &nchw[i];
   }
   InferContext inner{ctx.node, ctx.opset, inputs, ctx.outputs, ctx.symbols, ctx.maxPropagatedElements};
-  GS_RETURN_IF_ERROR(op->infer(inner));
+  GS_RETURN_IF_ERROR(op.infer(inner));
   for (std::size_t i = 0; i < ctx.outputs.size(); ++i)
     if (ir::isLayoutOutput(ctx.node, i)) ctx.outputs[i].shape = ir::nchwToNhwc(ctx.outputs[i].shape);
   return ok();

@@ -1,7 +1,8 @@
-// The op registry: for each ONNX op type, attribute checks, a shape function (concrete and symbolic,
-// with data propagation of small constant tensors) and a cost model. Explicit table, no static
-// initialiser magic. The compiler uses it to make every tensor of a gear static; the runtime's
-// dynamic mode uses it to resolve shapes per run.
+// The op registry: for each ONNX op type and each GearStudio op (domain ai.gearstudio, core/ir/gs_ops.h),
+// attribute checks, a shape function (concrete and symbolic, with data propagation of small constant
+// tensors) and a cost model; GearStudio ops also carry a schema, checked before their shape function. Explicit table,
+// no static initialiser magic. The compiler uses it to make every tensor of a gear static; the runtime's dynamic mode
+// uses it to resolve shapes per run.
 #pragma once
 
 #include <cstdint>
@@ -86,21 +87,44 @@ struct Cost {
 using CostFn = Cost (*)(const ir::Node&, std::span<const ir::Shape* const> inputShapes,
                         std::span<const ir::Shape* const> outputShapes);
 
+// The schema of an op the ONNX standard does not define (GearStudio's own): what its nodes may hold.
+struct InputSpec {
+  std::string_view name;
+  bool optional = false;
+};
+struct AttrSpec {
+  std::string_view name;
+  ir::Attribute::Kind kind = ir::Attribute::Kind::Int;
+  bool required = false;
+};
+struct OpSchema {
+  std::string_view summary;
+  std::span<const InputSpec> inputs; // in order; a node may omit trailing optional ones
+  std::span<const std::string_view> outputs;
+  std::span<const AttrSpec> attributes; // every attribute a node may carry: others are an error
+  std::string_view types;               // element types of the float inputs and outputs
+};
+
 struct OpInfo {
   std::string_view domain; // "" for ai.onnx
   std::string_view opType;
-  int sinceVersion = 1; // first opset this entry covers
+  int sinceVersion = 1; // first opset this entry covers (of the op's domain)
   ShapeFn infer = nullptr;
-  CostFn cost = nullptr; // null: elementwise-like default (bytes only)
+  CostFn cost = nullptr;            // null: elementwise-like default (bytes only)
+  const OpSchema* schema = nullptr; // GearStudio ops: checked before infer
 };
 
-// The entry for (domain, opType) valid at `opset`, or null when the op is unknown.
+// The entry for (domain, opType) valid at `opset`, or null when the op is unknown. `opset` is the
+// default domain's; ai.gearstudio ops are looked up at ir::gsop::kOpsetVersion.
 const OpInfo* findOp(std::string_view domain, std::string_view opType, int64_t opset);
 // Every registered entry, for listing and tests.
 std::span<const OpInfo> allOps();
 
-// Infers one node: looks up the op, runs its shape function.
+// Infers one node: looks up the op, checks its schema (GearStudio ops), runs its shape function
+// (channels-last nodes see NCHW shapes, their outputs are given back in NHWC).
 Status inferNode(InferContext& ctx);
+// The same with the entry already found.
+Status inferNodeWith(const OpInfo& op, InferContext& ctx);
 
 struct GraphInferOptions {
   bool requireStatic = false; // error (naming the first non-static value) unless all become static

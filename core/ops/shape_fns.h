@@ -6,6 +6,16 @@
 
 namespace gs::ops {
 
+// gearstudio_ops.cpp: schemas of the ai.gearstudio ops and the check run before their shape function.
+extern const OpSchema kFusedConvSchema;
+extern const OpSchema kFusedConvTransposeSchema;
+extern const OpSchema kFusedGemmSchema;
+extern const OpSchema kFusedMatMulSchema;
+extern const OpSchema kNhwcMaxPoolSchema;
+extern const OpSchema kNhwcAveragePoolSchema;
+extern const OpSchema kNhwcGlobalPoolSchema;
+Status checkSchema(const OpSchema& schema, const InferContext& ctx);
+
 // elementwise.cpp
 Status inferIdentity(InferContext& ctx);
 Status inferUnary(InferContext& ctx);

@@ -339,7 +339,7 @@ Status inferExpand(InferContext& ctx) {
   // Expanding a known small value: index through broadcast strides.
   const auto* v = valueOf(ctx, 0);
   const auto dims = out.values();
-  if (!v || !dims || !isIntType(v->dtype)) return ok();
+  if (!v || !dims || !ir::isIntegerOrBool(v->dtype)) return ok();
   const auto n = ir::Shape::fromValues(*dims).numel().value_or(0);
   if (n > ctx.maxPropagatedElements) return ok();
   const auto src = v->toVector<int64_t>();
@@ -424,7 +424,7 @@ Status inferConstantOfShape(InferContext& ctx) {
   const auto shape = ir::Shape::fromValues(*dims);
   setOutput(ctx, 0, dtype, shape);
   const auto n = shape.numel().value_or(0);
-  if (n <= ctx.maxPropagatedElements && (isIntType(dtype) || isFloatType(dtype)))
+  if (n <= ctx.maxPropagatedElements && (ir::isIntegerOrBool(dtype) || ir::isNativeFloat(dtype)))
     setValue(ctx, 0, makeTensor(dtype, *dims, std::vector<double>(static_cast<std::size_t>(n), fill)));
   return ok();
 }
@@ -475,7 +475,7 @@ Status inferRange(InferContext& ctx) {
   const double s = (*start)[0], l = (*limit)[0], d = (*delta)[0];
   if (d == 0) return invalid(ctx, "delta is 0");
   int64_t n = 0;
-  if (isIntType(dtype)) {
+  if (ir::isIntegerOrBool(dtype)) {
     const auto si = (*intsOf(ctx, 0))[0], li = (*intsOf(ctx, 1))[0], di = (*intsOf(ctx, 2))[0];
     n = std::max<int64_t>(ceilDiv(li - si, di), 0);
   } else {
@@ -483,7 +483,7 @@ Status inferRange(InferContext& ctx) {
   }
   setOutput(ctx, 0, dtype, ir::Shape::fromValues({n}));
   if (n > ctx.maxPropagatedElements) return ok();
-  if (isIntType(dtype)) {
+  if (ir::isIntegerOrBool(dtype)) {
     const auto si = (*intsOf(ctx, 0))[0], di = (*intsOf(ctx, 2))[0];
     std::vector<int64_t> v;
     for (int64_t i = 0; i < n; ++i)

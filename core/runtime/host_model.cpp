@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
+#include "core/runtime/cpu/kernels/nn/thread_policy.h"
 #include "core/runtime/dynamic_executor.h"
 #include "core/runtime/static_executor.h"
 
@@ -79,10 +81,38 @@ private:
   std::vector<TensorRef> m_inputs;
 };
 
+// The device's thread count for one call (prepare or run), the caller's restored after it.
+class ThreadScope {
+public:
+  explicit ThreadScope(int threads) {
+    if (threads > 0) m_scope.emplace(threads);
+  }
+
+private:
+  std::optional<cpu::nn::ScopedMaxThreads> m_scope;
+};
+
+// Runs a plan with the device's thread count.
+class ThreadedPlan final : public Plan {
+public:
+  ThreadedPlan(std::unique_ptr<Plan> inner, int threads) : m_inner(std::move(inner)), m_threads(threads) {}
+  Status run(std::span<const HostTensor> inputs, std::vector<HostTensor>& outputs, double* nodeMillis) override {
+    ThreadScope scope(m_threads);
+    return m_inner->run(inputs, outputs, nodeMillis);
+  }
+  std::span<const PlanNode> nodes() const override { return m_inner->nodes(); }
+  std::size_t workspaceBytes() const override { return m_inner->workspaceBytes(); }
+
+private:
+  std::unique_ptr<Plan> m_inner;
+  int m_threads;
+};
+
 } // namespace
 
-HostModel::HostModel(const Device& device, std::shared_ptr<const om::Model> model, const DeviceOptions& options)
-    : m_device(device), m_model(std::move(model)), m_options(options) {
+HostModel::HostModel(std::shared_ptr<const cpu::KernelTable> kernels, std::string_view deviceName,
+                     std::shared_ptr<const om::Model> model, const DeviceOptions& options)
+    : m_kernels(std::move(kernels)), m_deviceName(deviceName), m_model(std::move(model)), m_options(options) {
   uint64_t arena = m_model->sharedArenaBytes;
   for (const auto& g : m_model->gears)
     arena = std::max(arena, g.arenaBytes);
@@ -90,18 +120,23 @@ HostModel::HostModel(const Device& device, std::shared_ptr<const om::Model> mode
 }
 
 Expected<std::unique_ptr<Plan>> HostModel::prepare(int gear) {
-  ExecEnv env{&m_device, m_model->meta.opset, &m_weights, &m_pool, &m_workspace};
+  // Kernels made here (oneDNN primitives) are sized for the thread count they will run with.
+  ThreadScope scope(m_options.threads);
+  ExecEnv env{m_kernels.get(), m_deviceName, m_model->meta.opset, &m_weights, &m_pool, &m_workspace};
+  std::unique_ptr<Plan> plan;
   if (gear == kDynamicGear) {
     if (!m_model->dynamic) return makeError(codes::kInvalid, "the model has no dynamic-shape graph");
-    auto plan = std::make_unique<DynamicPlan>(env, *m_model->dynamic);
-    GS_RETURN_IF_ERROR(plan->prepare());
-    return std::unique_ptr<Plan>(std::move(plan));
+    auto dynamic = std::make_unique<DynamicPlan>(env, *m_model->dynamic);
+    GS_RETURN_IF_ERROR(dynamic->prepare());
+    plan = std::move(dynamic);
+  } else {
+    if (gear < 0 || static_cast<std::size_t>(gear) >= m_model->gears.size())
+      return makeError(codes::kInvalid, "gear " + std::to_string(gear) + " does not exist (the model has " +
+                                            std::to_string(m_model->gears.size()) + ")");
+    GS_ASSIGN_OR_RETURN(plan, StaticPlan::create(env, m_model->gears[static_cast<std::size_t>(gear)], m_arena));
   }
-  if (gear < 0 || static_cast<std::size_t>(gear) >= m_model->gears.size())
-    return makeError(codes::kInvalid, "gear " + std::to_string(gear) + " does not exist (the model has " +
-                                          std::to_string(m_model->gears.size()) + ")");
-  GS_ASSIGN_OR_RETURN(auto plan, StaticPlan::create(env, m_model->gears[static_cast<std::size_t>(gear)], m_arena));
-  return std::unique_ptr<Plan>(std::move(plan));
+  if (m_options.threads > 0) plan = std::make_unique<ThreadedPlan>(std::move(plan), m_options.threads);
+  return plan;
 }
 
 MemoryUse HostModel::memory() const {

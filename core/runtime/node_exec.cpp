@@ -100,15 +100,10 @@ std::vector<ir::DataType> graphInputTypes(const ir::Graph& g, const ir::Node& n)
 Expected<std::unique_ptr<cpu::Kernel>> makeKernel(const ExecEnv& env, const ir::Graph& g, const ir::Node& n,
                                                   std::span<const ir::DataType> inputTypes,
                                                   std::span<const ir::DataType> outputTypes) {
-  if (!env.device->supports(n, inputTypes)) {
-    std::string types;
-    for (auto t : inputTypes) {
-      types += types.empty() ? "" : ", ";
-      types += t == ir::DataType::Undefined ? std::string_view("-") : ir::dtypeName(t);
-    }
-    return makeError(codes::kUnsupported, describeNode(n) + ": device '" + std::string(env.device->name()) +
-                                              "' has no kernel for input types [" + types + "]");
-  }
+  std::string why;
+  const auto* entry = env.kernels->find(n, env.opset, inputTypes, &why);
+  if (!entry)
+    return makeError(codes::kUnsupported, describeNode(n) + ": device '" + std::string(env.device) + "': " + why);
   std::vector<const ir::Tensor*> consts;
   std::vector<const ir::Shape*> shapes;
   consts.reserve(n.inputs.size());
@@ -125,7 +120,7 @@ Expected<std::unique_ptr<cpu::Kernel>> makeKernel(const ExecEnv& env, const ir::
   }
   cpu::CreateContext ctx{n, env.opset, inputTypes, consts, shapes, outputTypes, env.weights};
   try {
-    auto k = env.device->createKernel(ctx);
+    auto k = entry->create(ctx);
     if (!k) return std::unexpected(withContext(k.error(), describeNode(n)));
     if (!*k) return makeError(codes::kInternal, describeNode(n) + ": kernel factory returned null");
     return k;

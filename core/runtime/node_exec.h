@@ -1,5 +1,5 @@
-// Pieces both executors share: the environment a graph runs in (device, weight cache, pool,
-// workspace), frames for outer-scope lookups of subgraph bodies, kernel creation from a graph node,
+// Pieces both executors of the CPU device share: the environment a graph runs in (kernel table,
+// weight cache, pool, workspace), frames for outer-scope lookups of subgraph bodies, kernel creation from a graph node,
 // and per-node shape resolution for dynamic execution (infer shapes from the actual inputs, re-reshape
 // the kernel only when the inputs' dims or small shape-like values changed since the last run).
 #pragma once
@@ -15,14 +15,14 @@
 #include "core/ir/graph.h"
 #include "core/runtime/arena.h"
 #include "core/runtime/cpu/kernel.h"
+#include "core/runtime/cpu/kernels/registry.h"
 #include "core/runtime/tensor.h"
 
 namespace gs::runtime {
 
-class Device;
-
 struct ExecEnv {
-  const Device* device = nullptr;
+  const cpu::KernelTable* kernels = nullptr;
+  std::string_view device; // its name, for messages
   int64_t opset = 0;
   cpu::WeightCache* weights = nullptr;
   PoolAllocator* pool = nullptr; // dynamic allocations (data-dependent shapes, dynamic mode)
@@ -38,8 +38,8 @@ struct Frame {
   const TensorRef* find(std::string_view name) const;
 };
 
-// Creates the kernel of node `n` of graph `g` for the given types; kUnsupported names the node, op
-// and types when the device has no kernel for them.
+// Creates the kernel of node `n` of graph `g` for the given types: one table lookup, then the row's
+// factory. kUnsupported names the node, op and types when the device has no kernel for them.
 Expected<std::unique_ptr<cpu::Kernel>> makeKernel(const ExecEnv& env, const ir::Graph& g, const ir::Node& n,
                                                   std::span<const ir::DataType> inputTypes,
                                                   std::span<const ir::DataType> outputTypes);

@@ -3,8 +3,6 @@
 
 #include <chrono>
 
-#include <omp.h>
-
 namespace gs::runtime {
 namespace {
 
@@ -38,8 +36,6 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<const om::Mod
   }
   if (model->gears.empty() && !model->dynamic)
     return makeError(codes::kInvalid, "the model has neither gears nor a dynamic-shape graph");
-  if (options.threads > 0) omp_set_num_threads(options.threads);
-
   std::unique_ptr<Session> s(new Session());
   s->m_model = std::move(model);
   s->m_device = device;
@@ -200,8 +196,6 @@ Status Session::run(std::span<const HostTensor> inputs, RunResult& result, const
     }
   }
   GS_RETURN_IF_ERROR(checkInputs(inputs, gear));
-  // The OpenMP thread count is per calling thread; set it for whichever thread runs us.
-  if (m_options.threads > 0) omp_set_num_threads(m_options.threads);
   Plan& plan = *m_plans[isDynamic() ? 0 : static_cast<std::size_t>(gear)];
   double* nodeMillis = nullptr;
   if (options.profile) {

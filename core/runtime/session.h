@@ -20,7 +20,7 @@ namespace gs::runtime {
 
 struct SessionOptions {
   std::string device = "cpu";
-  int threads = 0; // OpenMP threads for kernels (0: OpenMP's default)
+  int threads = 0; // the device's worker threads (DeviceOptions::threads; 0: its default)
 };
 
 struct RunOptions {

@@ -6,6 +6,7 @@
 #include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
 #include "core/om/om_file.h"
+#include "core/session/compile_target.h"
 
 namespace gs::session {
 namespace {
@@ -38,12 +39,14 @@ std::string buildKey(const ir::Model& model, const BuildRequest& request) {
   std::string key = request.atcCommand.empty() ? buildCommand(model, request.config) : request.atcCommand;
   for (const auto& p : request.disabledPasses)
     key += " --disable-pass=" + p;
+  if (request.device != "cpu") key += " --target=" + request.device;
   return key;
 }
 
 Expected<om::Model> buildModel(const ir::Model& model, const BuildRequest& request, const Progress& progress) {
   GS_RETURN_IF_ERROR(shape_config::validate(request.config, model));
   compiler::CompileOptions co;
+  GS_ASSIGN_OR_RETURN(co.target, compileTarget(request.device)); // passes gated by what the device runs
   co.atcCommand = request.atcCommand.empty() ? buildCommand(model, request.config) : request.atcCommand;
   co.disabledPasses = request.disabledPasses;
   co.sourceSha256 = request.sourceSha256;

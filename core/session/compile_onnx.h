@@ -21,6 +21,7 @@ namespace gs::session {
 struct BuildRequest {
   shape_config::ShapeConfig config;        // shapes, gears or ranges, input format, out nodes
   std::vector<std::string> disabledPasses; // pass names (compiler::passRegistry)
+  std::string device = "cpu";              // the target device: fusions it has no kernels for are skipped
   std::string sourceSha256;                // of the model file; empty: hashed from model.sourcePath
   std::string atcCommand; // the command recorded in the .om (the studio's form, with --output); empty: buildCommand
   // Leave clock values (build time, compile timings) out of the .om, so that the same request

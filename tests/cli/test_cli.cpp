@@ -224,6 +224,12 @@ private slots:
     QCOMPARE(r.status, 0);
     QVERIFY(r.out.contains("fold-conv-batchnorm"));
     QVERIFY(r.out.contains("per-gear"));
+    QVERIFY(r.out.contains("target device: cpu"));
+    QVERIFY(!r.out.contains("[skipped")); // the CPU has every GearStudio op
+    const auto bad = runAtc({"--print-pipeline", "--target=npu0"});
+    QCOMPARE(bad.status, 1);
+    QVERIFY2(bad.err.contains("unknown target device 'npu0'") && bad.err.contains("available: cpu"),
+             qPrintable(bad.err));
   }
 
   void buildStaticModel() {
@@ -243,6 +249,13 @@ private slots:
     QVERIFY2(j.status == 0, qPrintable(j.err));
     auto json = readJson(path("tiny_gears.json").toStdString());
     QVERIFY(!json.is_discarded());
+    // Every gear lists its whole graph, node by node (ATC's mode 1 on an .om).
+    for (const auto& gear : json["gears"]) {
+      QCOMPARE(gear["graph"]["nodes"].size(), gear["node_count"].get<std::size_t>());
+      for (const auto& n : gear["graph"]["nodes"])
+        for (const char* key : {"name", "domain", "op_type", "attributes", "inputs", "outputs"})
+          QVERIFY2(n.contains(key), key);
+    }
     normalise(json, m_tmp);
     compareGolden(json, "tiny_gears.om.json");
   }

@@ -2,7 +2,10 @@
 // nodes look like, and the folded numbers against their formulas.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "core/compiler/passes/constant_nodes.h"
 #include "core/compiler/passes/dead_code.h"
@@ -70,7 +73,7 @@ private slots:
       for (const auto& step : p->steps)
         for (auto name : step.passes)
           QVERIFY2(findPass(name), std::string(name).c_str());
-    const auto text = printPipelines();
+    const auto text = printPipelines(Target{});
     for (const auto& p : passTable())
       QVERIFY2(text.find(std::string(p.name)) != std::string::npos, std::string(p.name).c_str());
     QVERIFY(!checkDisabledPasses({"nope"}));
@@ -346,12 +349,120 @@ private slots:
     QVERIFY(ir::verify(b.g).has_value());
     const auto& conv1 = producer(b.g, b.g.findValue("clip_out0"));
     QCOMPARE(conv1.name, std::string("c1"));
-    QCOMPARE(conv1.attrs.getString("gs_activation", ""), std::string("Clip"));
-    QCOMPARE(conv1.attrs.getFloats("gs_activation_params"), (std::vector<float>{0.0f, 6.0f}));
+    QCOMPARE(conv1.domain, std::string("ai.gearstudio"));
+    QCOMPARE(conv1.opType, std::string("FusedConv"));
+    QCOMPARE(conv1.attrs.getString("activation", ""), std::string("Clip"));
+    QCOMPARE(conv1.attrs.getFloats("activation_params"), (std::vector<float>{0.0f, 6.0f}));
     const auto& conv2 = producer(b.g, b.g.findValue("leaky_out0"));
-    QCOMPARE(conv2.attrs.getString("gs_activation", ""), std::string("LeakyRelu"));
-    QCOMPARE(conv2.attrs.getFloats("gs_activation_params"), (std::vector<float>{0.1f}));
-    QVERIFY(!producer(b.g, b.g.findValue("c3_out0")).attrs.has("gs_activation"));
+    QCOMPARE(conv2.attrs.getString("activation", ""), std::string("LeakyRelu"));
+    QCOMPARE(conv2.attrs.getFloats("activation_params"), (std::vector<float>{0.1f}));
+    const auto& conv3 = producer(b.g, b.g.findValue("c3_out0"));
+    QVERIFY(!conv3.attrs.has("activation"));
+    QCOMPARE(conv3.opType, std::string("Conv")); // unfused: stays the ONNX op
+    QVERIFY(conv3.domain.empty());
+  }
+
+  // A target without a GearStudio op: the passes that create it are skipped (and say so in the
+  // printed pipeline), the others still run; a target that has every op gates nothing.
+  void passesGatedByTarget() {
+    Target noFusedGemm{"npu", [](std::string_view domain, std::string_view op, int64_t) {
+                         return !(domain == "ai.gearstudio" && op == "FusedGemm");
+                       }};
+    Target noNhwcPool{"npu", [](std::string_view domain, std::string_view op, int64_t) {
+                        return !(domain == "ai.gearstudio" && op.starts_with("Nhwc"));
+                      }};
+    Target everything{"cpu", [](std::string_view, std::string_view, int64_t) { return true; }};
+    const auto* fuseAct = findPass("fuse-activation");
+    const auto* layout = findPass("layout-nhwc");
+    const auto* fuseAdd = findPass("fuse-conv-add");
+    QVERIFY(fuseAct && layout && fuseAdd);
+    QCOMPARE(gatedReason(*fuseAct, noFusedGemm, 13),
+             std::string("target 'npu' has no kernel for ai.gearstudio.FusedGemm"));
+    QCOMPARE(gatedReason(*fuseAdd, noFusedGemm, 13), std::string());
+    QCOMPARE(gatedReason(*layout, noFusedGemm, 13), std::string());
+    QCOMPARE(gatedReason(*layout, noNhwcPool, 13),
+             std::string("target 'npu' has no kernel for ai.gearstudio.NhwcMaxPool"));
+    QCOMPARE(gatedReason(*fuseAct, noNhwcPool, 13), std::string());
+    for (const auto& p : passTable()) {
+      QCOMPARE(gatedReason(p, everything, 13), std::string());
+      QCOMPARE(gatedReason(p, Target{}, 13), std::string()); // ops unknown: nothing gated
+    }
+    const auto text = printPipelines(noNhwcPool);
+    QVERIFY2(text.find("target device: npu\n") != std::string::npos, text.c_str());
+    const auto line =
+        text.substr(text.find("layout-nhwc"), text.find('\n', text.find("layout-nhwc")) - text.find("layout-nhwc"));
+    QVERIFY2(line.find("[skipped: target 'npu' has no kernel for ai.gearstudio.NhwcMaxPool]") != std::string::npos,
+             line.c_str());
+    const auto all = printPipelines(everything);
+    QCOMPARE(all.find("[skipped"), std::string::npos);
+    QCOMPARE(std::count(text.begin(), text.end(), '['), std::count(all.begin(), all.end(), '[') + 1);
+
+    // Run: Conv -> Relu -> MaxPool -> Gemm -> Relu. Without FusedGemm no activation is fused (the
+    // Conv still goes channels-last); without channels-last pools the activations are fused and no
+    // node is channels-last.
+    auto build = [] {
+      GraphBuilder b;
+      const auto x = b.input("x", std::vector<int64_t>{1, 2, 4, 4});
+      const auto c = addConv(b, x, 2, 3, 3, 1, "c", 91);
+      const auto r = b.node("relu", "Relu", {c});
+      const auto p = b.node(
+          "pool", "MaxPool", {r},
+          GraphBuilder::attrs({{"kernel_shape", Attribute::ofInts({2, 2})}, {"strides", Attribute::ofInts({2, 2})}}));
+      const auto f = b.node("flat", "Flatten", {p});
+      const auto w = b.floats("gw", test::randomFloats(12 * 5, 92), {12, 5});
+      const auto gemm = b.node("gemm", "Gemm", {f, w});
+      b.output(b.node("relu2", "Relu", {gemm}));
+      return b;
+    };
+    auto run = [&](const Target& target) {
+      auto b = build();
+      PassContext ctx = context();
+      ctx.inputShapes = {{"x", ir::Shape::fromValues({1, 2, 4, 4})}};
+      std::vector<om::PassStat> stats;
+      PipelineRunOptions o;
+      o.target = &target;
+      o.verifyEachPass = true;
+      const auto st = runPipeline(perGearPipeline(), b.g, ctx, o, stats);
+      if (!st) qWarning("%s", st.error().str().c_str());
+      std::map<std::string, int> ops;
+      for (const auto& n : b.g.nodes) {
+        ops[(n.domain.empty() ? "" : n.domain + ".") + n.opType]++;
+        if (n.attrs.has("activation")) ops["activation"]++;
+      }
+      std::set<std::string> ran;
+      for (const auto& s : stats)
+        ran.insert(s.pass);
+      return std::pair(ops, ran);
+    };
+    {
+      auto [ops, ran] = run(noFusedGemm);
+      QVERIFY(!ran.count("fuse-activation"));
+      QVERIFY(ran.count("layout-nhwc"));
+      QCOMPARE(ops["activation"], 0);
+      QCOMPARE(ops["ai.gearstudio.FusedGemm"], 0);
+      QCOMPARE(ops["Gemm"], 1);
+      QCOMPARE(ops["Relu"], 2);
+    }
+    {
+      auto [ops, ran] = run(noNhwcPool);
+      QVERIFY(ran.count("fuse-activation"));
+      QVERIFY(!ran.count("layout-nhwc"));
+      QCOMPARE(ops["ai.gearstudio.FusedConv"], 1);
+      QCOMPARE(ops["ai.gearstudio.FusedGemm"], 1);
+      QCOMPARE(ops["activation"], 2);
+      QCOMPARE(ops["MaxPool"], 1);
+      QCOMPARE(ops["Transpose"], 0);
+      QCOMPARE(ops["Relu"], 0);
+    }
+    {
+      auto [ops, ran] = run(everything);
+      QVERIFY(ran.count("fuse-activation") && ran.count("layout-nhwc"));
+      QCOMPARE(ops["ai.gearstudio.FusedConv"], 1);
+      QCOMPARE(ops["ai.gearstudio.FusedGemm"], 1);
+      QCOMPARE(ops["ai.gearstudio.NhwcMaxPool"], 1);
+      QCOMPARE(ops["MaxPool"], 0);
+      QCOMPARE(ops["Relu"], 0);
+    }
   }
 
   void activationOnGraphOutputNotFused() {
@@ -385,7 +496,8 @@ private slots:
       auto ctx = context(11);
       QVERIFY(*passes::fuseHardSwish(b.g, ctx));
       QCOMPARE(b.g.nodes.size(), std::size_t{1});
-      QCOMPARE(b.g.nodes[0].attrs.getString("gs_activation", ""), std::string("HardSwish"));
+      QCOMPARE(b.g.nodes[0].opType, std::string("FusedConv"));
+      QCOMPARE(b.g.nodes[0].attrs.getString("activation", ""), std::string("HardSwish"));
       QCOMPARE(b.g.outputs[0], b.g.nodes[0].outputs[0]);
       QVERIFY(ir::verify(b.g).has_value());
     }
@@ -420,8 +532,9 @@ private slots:
     QVERIFY(*passes::fuseActivation(b.g, ctx));
     QCOMPARE(b.g.nodes.size(), std::size_t{1});
     const auto& n = b.g.nodes[0];
-    QCOMPARE(n.attrs.getInt("gs_fused_add", 0), int64_t{1});
-    QCOMPARE(n.attrs.getString("gs_activation", ""), std::string("Relu"));
+    QCOMPARE(n.domain, std::string("ai.gearstudio"));
+    QCOMPARE(n.opType, std::string("FusedConv"));
+    QCOMPARE(n.attrs.getString("activation", ""), std::string("Relu"));
     QCOMPARE(n.inputs.size(), std::size_t{4});
     QCOMPARE(n.inputs[2], ir::kNone);
     QCOMPARE(n.inputs[3], x);

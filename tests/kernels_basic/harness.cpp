@@ -29,15 +29,7 @@ OpSpec& OpSpec::attr(const std::string& name, gs::ir::Attribute a) {
   return *this;
 }
 
-static const KernelEntry* findEntry(const std::string& op) {
-  for (const auto& e : basicKernels())
-    if (e.domain.empty() && e.opType == op) return &e;
-  return nullptr;
-}
-
 gs::Expected<std::vector<HostTensor>> runOp(const OpSpec& spec, const std::vector<std::optional<Dims>>& outDims) {
-  const KernelEntry* entry = findEntry(spec.op);
-  if (!entry) return gs::makeError("TEST", "no basic kernel for " + spec.op);
   gs::ir::Node node;
   node.name = "test_" + spec.op;
   node.opType = spec.op;
@@ -65,8 +57,10 @@ gs::Expected<std::vector<HostTensor>> runOp(const OpSpec& spec, const std::vecto
   }
   for (std::size_t i = 0; i < spec.outTypes.size(); ++i)
     node.outputs.push_back(spec.outTypes[i] == DataType::Undefined ? gs::ir::kNone : static_cast<int32_t>(nIn + i));
-  if (entry->supports && !entry->supports(node, inTypes))
-    return gs::makeError("TEST", "kernel for " + spec.op + " does not support these input types");
+  // One lookup in the CPU device's table, as the executors do.
+  std::string why;
+  const KernelEntry* entry = gs::runtime::cpu::cpuKernelTable().find(node, spec.opset, inTypes, &why);
+  if (!entry) return gs::makeError("TEST", "kernel for " + spec.op + ": " + why);
   WeightCache cache;
   CreateContext cc{node, spec.opset, inTypes, constPtrs, shapePtrs, spec.outTypes, &cache};
   auto kernel = entry->create(cc);

@@ -558,8 +558,8 @@ private slots:
     std::set<std::string> names;
     for (const auto& e : table) {
       QVERIFY(e.create != nullptr);
-      QVERIFY(e.supports != nullptr);
-      QVERIFY(!e.dtypes.empty());
+      QVERIFY(e.check != nullptr);
+      QVERIFY(!e.types.empty());
       QVERIFY2(names.insert(std::string(e.opType)).second, std::string(e.opType).c_str());
     }
     QVERIFY2(names.size() >= 100, std::to_string(names.size()).c_str());

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/ir/gs_ops.h"
 #include "core/runtime/cpu/kernels/registry.h"
 
 namespace gs::test {
@@ -54,15 +55,17 @@ ir::Node makeNode(const std::string& opType, const std::vector<Input>& inputs, c
   for (std::size_t i = 0; i < outputs.size(); ++i)
     n.outputs.push_back(outputs[i].dims ? static_cast<ir::ValueId>(100 + i) : ir::kNone);
   n.attrs = std::move(attrs);
+  // A fused activation, epilogue, layout or residual makes the node the GearStudio op (FusedConv, ...):
+  // the ONNX op's kernel ignores them.
+  const bool fused = n.attrs.has(ir::gsop::kActivation) || n.attrs.has(ir::gsop::kPostScale) ||
+                     n.attrs.has(ir::gsop::kPostShift) || n.attrs.has(ir::gsop::kLayout) ||
+                     (opType == "Conv" && n.inputs.size() >= 4);
+  if (fused) ir::gsop::makeFused(n);
   return n;
 }
 
 Expected<Prepared> prepare(const ir::Node& node, int64_t opset, std::vector<Input>& inputs,
                            const std::vector<OutSpec>& outputs, runtime::cpu::WeightCache* cache) {
-  const runtime::cpu::KernelEntry* entry = nullptr;
-  for (const auto& e : runtime::cpu::nnKernels())
-    if (e.opType == node.opType) entry = &e;
-  if (!entry) return makeError(codes::kUnsupported, "no nn kernel for " + node.opType);
   Prepared p;
   std::vector<ir::DataType> types;
   std::vector<ir::Shape> shapes;
@@ -89,8 +92,10 @@ Expected<Prepared> prepare(const ir::Node& node, int64_t opset, std::vector<Inpu
     outTypes.push_back(o.dims ? o.dtype : ir::DataType::Undefined);
     outDims.push_back(o.dims);
   }
-  if (entry->supports && !entry->supports(node, types))
-    return makeError(codes::kUnsupported, "kernel does not support these input types");
+  // One lookup in the CPU device's table, as the executors do.
+  std::string why;
+  const auto* entry = runtime::cpu::cpuKernelTable().find(node, opset, types, &why);
+  if (!entry) return makeError(codes::kUnsupported, why);
   CreateContext cc{node, opset, types, consts, shapePtrs, outTypes, cache};
   GS_ASSIGN_OR_RETURN(p.kernel, entry->create(cc));
   ReshapeContext rc{dims, types, outDims};

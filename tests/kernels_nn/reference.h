@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ir/attribute.h"
+#include "core/ir/gs_ops.h"
 
 namespace gs::test {
 
@@ -28,8 +29,8 @@ struct RefActivation {
   }
   void setOn(ir::Attributes& a) const {
     if (name.empty()) return;
-    a.set("gs_activation", ir::Attribute::ofString(name));
-    if (!params.empty()) a.set("gs_activation_params", ir::Attribute::ofFloats(params));
+    a.set(ir::gsop::kActivation, ir::Attribute::ofString(name));
+    if (!params.empty()) a.set(ir::gsop::kActivationParams, ir::Attribute::ofFloats(params));
   }
 };
 

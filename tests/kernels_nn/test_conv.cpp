@@ -166,7 +166,6 @@ ir::Attributes convAttrs(const ConvCase& cc, bool transpose) {
   }
   if (transpose && !cc.outPad.empty()) a.set("output_padding", ir::Attribute::ofInts(cc.outPad));
   if (transpose && !cc.outShape.empty()) a.set("output_shape", ir::Attribute::ofInts(cc.outShape));
-  if (cc.fusedAdd) a.set("gs_fused_add", ir::Attribute::ofInt(1));
   cc.act.setOn(a);
   return a;
 }
@@ -229,7 +228,10 @@ private:
     ref = refConv(cc, x, w, cc.bias ? &b : nullptr, cc.fusedAdd ? &add : nullptr, yd);
     auto ins = inputs(in(std::move(x)), in(std::move(w), true));
     if (cc.bias) ins.push_back(in(std::move(b), true));
-    if (cc.fusedAdd) ins.push_back(in(std::move(add)));
+    if (cc.fusedAdd) {
+      if (!cc.bias) ins.push_back(absent()); // FusedConv's residual Z is input 3
+      ins.push_back(in(std::move(add)));
+    }
     GS_ASSIGN_OK(auto outs, runOp("Conv", 13, std::move(ins), {out(yd)}, convAttrs(cc, false)));
     GS_EXPECT_CLOSE(outs[0], ref, label.toStdString());
   }
@@ -351,6 +353,67 @@ private slots:
       cc.act = activationByIndex(i);
       checkConvTranspose(cc, rng, QString("non-overlapping case %1").arg(i));
     }
+  }
+
+  // FusedConv's epilogue act(conv) * post_scale + post_shift after every activation, in NCHW and
+  // channels-last, on 1x1 convs (oneDNN's 1x1 kernels) and 3x3 ones; the reference is computed in
+  // NCHW and laid out as the kernel stores it.
+  void epilogueInBothLayouts() {
+    std::mt19937 rng(515);
+    const std::pair<float, float> posts[] = {{2.0f, 0.5f}, {-1.5f, 0.25f}, {0.0f, 0.75f}};
+    for (int a = 0; a < 8; ++a)
+      for (const auto& [scale, shift] : posts)
+        for (int64_t k : {1, 3})
+          for (bool nhwc : {false, true}) {
+            ConvCase cc;
+            cc.c = 4 + a % 3 * 8;
+            cc.m = 16 + a % 2 * 4;
+            cc.k = {k, k};
+            cc.in = {8 + a % 4, 6 + a % 3};
+            cc.s = {1, 1};
+            cc.d = {1, 1};
+            cc.pl = {k / 2, k / 2};
+            cc.pr = {k / 2, k / 2};
+            cc.bias = a % 2 == 0;
+            cc.act = activationByIndex(a);
+            auto x = randomTensor({1, cc.c, cc.in[0], cc.in[1]}, rng, -3.0f, 3.0f);
+            auto w = randomTensor({cc.m, cc.c, k, k}, rng);
+            auto b = randomTensor({cc.m}, rng);
+            std::vector<int64_t> yd;
+            auto ref = refConv(cc, x, w, cc.bias ? &b : nullptr, nullptr, yd);
+            for (auto& v : ref)
+              v = v * scale + shift;
+            // NCHW [1, C, H, W] <-> NHWC [1, H, W, C].
+            auto toNhwc = [](const float* src, int64_t c, int64_t h, int64_t wd, float* dst) {
+              for (int64_t ci = 0; ci < c; ++ci)
+                for (int64_t i = 0; i < h * wd; ++i)
+                  dst[i * c + ci] = src[ci * h * wd + i];
+            };
+            auto attrs = convAttrs(cc, false);
+            attrs.set(ir::gsop::kPostScale, ir::Attribute::ofFloat(scale));
+            attrs.set(ir::gsop::kPostShift, ir::Attribute::ofFloat(shift));
+            std::vector<int64_t> outDims = yd;
+            if (nhwc) {
+              attrs.set(ir::gsop::kLayout, ir::Attribute::ofString("NHWC"));
+              HostTensor xl(ir::DataType::Float32, {1, cc.in[0], cc.in[1], cc.c});
+              toNhwc(x.as<float>(), cc.c, cc.in[0], cc.in[1], xl.as<float>());
+              x = std::move(xl);
+              std::vector<float> rl(ref.size());
+              toNhwc(ref.data(), yd[1], yd[2], yd[3], rl.data());
+              ref = std::move(rl);
+              outDims = {yd[0], yd[2], yd[3], yd[1]};
+            }
+            auto ins = inputs(in(std::move(x)), in(std::move(w), true));
+            if (cc.bias) ins.push_back(in(std::move(b), true));
+            const auto label = QString("%1 post %2,%3 k%4 %5")
+                                   .arg(QString::fromStdString(cc.act.name.empty() ? "none" : cc.act.name))
+                                   .arg(scale)
+                                   .arg(shift)
+                                   .arg(k)
+                                   .arg(nhwc ? "NHWC" : "NCHW");
+            GS_ASSIGN_OK(auto outs, runOp("Conv", 13, std::move(ins), {out(outDims)}, attrs));
+            GS_EXPECT_CLOSE(outs[0], ref, label.toStdString());
+          }
   }
 
   void weightsSharedAcrossGears() {

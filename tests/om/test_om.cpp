@@ -10,6 +10,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "core/om/container.h"
@@ -306,12 +307,14 @@ private slots:
   void readerVersionRules() {
     const auto good = *serialize(fixture::makeModel({1, false, 4, false}));
     auto newerMajor = good;
-    bytes::putLe<uint16_t>(newerMajor, 8, 2);
+    bytes::putLe<uint16_t>(newerMajor, 8, format::kVersionMajor + 1);
     bytes::refreshChecksums(newerMajor);
     auto r = fromBytes(newerMajor);
     QVERIFY(!r);
     QCOMPARE(QString::fromStdString(r.error().code), QString(codes::kFormat));
-    QVERIFY2(r.error().message.find("2.0") != std::string::npos && r.error().message.find("1.0") != std::string::npos,
+    const auto newer = std::to_string(format::kVersionMajor + 1) + ".0";
+    const auto current = std::to_string(format::kVersionMajor) + ".0";
+    QVERIFY2(r.error().message.find(newer) != std::string::npos && r.error().message.find(current) != std::string::npos,
              r.error().message.c_str());
 
     auto newerMinor = good;
@@ -397,6 +400,82 @@ private slots:
     QVERIFY(info.find(model.meta.atcCommand) != std::string::npos);
     QVERIFY(info.find("x:[1~16,8,8,8~-1]") != std::string::npos);
     QVERIFY(info.find("lower bound " + std::to_string(model.gears[2].arenaLowerBoundBytes)) != std::string::npos);
+  }
+
+  // A file written by format 1 (tests/data/om/v1_fused.om, made by gearatc before the ai.gearstudio
+  // ops; tests/data/om/make_v1_fused.py): its gs_* attributes come back as GearStudio ops.
+  void readsFormat1File() {
+    const auto path = std::string(GS_SOURCE_DIR) + "/tests/data/om/v1_fused.om";
+    std::ifstream f(path, std::ios::binary);
+    QVERIFY2(f, path.c_str());
+    const std::string raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    QCOMPARE(bytes::getLe<uint16_t>(raw, 8), uint16_t{1}); // really a format-1 file
+    auto m = readFile(path);
+    QVERIFY2(m, m ? "" : m.error().str().c_str());
+    QCOMPARE(m->gears.size(), std::size_t{2});
+    for (const auto& gear : m->gears) {
+      std::map<std::string, int> ops;
+      int residual = 0, post = 0, nhwc = 0;
+      for (const auto& n : gear.graph.nodes) {
+        for (const auto& [name, a] : n.attrs)
+          QVERIFY2(name.rfind("gs_", 0) != 0, (n.name + ": " + name).c_str());
+        ops[(n.domain.empty() ? "" : n.domain + ".") + n.opType]++;
+        if (n.opType == "FusedConv" && n.inputs.size() == 4 && n.inputs[3] != ir::kNone) ++residual;
+        if (n.attrs.has("post_scale")) ++post;
+        if (n.attrs.getString("layout", "") == "NHWC") ++nhwc;
+      }
+      QCOMPARE(ops["ai.gearstudio.FusedConv"], 4);
+      QCOMPARE(ops["ai.gearstudio.FusedConvTranspose"], 1);
+      QCOMPARE(ops["ai.gearstudio.FusedGemm"], 1);
+      QCOMPARE(ops["ai.gearstudio.FusedMatMul"], 1);
+      QCOMPARE(ops["ai.gearstudio.NhwcMaxPool"], 1);
+      QCOMPARE(ops["ai.gearstudio.NhwcGlobalAveragePool"], 1);
+      QCOMPARE(ops["Conv"] + ops["Gemm"] + ops["MatMul"] + ops["MaxPool"], 0);
+      QCOMPARE(residual, 1);
+      QCOMPARE(post, 1);
+      QCOMPARE(nhwc, 5); // 4 FusedConv + FusedConvTranspose
+    }
+    // Written again, it is a current-format file with the same graphs.
+    auto again = serialize(*m);
+    QVERIFY(again);
+    QCOMPARE(bytes::getLe<uint16_t>(*again, 8), format::kVersionMajor);
+    auto back = fromBytes(*again);
+    QVERIFY2(back, back ? "" : back.error().str().c_str());
+    QCOMPARE(fixture::diffModels(*m, *back), std::string());
+  }
+
+  // Format 1 with something this version cannot translate is refused naming the node and attribute;
+  // a gs_* attribute in a current-format file is refused as corrupt.
+  void refusesUntranslatableFiles() {
+    auto model = fixture::makeModel({1, false, 4, false});
+    for (auto& n : model.gears[0].graph.nodes)
+      if (n.name == "relu") n.attrs.set("gs_activation", ir::Attribute::ofString("Relu"));
+    auto current = *serialize(model);
+    auto r = fromBytes(current);
+    QVERIFY(!r);
+    QCOMPARE(QString::fromStdString(r.error().code), QString(codes::kFormat));
+    QVERIFY2(r.error().message.find("gs_activation") != std::string::npos &&
+                 r.error().message.find("format-1") != std::string::npos,
+             r.error().message.c_str());
+    auto old = current;
+    bytes::putLe<uint16_t>(old, 8, 1);
+    bytes::refreshChecksums(old);
+    r = fromBytes(old);
+    QVERIFY(!r);
+    QCOMPARE(QString::fromStdString(r.error().code), QString(codes::kFormat));
+    QVERIFY2(r.error().message.find("'relu' (Relu)") != std::string::npos &&
+                 r.error().message.find("gs_activation") != std::string::npos &&
+                 r.error().message.find("recompile") != std::string::npos,
+             r.error().message.c_str());
+    // Format 1 without private attributes reads as it is.
+    auto plain = *serialize(fixture::makeModel({1, false, 4, false}));
+    bytes::putLe<uint16_t>(plain, 8, 1);
+    bytes::refreshChecksums(plain);
+    QVERIFY(fromBytes(plain));
+    // Format 0 was never written.
+    bytes::putLe<uint16_t>(plain, 8, 0);
+    bytes::refreshChecksums(plain);
+    QVERIFY(!fromBytes(plain));
   }
 };
 

@@ -60,14 +60,20 @@ struct Result {
   bool hasValue(std::size_t i = 0) const { return i < outputs.size() && outputs[i].value.has_value(); }
 };
 
-// Runs the shape function of a node of opType with attrs on the inputs.
+// Runs the shape function of a node of opType ("Conv", or "ai.gearstudio.FusedConv" with a domain)
+// with attrs on the inputs.
 inline Result infer(const std::string& opType, std::vector<In> ins, ir::Attributes attrs = {}, int64_t opset = 17,
                     std::size_t numOutputs = 1) {
   ir::Node node;
   node.name = "n0";
   node.opType = opType;
+  if (const auto dot = opType.rfind('.'); dot != std::string::npos) {
+    node.domain = opType.substr(0, dot);
+    node.opType = opType.substr(dot + 1);
+  }
   node.attrs = std::move(attrs);
-  node.inputs.assign(ins.size(), 0);
+  for (const auto& in : ins)
+    node.inputs.push_back(in.absent ? ir::kNone : 0);
   node.outputs.assign(numOutputs, 0);
   std::vector<InputInfo> infos;
   for (auto& in : ins) {

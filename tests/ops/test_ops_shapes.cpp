@@ -106,16 +106,39 @@ private slots:
   }
 
   void fusedConvForms() {
-    auto act = attrs({{"gs_activation", A::ofString("Relu")}, {"gs_fused_add", A::ofInt(1)}});
-    // X, W, B, residual and X, W, residual.
-    EXPECT_SHAPE(infer("Conv", {f32("1,3,8,8"), f32("4,3,3,3"), f32("4"), f32("1,4,6,6")}, act), 0, "[1,4,6,6]");
-    EXPECT_SHAPE(infer("Conv", {f32("1,3,8,8"), f32("4,3,3,3"), f32("N,4,6,6")}, act), 0, "[1,4,6,6]");
-    auto bad = infer("Conv", {f32("1,3,8,8"), f32("4,3,3,3"), f32("4"), f32("1,4,5,6")}, act);
-    EXPECT_INVALID(bad, "gs_fused_add");
-    EXPECT_INVALID(infer("Gemm", {f32("2,3"), f32("3,4")}, attrs({{"gs_activation", A::ofString("Swish")}})),
+    const std::string fusedConv = "ai.gearstudio.FusedConv";
+    auto act = attrs({{"activation", A::ofString("Relu")}});
+    // X, W, B, Z and X, W, (no B), Z: the residual Z is always input 3.
+    EXPECT_SHAPE(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3"), f32("4"), f32("1,4,6,6")}, act), 0, "[1,4,6,6]");
+    EXPECT_SHAPE(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3"), none(), f32("N,4,6,6")}, act), 0, "[1,4,6,6]");
+    auto bad = infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3"), f32("4"), f32("1,4,5,6")}, act);
+    EXPECT_INVALID(bad, "residual Z");
+    // The schema: known attributes of the right kind, known activations, a valid layout, <= 4 inputs.
+    EXPECT_INVALID(
+        infer("ai.gearstudio.FusedGemm", {f32("2,3"), f32("3,4")}, attrs({{"activation", A::ofString("Swish")}})),
+        "activation");
+    EXPECT_INVALID(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3")}, attrs({{"gs_activation", A::ofString("Relu")}})),
                    "gs_activation");
-    EXPECT_SHAPE(infer("MatMul", {f32("B,2,3"), f32("3,4")}, attrs({{"gs_activation", A::ofString("Tanh")}})), 0,
-                 "[B,2,4]");
+    EXPECT_INVALID(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3")}, attrs({{"activation", A::ofInt(1)}})),
+                   "activation");
+    EXPECT_INVALID(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3")}, attrs({{"layout", A::ofString("NCWH")}})),
+                   "layout");
+    EXPECT_INVALID(
+        infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3")}, attrs({{"activation_params", A::ofFloats({0.1f})}})),
+        "activation_params");
+    EXPECT_INVALID(infer(fusedConv, {f32("1,3,8,8"), f32("4,3,3,3"), f32("4"), f32("1,4,6,6"), f32("4")}, act),
+                   "at most 4 inputs");
+    EXPECT_SHAPE(
+        infer("ai.gearstudio.FusedMatMul", {f32("B,2,3"), f32("3,4")}, attrs({{"activation", A::ofString("Tanh")}})), 0,
+        "[B,2,4]");
+    // Channels-last ops translate: NHWC in, NHWC out.
+    EXPECT_SHAPE(infer(fusedConv, {f32("1,8,8,3"), f32("4,3,3,3")}, attrs({{"layout", A::ofString("NHWC")}})), 0,
+                 "[1,6,6,4]");
+    EXPECT_SHAPE(infer("ai.gearstudio.NhwcMaxPool", {f32("N,8,8,3")},
+                       attrs({{"kernel_shape", A::ofInts({2, 2})}, {"strides", A::ofInts({2, 2})}})),
+                 0, "[N,4,4,3]");
+    EXPECT_SHAPE(infer("ai.gearstudio.NhwcGlobalAveragePool", {f32("2,5,7,3")}), 0, "[2,1,1,3]");
+    EXPECT_INVALID(infer("ai.gearstudio.NhwcMaxPool", {f32("1,8,8,3")}), "kernel_shape");
   }
 
   void convTranspose() {

@@ -177,10 +177,13 @@ private slots:
         transposes += n.opType == "Transpose" ? 1 : 0;
         muls += n.opType == "Mul" ? 1 : 0;
         adds += n.opType == "Add" ? 1 : 0;
-        if (n.opType == "Conv" && n.attrs.has("gs_post_scale")) {
-          QCOMPARE(n.attrs.getFloat("gs_post_scale", 0), 1.5f);
-          QCOMPARE(n.attrs.getFloat("gs_post_shift", 0), -0.25f);
+        if (n.opType == "FusedConv" && n.attrs.has("post_scale")) {
+          QCOMPARE(n.domain, std::string("ai.gearstudio"));
+          QCOMPARE(n.attrs.getFloat("post_scale", 0), 1.5f);
+          QCOMPARE(n.attrs.getFloat("post_shift", 0), -0.25f);
         }
+        for (const auto& [name, a] : n.attrs) // compiled graphs hold no private attributes
+          QVERIFY2(name.rfind("gs_", 0) != 0, name.c_str());
       }
       // 4 Conv + ConvTranspose + MaxPool + AveragePool + GlobalAveragePool.
       QCOMPARE(channelsLast, 8);
@@ -192,7 +195,7 @@ private slots:
       const auto& in = gear.inputs[0].dims;
       bool found = false;
       for (const auto& n : gear.graph.nodes)
-        if (n.opType == "Conv" && n.attrs.has("gs_post_scale")) {
+        if (n.opType == "FusedConv" && n.attrs.has("post_scale")) {
           const auto dims = gear.graph.values[static_cast<std::size_t>(n.outputs[0])].shape.values();
           QVERIFY(dims);
           QCOMPARE(*dims, (std::vector<int64_t>{1, in[2], in[3], 8}));

@@ -22,6 +22,10 @@ QString inputRole(const std::string& opType, std::size_t index) {
       {"ConvTranspose", {"X", "W", "B"}},
       {"Gemm", {"A", "B", "C"}},
       {"MatMul", {"A", "B"}},
+      {"FusedConv", {"X", "W", "B", "Z"}}, // GearStudio's ops (core/ir/gs_ops.h)
+      {"FusedConvTranspose", {"X", "W", "B"}},
+      {"FusedGemm", {"A", "B", "C"}},
+      {"FusedMatMul", {"A", "B"}},
       {"BatchNormalization", {"X", "scale", "B", "mean", "var"}},
       {"InstanceNormalization", {"input", "scale", "B"}},
       {"LayerNormalization", {"X", "scale", "B"}},
@@ -96,9 +100,7 @@ bool isTrivial(const std::string& name, const ir::Attribute& a) {
 
 QString attributeKey(const std::string& name) {
   if (name == "kernel_shape") return QStringLiteral("kernel");
-  if (name == "gs_activation") return QStringLiteral("activation");
-  if (name == "gs_activation_params") return QStringLiteral("act. params");
-  if (name == "gs_fused_add") return QStringLiteral("fused add");
+  if (name == "activation_params") return QStringLiteral("act. params");
   return QString::fromStdString(name);
 }
 

@@ -15,13 +15,16 @@ Category categoryOf(std::string_view opType) {
         t.emplace(op, c);
     };
     add(Category::Layer, {"Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger",
-                          "QLinearMatMul", "LSTM", "GRU", "RNN", "Einsum", "DeformConv"});
+                          "QLinearMatMul", "LSTM", "GRU", "RNN", "Einsum", "DeformConv",
+                          // GearStudio's fused ops (ai.gearstudio)
+                          "FusedConv", "FusedConvTranspose", "FusedGemm", "FusedMatMul"});
     add(Category::Activation,
         {"Relu",    "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",     "Elu",  "Selu",
          "Celu",    "Gelu",      "Mish",  "Softmax", "LogSoftmax",  "Softplus",  "Softsign", "Clip", "ThresholdedRelu",
          "Hardmax", "Swish"});
-    add(Category::Pool, {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool", "GlobalLpPool",
-                         "MaxRoiPool", "RoiAlign", "MaxUnpool"});
+    add(Category::Pool,
+        {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool", "GlobalLpPool", "MaxRoiPool",
+         "RoiAlign", "MaxUnpool", "NhwcMaxPool", "NhwcAveragePool", "NhwcGlobalAveragePool", "NhwcGlobalMaxPool"});
     add(Category::Normalization, {"BatchNormalization", "InstanceNormalization", "LayerNormalization",
                                   "GroupNormalization", "LpNormalization", "LRN", "MeanVarianceNormalization"});
     add(Category::Dropout, {"Dropout"});

@@ -8,7 +8,6 @@ namespace gs::compiler::convw {
 
 bool foldable(const ir::Graph& g, const ir::Node& n) {
   if (!n.domain.empty() || (n.opType != "Conv" && n.opType != "ConvTranspose")) return false;
-  if (n.attrs.has("gs_activation") || n.attrs.has("gs_fused_add")) return false;
   if (n.inputs.size() < 2 || n.outputs.size() != 1 || n.outputs[0] == ir::kNone) return false;
   const auto* w = helpers::constantOf(g, n.inputs[1]);
   if (!w || w->dtype != ir::DataType::Float32 || w->dims.size() < 3 || !w->data()) return false;

@@ -1,19 +1,26 @@
 // An activation right after a Conv/ConvTranspose/Gemm/MatMul is applied by that kernel as it writes
-// its output (gs_activation / gs_activation_params, see docs/architecture.md), saving one pass over
-// memory. Only when the producer's output has that single reader and is not a graph output.
+// its output: the producer becomes FusedConv/FusedConvTranspose/FusedGemm/FusedMatMul with the
+// `activation` / `activation_params` attributes (core/ir/gs_ops.h), saving one pass over memory. Only
+// when the producer's output has that single reader and is not a graph output.
 #include "core/compiler/passes/fuse_activation.h"
 
 #include <limits>
 
 #include "core/compiler/passes/graph_helpers.h"
+#include "core/ir/gs_ops.h"
 
 namespace gs::compiler::passes {
 
 namespace {
 
+// A plain ONNX Conv/ConvTranspose/Gemm/MatMul, or a fused op without an activation yet (a FusedConv
+// with a residual: the activation applies after the add).
 bool fusableProducer(const ir::Node& p) {
-  if (!p.domain.empty() || p.attrs.has("gs_activation") || p.outputs.size() != 1) return false;
-  return p.opType == "Conv" || p.opType == "ConvTranspose" || p.opType == "Gemm" || p.opType == "MatMul";
+  if (p.outputs.size() != 1 || ir::gsop::hasActivation(p)) return false;
+  if (ir::gsop::inDomain(p))
+    return p.opType == ir::gsop::kFusedConv || p.opType == ir::gsop::kFusedConvTranspose ||
+           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul;
+  return p.domain.empty() && !ir::gsop::fusedOpFor(p.opType).empty();
 }
 
 // The parameters of an activation node, or nullopt when it is not fusable (e.g. Clip with computed bounds).
@@ -58,8 +65,9 @@ Expected<bool> fuseActivation(ir::Graph& g, PassContext& ctx) {
     auto params = activationParams(g, act, ctx.opset);
     if (!params) continue;
     auto& producer = g.nodes[p];
-    producer.attrs.set("gs_activation", ir::Attribute::ofString(act.opType));
-    if (!params->empty()) producer.attrs.set("gs_activation_params", ir::Attribute::ofFloats(*params));
+    ir::gsop::makeFused(producer);
+    producer.attrs.set(ir::gsop::kActivation, ir::Attribute::ofString(act.opType));
+    if (!params->empty()) producer.attrs.set(ir::gsop::kActivationParams, ir::Attribute::ofFloats(*params));
     helpers::absorbNode(g, i, x, dead);
     changed = true;
     ctx.count(std::string("fused-") + g.nodes[i].opType);

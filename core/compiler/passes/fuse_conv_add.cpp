@@ -1,10 +1,12 @@
-// Residual fusion: Conv -> Add(other) becomes one Conv that adds `other` (same shape as its output)
-// before its activation (gs_fused_add = 1, `other` as an extra last input; the bias slot is kept,
-// kNone when absent, so the extra input is always input 3). Only for a Conv without a fused
-// activation yet, whose output is read by that Add alone.
+// Residual fusion: Conv -> Add(other) becomes one FusedConv that adds `other` (same shape as its
+// output) before its activation: `other` is FusedConv's input Z (input 3; the bias slot is kept,
+// kNone when absent). Only for a Conv without a fused activation or residual yet, whose output is
+// read by that Add alone.
 #include "core/compiler/passes/fuse_conv_add.h"
 
 #include "core/compiler/passes/graph_helpers.h"
+#include "core/ir/gs_ops.h"
+#include "core/ir/layout.h"
 
 namespace gs::compiler::passes {
 
@@ -33,18 +35,20 @@ Expected<bool> fuseConvAdd(ir::Graph& g, PassContext& ctx) {
       const auto p = helpers::producerOf(g, x);
       if (p == ir::kNone || dead[p]) continue;
       auto& conv = g.nodes[p];
-      if (conv.opType != "Conv" || !conv.domain.empty() || conv.attrs.has("gs_activation") ||
-          conv.attrs.has("gs_fused_add"))
-        continue;
+      const bool plain = ir::gsop::isOnnx(conv, "Conv");
+      const bool fused = ir::gsop::is(conv, ir::gsop::kFusedConv) && !ir::gsop::hasActivation(conv) &&
+                         !ir::gsop::hasResidual(conv) && !ir::isChannelsLast(conv) &&
+                         !conv.attrs.has(ir::gsop::kPostScale) && !conv.attrs.has(ir::gsop::kPostShift);
+      if (!plain && !fused) continue;
       if (uses[x] != 1 || g.isGraphOutput(x)) continue;
       const auto& xs = g.values[x];
       const auto& os = g.values[other];
       if (xs.dtype != ir::DataType::Float32 || os.dtype != xs.dtype || !fullyNamed(xs.shape) || !(xs.shape == os.shape))
         continue;
       if (!ctx.symbolic && !xs.shape.isStatic()) continue;
+      ir::gsop::makeFused(conv);
       conv.inputs.resize(3, ir::kNone);
       conv.inputs.push_back(other);
-      conv.attrs.set("gs_fused_add", ir::Attribute::ofInt(1));
       helpers::absorbNode(g, i, x, dead);
       changed = true;
       ctx.count("fused");

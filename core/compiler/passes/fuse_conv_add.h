@@ -1,4 +1,4 @@
-// Pass "fuse-conv-add": fuses an Add of a same-shaped tensor into the Conv before it (gs_fused_add, residual).
+// Pass "fuse-conv-add": fuses an Add of a same-shaped tensor into the Conv before it (a FusedConv with residual Z).
 #pragma once
 
 #include "core/compiler/passes/pass.h"

@@ -1,12 +1,13 @@
 // PaddlePaddle exports HardSwish as x * Clip(x + 3, 0, 6) / 6 (four nodes) or x * HardSigmoid(x) with
 // alpha 1/6, beta 1/2. Both are HardSwish(x). When x comes from a Conv-like node read only by the
-// pattern, the conv applies HardSwish itself (gs_activation); otherwise the pattern becomes one
+// pattern, the conv applies HardSwish itself (a fused activation); otherwise the pattern becomes one
 // HardSwish node where the registry knows that op at the model's opset, else it stays.
 #include "core/compiler/passes/fuse_hardswish.h"
 
 #include <cmath>
 
 #include "core/compiler/passes/graph_helpers.h"
+#include "core/ir/gs_ops.h"
 #include "core/ops/registry.h"
 
 namespace gs::compiler::passes {
@@ -78,8 +79,11 @@ std::optional<Match> match(const ir::Graph& g, ir::NodeId last, const std::vecto
 }
 
 bool fusableProducer(const ir::Node& p) {
-  if (!p.domain.empty() || p.attrs.has("gs_activation") || p.outputs.size() != 1) return false;
-  return p.opType == "Conv" || p.opType == "ConvTranspose" || p.opType == "Gemm" || p.opType == "MatMul";
+  if (p.outputs.size() != 1 || ir::gsop::hasActivation(p)) return false;
+  if (ir::gsop::inDomain(p))
+    return p.opType == ir::gsop::kFusedConv || p.opType == ir::gsop::kFusedConvTranspose ||
+           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul;
+  return p.domain.empty() && !ir::gsop::fusedOpFor(p.opType).empty();
 }
 
 } // namespace
@@ -103,7 +107,8 @@ Expected<bool> fuseHardSwish(ir::Graph& g, PassContext& ctx) {
     const bool intoProducer =
         p != ir::kNone && !dead[p] && fusableProducer(g.nodes[p]) && uses[m->x] == 2 && !g.isGraphOutput(m->x);
     if (intoProducer) {
-      g.nodes[p].attrs.set("gs_activation", ir::Attribute::ofString("HardSwish"));
+      ir::gsop::makeFused(g.nodes[p]);
+      g.nodes[p].attrs.set(ir::gsop::kActivation, ir::Attribute::ofString("HardSwish"));
       for (auto id : m->nodes) {
         for (auto& o : g.nodes[id].outputs)
           o = ir::kNone;

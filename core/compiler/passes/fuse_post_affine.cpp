@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/compiler/passes/graph_helpers.h"
+#include "core/ir/gs_ops.h"
 
 namespace gs::compiler::passes {
 
@@ -28,14 +29,15 @@ Expected<bool> fusePostAffine(ir::Graph& g, PassContext& ctx) {
       const auto p = helpers::producerOf(g, x);
       if (p == ir::kNone || dead[p]) continue;
       auto& conv = g.nodes[p];
-      if (conv.opType != "Conv" || !conv.domain.empty() || !conv.attrs.has("gs_activation")) continue;
+      if (!ir::gsop::is(conv, ir::gsop::kFusedConv) || !ir::gsop::hasActivation(conv)) continue;
       if (uses[x] != 1 || g.isGraphOutput(x) || g.values[x].dtype != ir::DataType::Float32) continue;
       // The step must not broadcast the output to a larger shape (a scalar never does unless it has
       // more dims than the output).
       const auto* kt = helpers::constantOf(g, step.inputs[1 - side]);
       const auto& xs = g.values[x].shape;
       if (!xs.rankKnown || kt->dims.size() > xs.rank()) continue;
-      double scale = conv.attrs.getFloat("gs_post_scale", 1.0f), shift = conv.attrs.getFloat("gs_post_shift", 0.0f);
+      double scale = conv.attrs.getFloat(ir::gsop::kPostScale, 1.0f);
+      double shift = conv.attrs.getFloat(ir::gsop::kPostShift, 0.0f);
       if (op == "Mul") {
         scale *= *k;
         shift *= *k;
@@ -45,8 +47,8 @@ Expected<bool> fusePostAffine(ir::Graph& g, PassContext& ctx) {
       } else {
         shift += op == "Add" ? *k : -*k;
       }
-      conv.attrs.set("gs_post_scale", ir::Attribute::ofFloat(static_cast<float>(scale)));
-      conv.attrs.set("gs_post_shift", ir::Attribute::ofFloat(static_cast<float>(shift)));
+      conv.attrs.set(ir::gsop::kPostScale, ir::Attribute::ofFloat(static_cast<float>(scale)));
+      conv.attrs.set(ir::gsop::kPostShift, ir::Attribute::ofFloat(static_cast<float>(shift)));
       helpers::absorbNode(g, i, x, dead);
       changed = true;
       ctx.count("fused");

@@ -1,6 +1,6 @@
 // Pass "fuse-post-affine": a scalar Mul/Div/Add/Sub after a Conv's fused activation (PP-LCNetV3's
-// learnable affine blocks: act(x) * s + b) becomes part of that Conv's epilogue (gs_post_scale,
-// gs_post_shift), saving two passes over the activation tensor.
+// learnable affine blocks: act(x) * s + b) becomes part of that FusedConv's epilogue (post_scale,
+// post_shift), saving two passes over the activation tensor.
 #pragma once
 
 #include "core/compiler/passes/pass.h"

@@ -6,14 +6,15 @@
 // 32-channel 3x3 depthwise at 160x160, 0.22 ms conv, 0.42 ms input reorder, about as much again for the
 // output). Keeping the tensors between convolutions in NHWC removes those reorders.
 //
-// How: every 4-D float Conv/ConvTranspose is an anchor and runs channels-last (gs_layout = "NHWC").
+// How: every 4-D float Conv/ConvTranspose (plain or fused) is an anchor and becomes a FusedConv /
+// FusedConvTranspose with layout = "NHWC" (core/ir/gs_ops.h); pools in a region become Nhwc* pools.
 // Layout-neutral ops join the region when one of their activation inputs comes from it: pools,
 // unary activations, binary arithmetic (constants are re-laid out to keep numpy broadcasting
 // right), Concat (axis remapped) and Resize (scales/sizes remapped). A value leaving the region
 // (read by any other op, a graph output or a subgraph) gets one Transpose back to NCHW under its
 // original name; a value entering it gets one Transpose to NHWC. NHWC values carry their physical
 // shape [N, H, W, C], so memory planning, shape inference and the executors need no special case:
-// only the gs_layout ops translate (core/ir/layout.h).
+// only the channels-last GearStudio ops translate (core/ir/layout.h).
 #include "core/compiler/passes/layout_nhwc.h"
 
 #include <algorithm>
@@ -90,7 +91,8 @@ private:
   bool isConst(ir::ValueId v) const { return helpers::constantOf(m_g, v) != nullptr; }
 
   Role roleOf(const ir::Node& n) const {
-    if (!n.domain.empty() || n.outputs.empty() || n.inputs.empty()) return Role::None;
+    const bool fused = ir::gsop::is(n, ir::gsop::kFusedConv) || ir::gsop::is(n, ir::gsop::kFusedConvTranspose);
+    if ((!n.domain.empty() && !fused) || n.outputs.empty() || n.inputs.empty()) return Role::None;
     for (const auto& [name, a] : n.attrs)
       if (a.kind == ir::Attribute::Kind::Graph || a.kind == ir::Attribute::Kind::Graphs) return Role::None;
     const auto out = n.outputs[0];
@@ -98,7 +100,7 @@ private:
     for (std::size_t i = 1; i < n.outputs.size(); ++i)
       if (n.outputs[i] != ir::kNone) return Role::None; // MaxPool Indices, ...
     const auto x = n.inputs[0];
-    const std::string_view op = n.opType;
+    const std::string_view op = ir::gsop::baseOpOf(n);
     if (op == "Conv" || op == "ConvTranspose")
       return rank4Float(x) && n.inputs.size() >= 2 && !isConst(x) ? Role::Anchor : Role::None;
     if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" || op == "GlobalMaxPool")
@@ -165,9 +167,7 @@ private:
     switch (m_roles[i]) {
     case Role::Anchor:
       s.push_back(0);
-      if (n.opType == "Conv" && n.attrs.getInt("gs_fused_add", 0) == 1 && n.inputs.size() == 4 &&
-          n.inputs[3] != ir::kNone)
-        s.push_back(3);
+      if (ir::gsop::hasResidual(n)) s.push_back(3);
       break;
     case Role::Pool:
     case Role::Unary:
@@ -300,8 +300,13 @@ private:
       auto& n = m_g.nodes[i];
       switch (m_roles[i]) {
       case Role::Anchor:
+        ir::gsop::makeFused(n);
+        n.attrs.set(ir::gsop::kLayout, ir::Attribute::ofString(std::string(ir::gsop::kNhwc)));
+        break;
       case Role::Pool:
-        n.attrs.set(ir::kLayoutAttr, ir::Attribute::ofString(ir::kLayoutNhwc));
+        n.opType = std::string(ir::gsop::nhwcPoolFor(n.opType));
+        n.domain = std::string(ir::gsop::kDomain);
+        n.outputs.resize(1); // roleOf admitted only pools whose other outputs are absent
         break;
       case Role::Binary:
         for (std::size_t k = 0; k < n.inputs.size(); ++k) {

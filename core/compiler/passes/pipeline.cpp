@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/common/log.h"
 #include "core/compiler/passes/constant_nodes.h"
 #include "core/compiler/passes/dead_code.h"
 #include "core/compiler/passes/eliminate_identity.h"
@@ -28,6 +29,18 @@ namespace {
 
 using namespace gs::compiler::passes;
 
+constexpr std::string_view kGs = "ai.gearstudio";
+// What the fusion passes create (core/ir/gs_ops.h).
+constexpr OpKey kNeedsFusedConv[] = {{kGs, "FusedConv"}};
+constexpr OpKey kNeedsFused[] = {
+    {kGs, "FusedConv"}, {kGs, "FusedConvTranspose"}, {kGs, "FusedGemm"}, {kGs, "FusedMatMul"}};
+constexpr OpKey kNeedsHardSwish[] = {
+    {kGs, "FusedConv"}, {kGs, "FusedConvTranspose"}, {kGs, "FusedGemm"}, {kGs, "FusedMatMul"}, {"", "HardSwish"}};
+constexpr OpKey kNeedsChannelsLast[] = {
+    {kGs, "FusedConv"},       {kGs, "FusedConvTranspose"},    {kGs, "NhwcMaxPool"},
+    {kGs, "NhwcAveragePool"}, {kGs, "NhwcGlobalAveragePool"}, {kGs, "NhwcGlobalMaxPool"},
+    {"", "Transpose"}};
+
 // The one list of passes. The studio shows it; pipelines refer to passes by name.
 const PassInfo kPasses[] = {
     {"select-outputs", "Make the --out_nodes tensors the model outputs", selectOutputs, true},
@@ -46,14 +59,19 @@ const PassInfo kPasses[] = {
      true},
     {"fold-shape-values", "Turn propagated shape data (Shape/Gather/Concat chains) into constants", foldShapeValues,
      false},
-    {"fuse-conv-add", "Fuse a same-shape Add into the preceding Conv (residual, gs_fused_add)", fuseConvAdd, false},
-    {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false},
-    {"fuse-activation", "Fuse Relu/Clip/HardSigmoid/HardSwish/LeakyRelu/Sigmoid/Tanh into Conv/Gemm/MatMul",
-     fuseActivation, false},
-    {"fuse-post-affine", "Fold a scalar Mul/Div/Add/Sub after a Conv's activation into its epilogue", fusePostAffine,
-     false},
-    {"layout-nhwc", "Keep Conv chains and the ops between them channels-last (NHWC), transposing at the edges",
-     layoutNhwc, false},
+    {"fuse-conv-add", "Fuse a same-shape Add into the preceding Conv (FusedConv with residual Z)", fuseConvAdd, false,
+     kNeedsFusedConv},
+    {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false,
+     kNeedsHardSwish},
+    {"fuse-activation",
+     "Fuse Relu/Clip/HardSigmoid/HardSwish/LeakyRelu/Sigmoid/Tanh into Conv/ConvTranspose/Gemm/MatMul (Fused*)",
+     fuseActivation, false, kNeedsFused},
+    {"fuse-post-affine", "Fold a scalar Mul/Div/Add/Sub after a FusedConv's activation into its epilogue",
+     fusePostAffine, false, kNeedsFusedConv},
+    {"layout-nhwc",
+     "Keep Conv chains and the ops between them channels-last (FusedConv layout NHWC, Nhwc* pools), transposing "
+     "at the edges",
+     layoutNhwc, false, kNeedsChannelsLast},
     {"topo-sort", "Order nodes topologically: the execution order of the plan", topoSort, true},
 };
 
@@ -90,8 +108,20 @@ const Pipeline& perGearPipeline() {
   return p;
 }
 
-std::string printPipelines() {
+std::string gatedReason(const PassInfo& pass, const Target& target, int64_t opset) {
+  if (!target.hasOp) return {};
+  for (const auto& op : pass.needs)
+    if (!target.hasOp(op.domain, op.opType, opset))
+      return "target '" + target.device + "' has no kernel for " +
+             (op.domain.empty() ? std::string("ai.onnx") : std::string(op.domain)) + "." + std::string(op.opType);
+  return {};
+}
+
+std::string printPipelines(const Target& target) {
+  // Without a model there is no opset: ask for the newest (open-ended kernel rows cover it).
+  constexpr int64_t kAnyOpset = int64_t{1} << 20;
   std::string out;
+  out += "target device: " + target.device + (target.hasOp ? "" : " (its ops not known: no pass is gated)") + "\n";
   auto printOne = [&](const Pipeline& p) {
     out += std::string(p.name) + " pipeline (" + std::string(p.summary) + "):\n";
     for (const auto& step : p.steps) {
@@ -101,7 +131,11 @@ std::string printPipelines() {
         const auto* info = findPass(name);
         std::string line = indent + std::string(name);
         line.resize(std::max<std::size_t>(line.size() + 1, 28), ' ');
-        out += line + (info ? std::string(info->summary) : "?") + (info && info->required ? " [required]" : "") + "\n";
+        out += line + (info ? std::string(info->summary) : "?") + (info && info->required ? " [required]" : "");
+        if (info) {
+          if (const auto why = gatedReason(*info, target, kAnyOpset); !why.empty()) out += " [skipped: " + why + "]";
+        }
+        out += "\n";
       }
       if (step.untilFixedPoint) out += "  }\n";
     }
@@ -138,6 +172,12 @@ Status runPipeline(const Pipeline& pipeline, ir::Graph& g, PassContext& ctx, con
           return makeError(codes::kCancelled, "compile cancelled before pass '" + std::string(name) + "'");
         const auto* info = findPass(name);
         if (!info) return makeError(codes::kInternal, "pipeline names an unknown pass '" + std::string(name) + "'");
+        if (options.target) {
+          if (const auto why = gatedReason(*info, *options.target, ctx.opset); !why.empty()) {
+            if (round == 0) log::get("compiler")->debug("pass '{}' skipped: {}", name, why);
+            continue;
+          }
+        }
         om::PassStat stat;
         stat.pass = std::string(name);
         stat.nodesBefore = nodeCount(g);

@@ -31,13 +31,15 @@ struct Pipeline {
 const Pipeline& gearIndependentPipeline();
 const Pipeline& perGearPipeline();
 
-// Both pipelines and the analyses after them, one pass per line with its summary.
-std::string printPipelines();
+// Both pipelines and the analyses after them, one pass per line with its summary; passes `target`
+// cannot run are marked with the reason they are skipped.
+std::string printPipelines(const Target& target);
 
 struct PipelineRunOptions {
   std::vector<std::string> disabledPasses; // by name; a required pass cannot be disabled (error)
   bool verifyEachPass = false;             // ir::verify after every pass; the error names the pass
   const Progress* progress = nullptr;      // cancellation is checked before every pass
+  const Target* target = nullptr;          // passes it cannot run are skipped (null: none)
 };
 
 // Runs every pass of the pipeline on g; one PassStat per pass run is appended to stats.

@@ -80,15 +80,22 @@ public:
 };
 
 using KernelFactory = Expected<std::unique_ptr<Kernel>> (*)(const CreateContext&);
-// Whether the kernel handles this node with these input types (dtype coverage); null: always.
-using SupportsFn = bool (*)(const ir::Node&, std::span<const ir::DataType> inputTypes);
+// Conditions beyond input 0's element type (the other inputs' types, attributes); null: none.
+using CheckFn = bool (*)(const ir::Node&, std::span<const ir::DataType> inputTypes);
 
+// One row of a device's kernel table (core/runtime/cpu/kernels/registry.h).
 struct KernelEntry {
-  std::string_view domain; // "" for ai.onnx
+  std::string_view domain; // "" for ai.onnx; "ai.gearstudio" for GearStudio's ops
   std::string_view opType;
   KernelFactory create = nullptr;
-  SupportsFn supports = nullptr;
-  std::string_view dtypes; // human-readable dtype coverage for --list-ops ("float32", "float32,int64,...")
+  CheckFn check = nullptr;
+  ir::DtypeSet types;    // element types of input 0 (ONNX's "T"): what supports() and --list-ops read
+  std::string_view note; // the other inputs' types, for --list-ops ("indices int32,int64")
+  int sinceVersion = 1;  // the opsets of the op's domain this kernel implements: [since, until]
+  int untilVersion = 0;  // 0: every later opset
+  bool coversOpset(int64_t opset) const {
+    return opset >= sinceVersion && (untilVersion == 0 || opset <= untilVersion);
+  }
 };
 
 } // namespace gs::runtime::cpu

@@ -35,7 +35,7 @@ const ir::Tensor* constInput(const CreateContext& c, std::size_t i) {
 
 std::optional<std::vector<int64_t>> constInts(const CreateContext& c, std::size_t i) {
   const auto* t = constInput(c, i);
-  if (!t || !isIntegerType(t->dtype)) return std::nullopt;
+  if (!t || !ir::isInteger(t->dtype)) return std::nullopt;
   return t->toVector<int64_t>();
 }
 

@@ -128,7 +128,7 @@ Expected<std::unique_ptr<Kernel>> createConcat(const CreateContext& c) {
 }
 
 bool supportsConcat(const ir::Node&, std::span<const ir::DataType> types) {
-  if (types.empty() || !isMovableType(types[0])) return false;
+  if (types.empty() || !ir::isFixedSize(types[0])) return false;
   for (auto t : types)
     if (t != types[0]) return false;
   return true;
@@ -141,7 +141,7 @@ Expected<std::unique_ptr<Kernel>> createSplit(const CreateContext& c) {
 }
 
 bool supportsSplit(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

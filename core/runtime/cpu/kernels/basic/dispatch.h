@@ -34,31 +34,6 @@ template <class F> bool visitBySize(std::size_t bytes, F&& f) {
   }
 }
 
-inline bool isFloatType(ir::DataType t) {
-  return t == ir::DataType::Float32 || t == ir::DataType::Float64 || t == ir::DataType::Float16 ||
-         t == ir::DataType::BFloat16;
-}
-
-inline bool isIntegerType(ir::DataType t) {
-  switch (t) {
-  case ir::DataType::Int8:
-  case ir::DataType::Int16:
-  case ir::DataType::Int32:
-  case ir::DataType::Int64:
-  case ir::DataType::UInt8:
-  case ir::DataType::UInt16:
-  case ir::DataType::UInt32:
-  case ir::DataType::UInt64:
-    return true;
-  default:
-    return false;
-  }
-}
-
-// Fixed-size types the data-movement kernels handle (everything but strings and complex128).
-inline bool isMovableType(ir::DataType t) {
-  const auto s = ir::dtypeSize(t);
-  return t != ir::DataType::String && (s == 1 || s == 2 || s == 4 || s == 8);
-}
+// dtype classes: ir::isFloat, ir::isInteger, ir::isFixedSize (core/ir/dtype.h).
 
 } // namespace gs::runtime::cpu::basic

@@ -103,7 +103,7 @@ Expected<std::unique_ptr<Kernel>> createExpand(const CreateContext& c) {
 }
 
 bool supportsExpand(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 Expected<std::unique_ptr<Kernel>> createTile(const CreateContext& c) {
@@ -113,7 +113,7 @@ Expected<std::unique_ptr<Kernel>> createTile(const CreateContext& c) {
 }
 
 bool supportsTile(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

@@ -196,7 +196,7 @@ Expected<std::unique_ptr<Kernel>> createGather(const CreateContext& c) {
 }
 
 bool supportsGather(const ir::Node&, std::span<const ir::DataType> types) {
-  return types.size() >= 2 && isMovableType(types[0]) &&
+  return types.size() >= 2 && ir::isFixedSize(types[0]) &&
          (types[1] == ir::DataType::Int64 || types[1] == ir::DataType::Int32);
 }
 

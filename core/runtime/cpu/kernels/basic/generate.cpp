@@ -197,7 +197,7 @@ Expected<std::unique_ptr<Kernel>> createGenerate(const CreateContext& c) {
     uint64_t bits = 0;
     ir::DataType t = ir::DataType::Float32;
     if (v) {
-      if (v->numel() != 1 || !isMovableType(v->dtype)) return invalid(c, "value must be one fixed-size element");
+      if (v->numel() != 1 || !ir::isFixedSize(v->dtype)) return invalid(c, "value must be one fixed-size element");
       t = v->dtype;
       std::memcpy(&bits, v->data(), ir::dtypeSize(t));
     }
@@ -212,7 +212,7 @@ Expected<std::unique_ptr<Kernel>> createGenerate(const CreateContext& c) {
       t = *d;
     }
     if (!c.outputTypes.empty() && c.outputTypes[0] != ir::DataType::Undefined) t = c.outputTypes[0];
-    if (!isMovableType(t) || isFloatType(t) != (t == ir::DataType::Float32 || t == ir::DataType::Float64))
+    if (!ir::isFixedSize(t) || ir::isFloat(t) != (t == ir::DataType::Float32 || t == ir::DataType::Float64))
       return unsupported(c, "no kernel for output type " + std::string(ir::dtypeName(t)));
     return std::make_unique<EyeLikeKernel>(c, t);
   }
@@ -227,11 +227,11 @@ bool supportsGenerate(const ir::Node& node, std::span<const ir::DataType> types)
   if (op == "Range")
     return t(0) == ir::DataType::Float32 || t(0) == ir::DataType::Float64 || t(0) == ir::DataType::Int16 ||
            t(0) == ir::DataType::Int32 || t(0) == ir::DataType::Int64;
-  if (op == "EyeLike") return isMovableType(t(0));
+  if (op == "EyeLike") return ir::isFixedSize(t(0));
   if (op == "OneHot")
-    return (isIntegerType(t(0)) || t(0) == ir::DataType::Float32 || t(0) == ir::DataType::Float64) &&
-           (isIntegerType(t(1)) || t(1) == ir::DataType::Float32 || t(1) == ir::DataType::Float64) &&
-           isMovableType(t(2));
+    return (ir::isInteger(t(0)) || t(0) == ir::DataType::Float32 || t(0) == ir::DataType::Float64) &&
+           (ir::isInteger(t(1)) || t(1) == ir::DataType::Float32 || t(1) == ir::DataType::Float64) &&
+           ir::isFixedSize(t(2));
   return false;
 }
 
@@ -242,7 +242,7 @@ Expected<std::unique_ptr<Kernel>> createTrilu(const CreateContext& c) {
 }
 
 bool supportsTrilu(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

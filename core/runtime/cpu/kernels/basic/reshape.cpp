@@ -199,7 +199,7 @@ Expected<std::unique_ptr<Kernel>> createReshapeLike(const CreateContext& c) {
 }
 
 bool supportsReshapeLike(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 Expected<std::unique_ptr<Kernel>> createDropout(const CreateContext& c) {
@@ -209,7 +209,7 @@ Expected<std::unique_ptr<Kernel>> createDropout(const CreateContext& c) {
 }
 
 bool supportsDropout(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 Expected<std::unique_ptr<Kernel>> createShapeOf(const CreateContext& c) { return std::make_unique<ShapeOfKernel>(c); }

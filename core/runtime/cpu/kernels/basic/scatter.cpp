@@ -160,7 +160,7 @@ Expected<std::unique_ptr<Kernel>> createScatter(const CreateContext& c) {
 }
 
 bool supportsScatter(const ir::Node& node, std::span<const ir::DataType> types) {
-  if (types.size() < 3 || !isMovableType(types[0]) || types[2] != types[0]) return false;
+  if (types.size() < 3 || !ir::isFixedSize(types[0]) || types[2] != types[0]) return false;
   if (types[1] != ir::DataType::Int64 && types[1] != ir::DataType::Int32) return false;
   const auto red = node.attrs.getString("reduction", "none");
   if (red == "none") return true;

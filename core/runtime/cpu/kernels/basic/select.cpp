@@ -278,7 +278,7 @@ Expected<std::unique_ptr<Kernel>> createCompress(const CreateContext& c) {
 }
 
 bool supportsCompress(const ir::Node&, std::span<const ir::DataType> types) {
-  return types.size() >= 2 && isMovableType(types[0]) && types[1] == ir::DataType::Bool;
+  return types.size() >= 2 && ir::isFixedSize(types[0]) && types[1] == ir::DataType::Bool;
 }
 
 Expected<std::unique_ptr<Kernel>> createReverseSequence(const CreateContext& c) {
@@ -288,7 +288,7 @@ Expected<std::unique_ptr<Kernel>> createReverseSequence(const CreateContext& c) 
 }
 
 bool supportsReverseSequence(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

@@ -268,7 +268,7 @@ Expected<std::unique_ptr<Kernel>> createSlice(const CreateContext& c) {
 }
 
 bool supportsSlice(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 Expected<std::unique_ptr<Kernel>> createPad(const CreateContext& c) {
@@ -290,7 +290,7 @@ Expected<std::unique_ptr<Kernel>> createPad(const CreateContext& c) {
 }
 
 bool supportsPad(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

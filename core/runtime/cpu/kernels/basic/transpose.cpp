@@ -107,7 +107,7 @@ Expected<std::unique_ptr<Kernel>> createTranspose(const CreateContext& c) {
 }
 
 bool supportsTranspose(const ir::Node&, std::span<const ir::DataType> types) {
-  return !types.empty() && isMovableType(types[0]);
+  return !types.empty() && ir::isFixedSize(types[0]);
 }
 
 } // namespace gs::runtime::cpu::basic

@@ -199,7 +199,7 @@ Expected<std::unique_ptr<Kernel>> createWhere(const CreateContext& c) {
 }
 
 bool supportsWhere(const ir::Node&, std::span<const ir::DataType> types) {
-  return types.size() == 3 && types[0] == ir::DataType::Bool && types[1] == types[2] && isMovableType(types[1]);
+  return types.size() == 3 && types[0] == ir::DataType::Bool && types[1] == types[2] && ir::isFixedSize(types[1]);
 }
 
 } // namespace gs::runtime::cpu::basic

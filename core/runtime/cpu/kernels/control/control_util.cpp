@@ -103,9 +103,10 @@ void placeAt(HostTensor& dst, std::size_t axis, int64_t index, const HostTensor&
 
 std::span<const KernelEntry> controlFlowKernels() {
   static const KernelEntry table[] = {
-      {"", "If", control::createIf, nullptr, "any (cond: bool)"},
-      {"", "Loop", control::createLoop, nullptr, "any (M: int64, cond: bool)"},
-      {"", "Scan", control::createScan, nullptr, "any (opset >= 9)"},
+      {"", "If", control::createIf, nullptr, ir::DtypeSet{ir::DataType::Bool}, "outputs any type"},
+      {"", "Loop", control::createLoop, nullptr, ir::DtypeSet::any(), "M int64 (optional), cond bool"},
+      // Scan before opset 9 (batched, with sequence_lens) has no kernel.
+      {"", "Scan", control::createScan, nullptr, ir::DtypeSet::any(), "", 9},
   };
   return table;
 }

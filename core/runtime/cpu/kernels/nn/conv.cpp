@@ -14,11 +14,12 @@ namespace {
 class ConvKernel final : public Kernel {
 public:
   explicit ConvKernel(const CreateContext& ctx) : m_node(ctx.node) {
-    m_fusedAdd = ctx.node.attrs.getInt("gs_fused_add", 0) != 0;
+    // FusedConv: residual Z is input 3 (core/ir/gs_ops.h); a plain ONNX Conv has none.
+    m_fusedAdd = ir::gsop::hasResidual(ctx.node);
     m_channelsLast = ir::isChannelsLast(ctx.node);
     const std::size_t n = ctx.node.inputs.size();
-    m_addIndex = m_fusedAdd ? n - 1 : n;
-    m_biasIndex = (n > 2 && 2 < m_addIndex && ctx.node.inputs[2] != ir::kNone) ? 2 : n;
+    m_addIndex = m_fusedAdd ? 3 : n;
+    m_biasIndex = (n > 2 && ctx.node.inputs[2] != ir::kNone) ? 2 : n;
     if (ctx.constInputs.size() > 1 && ctx.constInputs[1]) m_weights = *ctx.constInputs[1];
     m_cache = ctx.weights;
   }
@@ -28,8 +29,6 @@ public:
     GS_ASSIGN_OR_RETURN(m_autoPad, readAutoPad(m_node));
     m_group = m_node.attrs.getInt("group", 1);
     if (m_group < 1) return std::unexpected(kernelError(m_node, "group must be >= 1", codes::kInvalid));
-    if (m_fusedAdd && m_node.inputs.size() < 3)
-      return std::unexpected(kernelError(m_node, "gs_fused_add needs an addend input", codes::kInvalid));
     return ok();
   }
 

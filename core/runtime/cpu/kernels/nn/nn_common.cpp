@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "core/ir/gs_ops.h"
+
 namespace gs::runtime::cpu::nn {
 
 const dnnl::engine& dnnlEngine() {
@@ -38,12 +40,14 @@ Error kernelError(const ir::Node& node, const std::string& message, const char* 
 
 Expected<Activation> readActivation(const ir::Node& node) {
   Activation act;
-  const auto name = node.attrs.getString("gs_activation", "");
-  const auto params = node.attrs.getFloats("gs_activation_params");
+  // Only GearStudio's fused ops carry an activation (core/ir/gs_ops.h); an ONNX op has none.
+  if (!ir::gsop::inDomain(node)) return act;
+  const auto name = node.attrs.getString(ir::gsop::kActivation, "");
+  const auto params = node.attrs.getFloats(ir::gsop::kActivationParams);
   auto param = [&](std::size_t i, float def) { return i < params.size() ? params[i] : def; };
   using K = Activation::Kind;
-  act.postScale = node.attrs.getFloat("gs_post_scale", 1.0f);
-  act.postShift = node.attrs.getFloat("gs_post_shift", 0.0f);
+  act.postScale = node.attrs.getFloat(ir::gsop::kPostScale, 1.0f);
+  act.postShift = node.attrs.getFloat(ir::gsop::kPostShift, 0.0f);
   if (name.empty()) return act;
   if (name == "Relu") {
     act.kind = K::Relu;
@@ -86,7 +90,16 @@ void appendActivation(dnnl::post_ops& ops, const Activation& act) {
     ops.append_eltwise(1.0f, A::eltwise_clip, act.a, act.b);
     break;
   case K::HardSigmoid:
-    // oneDNN 2.6 has no hardsigmoid: alpha*x+beta, then clip to [0,1].
+    // oneDNN 2.6 has no hardsigmoid: alpha*x+beta, then clip to [0,1]. With an epilogue the affine
+    // step folds into both: s*clip(a*x+b, 0, 1)+t = clip(a*s*x + b*s+t, t and s+t in order). One
+    // linear post-op only: oneDNN 2.6's brgconv_1x1 (channels-last 1x1 convs on AVX-512) computes a
+    // chain with two eltwise_linear post-ops wrongly.
+    if (act.hasPost()) {
+      const float s = act.postScale, t = act.postShift;
+      ops.append_eltwise(1.0f, A::eltwise_linear, act.a * s, act.b * s + t);
+      ops.append_eltwise(1.0f, A::eltwise_clip, std::min(t, s + t), std::max(t, s + t));
+      return;
+    }
     ops.append_eltwise(1.0f, A::eltwise_linear, act.a, act.b);
     ops.append_eltwise(1.0f, A::eltwise_clip, 0.0f, 1.0f);
     break;

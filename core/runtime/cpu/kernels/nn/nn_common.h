@@ -29,13 +29,13 @@ bool inputsFloat32(std::span<const ir::DataType> inputTypes, std::initializer_li
 
 Error kernelError(const ir::Node& node, const std::string& message, const char* code = codes::kRuntime);
 
-// The activation a compiler fusion pass attached to a Conv/ConvTranspose/Gemm/MatMul node.
+// The activation of a FusedConv/FusedConvTranspose/FusedGemm/FusedMatMul node (none for ONNX ops).
 struct Activation {
   enum class Kind { None, Relu, Clip, HardSigmoid, HardSwish, LeakyRelu, Sigmoid, Tanh };
   Kind kind = Kind::None;
   float a = 0.0f; // Clip min, HardSigmoid alpha, LeakyRelu alpha
   float b = 0.0f; // Clip max, HardSigmoid beta
-  // An affine step after the activation (gs_post_scale, gs_post_shift: the fuse-post-affine pass folds
+  // An affine step after the activation (FusedConv's post_scale, post_shift: the fuse-post-affine pass folds
   // a scalar Mul/Add/Sub/Div that follows the activation into it): y = act(x) * postScale + postShift.
   float postScale = 1.0f, postShift = 0.0f;
   bool hasPost() const { return postScale != 1.0f || postShift != 0.0f; }
@@ -68,7 +68,7 @@ dnnl::memory::dims minusOne(std::span<const int64_t> v); // ONNX dilations -> on
 dnnl::memory::desc plainDesc(std::span<const int64_t> dims);
 // A stable text form of a descriptor (dims, format kind, strides, blocks): part of WeightCache keys.
 // The descriptor of a tensor as the executor stores it, dims in NCHW order: row-major, or for a 4-D
-// tensor of a channels-last node (gs_layout = "NHWC", core/ir/layout.h) NHWC bytes.
+// tensor of a channels-last node (core/ir/layout.h) NHWC bytes.
 dnnl::memory::desc userDesc(std::span<const int64_t> nchwDims, bool channelsLast);
 std::string describe(const dnnl::memory::desc& md);
 bool isPlain(const dnnl::memory::desc& md, std::span<const int64_t> dims);
