@@ -247,7 +247,7 @@ private slots:
 
     // Find walks into the scopes: the first Conv opens /backbone, its stage and block.
     done.clear();
-    QCOMPARE(view.findNext(QStringLiteral("op:Conv")), 2200);
+    QCOMPARE(view.findNext(QStringLiteral("op:Conv")), 4400); // 2,200 blocks of two Convs
     QVERIFY(done.wait(120000));
     QTRY_COMPARE(view.selectedNodeName(), QStringLiteral("/backbone/stage1/block0/conv1/Conv"));
     const auto opened = view.displayGraph();
