@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/ir/gs_ops.h"
+
 namespace gs::ui {
 
 FindQuery parseFindQuery(const QString& text) {
@@ -40,7 +42,13 @@ std::vector<FindHit> findNodes(const DisplayGraph& dg, const FindQuery& q) {
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const ir::Node& node = g.nodes[i];
     const QString op = QString::fromStdString(node.opType);
-    if (!containsAll(q.ops, [&](const QString& t) { return op.compare(t, Qt::CaseInsensitive) == 0; })) continue;
+    // op:Conv also finds what the compiler made of a Conv: ai.gearstudio's FusedConv (NhwcMaxPool for
+    // op:MaxPool), whose names end with the ONNX op's.
+    const bool compiled = node.domain == ir::gsop::kDomain;
+    if (!containsAll(q.ops, [&](const QString& t) {
+          return op.compare(t, Qt::CaseInsensitive) == 0 || (compiled && op.endsWith(t, Qt::CaseInsensitive));
+        }))
+      continue;
     const QString name = nodeDisplayName(g, static_cast<ir::NodeId>(i));
     if (!containsAll(q.names, [&](const QString& t) { return name.contains(t, Qt::CaseInsensitive); })) continue;
     auto tensorHas = [&](const QString& t) {
