@@ -5,6 +5,8 @@
 #include <deque>
 #include <set>
 
+#include "core/common/stable_topo.h"
+
 namespace gs::ir {
 
 ValueId Graph::addValue(std::string n, DataType dtype, Shape shape) {
@@ -76,7 +78,7 @@ std::vector<std::vector<NodeId>> Graph::consumers() const {
 
 Expected<std::vector<NodeId>> Graph::topoOrder() const {
   const auto n = nodes.size();
-  std::vector<int> pending(n, 0);
+  std::vector<std::size_t> pending(n, 0);
   std::vector<std::vector<NodeId>> users(n);
   for (std::size_t i = 0; i < n; ++i) {
     std::set<NodeId> deps;
@@ -89,23 +91,11 @@ Expected<std::vector<NodeId>> Graph::topoOrder() const {
       if (p == static_cast<NodeId>(i))
         return makeError(codes::kInvalid, "node '" + nodes[i].name + "' reads its own output");
     }
-    pending[i] = static_cast<int>(deps.size());
+    pending[i] = deps.size();
     for (auto d : deps)
       users[d].push_back(static_cast<NodeId>(i));
   }
-  // Min-heap on the original index keeps the existing order wherever it is already valid.
-  std::set<NodeId> ready;
-  for (std::size_t i = 0; i < n; ++i)
-    if (pending[i] == 0) ready.insert(static_cast<NodeId>(i));
-  std::vector<NodeId> order;
-  order.reserve(n);
-  while (!ready.empty()) {
-    const auto cur = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(cur);
-    for (auto u : users[cur])
-      if (--pending[u] == 0) ready.insert(u);
-  }
+  auto order = stableTopoOrder(users, pending);
   if (order.size() != n) {
     for (std::size_t i = 0; i < n; ++i)
       if (pending[i] > 0) return makeError(codes::kInvalid, "graph has a cycle through node '" + nodes[i].name + "'");

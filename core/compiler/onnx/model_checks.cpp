@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/log.h"
+#include "core/common/stable_topo.h"
 
 namespace gs::onnx_import {
 namespace {
@@ -192,7 +193,8 @@ Status sortGraph(onnx::GraphProto& g, const std::string& where, std::string& rep
   // Subgraphs first: each body is a graph of its own.
   for (int i = 0; i < g.node_size(); ++i)
     for (auto& a : *g.mutable_node(i)->mutable_attribute()) {
-      const auto inner = where + (where.empty() ? "" : " > ") + nodeText(g.node(i), i) + " attribute '" + a.name() + "'";
+      const auto inner =
+          where + (where.empty() ? "" : " > ") + nodeText(g.node(i), i) + " attribute '" + a.name() + "'";
       if (a.has_g()) GS_RETURN_IF_ERROR(sortGraph(*a.mutable_g(), inner, report));
       for (auto& sg : *a.mutable_graphs())
         GS_RETURN_IF_ERROR(sortGraph(sg, inner, report));
@@ -212,22 +214,11 @@ Status sortGraph(onnx::GraphProto& g, const std::string& where, std::string& rep
     for (auto d : deps[i])
       users[d].push_back(i);
   }
-  // Kahn's algorithm, always taking the lowest index that is ready: sorted runs keep their order.
+  // Sorted runs keep their order.
   std::vector<std::size_t> pending(n);
-  std::set<std::size_t> ready;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i)
     pending[i] = deps[i].size();
-    if (pending[i] == 0) ready.insert(i);
-  }
-  std::vector<std::size_t> order;
-  order.reserve(n);
-  while (!ready.empty()) {
-    const auto cur = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(cur);
-    for (auto u : users[cur])
-      if (--pending[u] == 0) ready.insert(u);
-  }
+  const auto order = stableTopoOrder(users, pending);
   const auto graphName = where.empty() ? "the main graph" : where;
   if (order.size() != n) {
     // Walk back along unfinished dependencies until a node repeats: that loop is a cycle.
