@@ -191,14 +191,16 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
   if (!session.trace.isEmpty())
     steps->push_back([window, session](Next next) {
       QString error;
-      if (!window->trafficPanel()->loadTrace(session.trace, &error)) std::cerr << "error: " << error.toStdString() << "\n";
+      if (!window->trafficPanel()->loadTrace(session.trace, &error))
+        std::cerr << "error: " << error.toStdString() << "\n";
       next();
     });
   for (const bool recommend : {true, false}) {
     if (recommend ? !session.recommendGears : !session.replayTrace) continue;
     steps->push_back([window, recommend](Next next) {
       auto* panel = window->trafficPanel();
-      QObject::connect(panel, &TrafficPanel::finished, window, [next] { next(); }, Qt::SingleShotConnection);
+      QObject::connect(
+          panel, &TrafficPanel::finished, window, [next] { next(); }, Qt::SingleShotConnection);
       if (!(recommend ? panel->startRecommend() : panel->startCompare())) {
         std::cerr << "error: " << panel->statusText().toStdString() << "\n";
         QObject::disconnect(panel, &TrafficPanel::finished, window, nullptr);

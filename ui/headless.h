@@ -16,22 +16,22 @@ class MainWindow;
 int exportGraphFile(const QString& modelPath, const QString& imagePath);
 
 struct ScriptedSession {
-  QString atcCommand;     // applied to the form once the model is open
-  bool compile = false;   // build once the model is open (after atcCommand)
-  QString screenshotPath; // grab the window (or `grab`) here when done, then quit
-  QString dock;           // raise this dock (objectName or title); "NAME:WxH" floats it at that size
-  QString find;           // select the first node matching this in the graph before the grab
-  QString graph;          // the graph to show: "imported", "gear:N" or "dynamic"
-  QString openBody;       // "NODE" or "NODE:ATTRIBUTE": open that If/Loop/Scan body in the graph view
-  int profileRuns = 0;    // run "Profile all gears" this many times (after the build, if any)
-  bool compare = false;   // run "Compare strategies"
-  int loops = 0;          // > 0: the profile panel's loop count
-  int threads = -1;       // >= 0: the profile panel's thread count (0: the default)
-  QString tabs;           // comma-separated tab titles to bring forward (profile tabs, dock tabs)
-  QString grab;           // objectName of the widget to grab instead of the window
-  QString openAfter;      // open this file last (an error state: the session must stay intact)
-  QString reportPath;     // write the profile's Markdown report (charts as PNG beside it) at the end
-  QString trace;          // load this shape trace into the Traffic panel
+  QString atcCommand;          // applied to the form once the model is open
+  bool compile = false;        // build once the model is open (after atcCommand)
+  QString screenshotPath;      // grab the window (or `grab`) here when done, then quit
+  QString dock;                // raise this dock (objectName or title); "NAME:WxH" floats it at that size
+  QString find;                // select the first node matching this in the graph before the grab
+  QString graph;               // the graph to show: "imported", "gear:N" or "dynamic"
+  QString openBody;            // "NODE" or "NODE:ATTRIBUTE": open that If/Loop/Scan body in the graph view
+  int profileRuns = 0;         // run "Profile all gears" this many times (after the build, if any)
+  bool compare = false;        // run "Compare strategies"
+  int loops = 0;               // > 0: the profile panel's loop count
+  int threads = -1;            // >= 0: the profile panel's thread count (0: the default)
+  QString tabs;                // comma-separated tab titles to bring forward (profile tabs, dock tabs)
+  QString grab;                // objectName of the widget to grab instead of the window
+  QString openAfter;           // open this file last (an error state: the session must stay intact)
+  QString reportPath;          // write the profile's Markdown report (charts as PNG beside it) at the end
+  QString trace;               // load this shape trace into the Traffic panel
   bool recommendGears = false; // run the Traffic panel's "Recommend gears" (after the trace loads)
   bool replayTrace = false;    // run the Traffic panel's strategy replay on the trace
 };

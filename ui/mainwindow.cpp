@@ -487,12 +487,10 @@ void MainWindow::restoreBuild(const ProjectData& data) {
   if (data.buildOmPath.isEmpty() || data.buildKey.toStdString() != m_project->formBuildKey()) return;
   auto om = om::readFile(data.buildOmPath.toStdString());
   if (!om) {
-    log::get("ui")->warn("the project's build {} cannot be read: {}", data.buildOmPath.toStdString(),
-                         om.error().str());
+    log::get("ui")->warn("the project's build {} cannot be read: {}", data.buildOmPath.toStdString(), om.error().str());
     return;
   }
-  m_project->setBuild(std::make_shared<const om::Model>(std::move(*om)), data.buildKey.toStdString(),
-                      data.buildMillis);
+  m_project->setBuild(std::make_shared<const om::Model>(std::move(*om)), data.buildKey.toStdString(), data.buildMillis);
   m_graph->setCompiled(m_project->build());
   m_compile->compileFinished(m_project->build(), QString(), false, data.buildMillis);
   m_compile->markStale(false);
@@ -585,9 +583,9 @@ void MainWindow::updateStatus() {
     m_statusModel->setText(QFileInfo(m_omPath).fileName());
     const auto gears = om->gears.size();
     m_statusNodes->setText(om->dynamic ? tr("dynamic shape") : gears == 1 ? tr("1 gear") : tr("%1 gears").arg(gears));
-    m_statusInputs->setText(tr("shared arena %1 · weights %2")
-                                .arg(GearResultModel::formatBytes(om->sharedArenaBytes),
-                                     GearResultModel::formatBytes(om->weightBytes)));
+    m_statusInputs->setText(
+        tr("shared arena %1 · weights %2")
+            .arg(GearResultModel::formatBytes(om->sharedArenaBytes), GearResultModel::formatBytes(om->weightBytes)));
     m_statusInputs->setToolTip(QString::fromStdString(om->meta.atcCommand));
     return;
   }

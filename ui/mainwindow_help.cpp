@@ -156,8 +156,7 @@ QWidget* MainWindow::showDocumentation(const QString& page) {
   } else {
     browser = dialog->findChild<QTextBrowser*>(QStringLiteral("helpBrowser"));
   }
-  if (!page.isEmpty())
-    browser->setSource(QUrl(QString::fromLatin1(kHelpRoot) + page), QTextDocument::MarkdownResource);
+  if (!page.isEmpty()) browser->setSource(QUrl(QString::fromLatin1(kHelpRoot) + page), QTextDocument::MarkdownResource);
   dialog->show();
   dialog->raise();
   return dialog;

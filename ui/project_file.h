@@ -19,8 +19,8 @@ struct ProjectData {
   shape_config::AtcOptions options;
   Strategy strategy = Strategy::Static;
   QStringList disabledPasses;
-  QString projectPath;    // where it belongs (a recovery file names the project it recovers); may be empty
-  QJsonArray profileRuns; // the profile panel's run history
+  QString projectPath;         // where it belongs (a recovery file names the project it recovers); may be empty
+  QJsonArray profileRuns;      // the profile panel's run history
   QJsonObject profileSettings; // the profile panel's loop settings (device, threads, warm-up, loops)
   // The build saved with the project: an .om beside the project file and the key of the request it
   // was built from (session::buildKey); restored when the key still matches the form.

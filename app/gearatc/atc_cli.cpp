@@ -100,10 +100,11 @@ int modeBuild(const shape_config::AtcOptions& opts, const compiler::Target& targ
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
   const auto& m = compiled->model;
   std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();
-  out << "wrote " << utf8::sanitize(path) << ": " << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)")
-      << (m.fallback ? " + dynamic fallback" : "") << ", "
-      << compiled->sourceNodes << " -> " << nodes << " nodes, weights " << m.weightBytes << " bytes, shared arena "
-      << m.sharedArenaBytes << " bytes, " << static_cast<int64_t>(m.meta.compileMillis) << " ms\n";
+  out << "wrote " << utf8::sanitize(path) << ": "
+      << (m.dynamic ? "dynamic shape" : std::to_string(m.gears.size()) + " gear(s)")
+      << (m.fallback ? " + dynamic fallback" : "") << ", " << compiled->sourceNodes << " -> " << nodes
+      << " nodes, weights " << m.weightBytes << " bytes, shared arena " << m.sharedArenaBytes << " bytes, "
+      << static_cast<int64_t>(m.meta.compileMillis) << " ms\n";
   out << "ATC run success, welcome to the next use.\n";
   return 0;
 }
@@ -195,8 +196,8 @@ int runModes(std::span<const std::string> args, std::ostream& out, std::ostream&
       const auto eq = a.find('=');
       const auto key = a.substr(0, eq);
       const std::string value = eq != std::string_view::npos ? std::string(a.substr(eq + 1))
-                                : i + 1 < rest.size()      ? rest[i + 1]
-                                                           : std::string();
+                                : i + 1 < rest.size()        ? rest[i + 1]
+                                                             : std::string();
       if (key == "mode" || key == "output") (void)shape_config::setOption(seen, key, value);
     }
     if (seen.mode == 3) writeCheckFailure(seen, opts.error());

@@ -236,8 +236,8 @@ Status writeOutputs(const BenchOptions& o, const GearReport& r, const runtime::R
   std::error_code ec;
   fs::create_directories(dir, ec);
   for (std::size_t i = 0; i < result.outputs.size(); ++i)
-    GS_RETURN_IF_ERROR(runtime::npy::write((dir / (runtime::npy::fileStem(r.outputs[i].name) + ".npy")).string(),
-                                           result.outputs[i]));
+    GS_RETURN_IF_ERROR(
+        runtime::npy::write((dir / (runtime::npy::fileStem(r.outputs[i].name) + ".npy")).string(), result.outputs[i]));
   return {};
 }
 
@@ -277,8 +277,8 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   mr.strategy = std::string(strategyName((*model)->meta.strategy));
   mr.gearCount = session.gearCount();
 
-  out << "model   " << utf8::sanitize(o.model) << (mr.compiled ? " (compiled in " + std::to_string(mr.compileMillis) + " ms)" : "")
-      << "\n";
+  out << "model   " << utf8::sanitize(o.model)
+      << (mr.compiled ? " (compiled in " + std::to_string(mr.compileMillis) + " ms)" : "") << "\n";
   out << "        strategy " << mr.strategy << ", "
       << (session.isDynamic() ? std::string("dynamic shape") : std::to_string(mr.gearCount) + " gear(s)") << ", device "
       << o.device << (mr.compiled ? "" : ", read " + fmtMillis(mr.readMillis) + " ms") << ", load " << mr.loadMillis
@@ -348,12 +348,9 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   }
   printMeasurement(out, measured->info);
   if (!o.jsonPath.empty()) {
-    nlohmann::json j{{"tool", "gearbench"},
-                     {"mode", "benchmark"},
-                     {"model", modelJson(mr)},
-                     {"loop", o.loop},
-                     {"warmup", o.warmup},
-                     {"measurement", profile::toJson(measured->info)},
+    nlohmann::json j{{"tool", "gearbench"},          {"mode", "benchmark"},
+                     {"model", modelJson(mr)},       {"loop", o.loop},
+                     {"warmup", o.warmup},           {"measurement", profile::toJson(measured->info)},
                      {"gears", std::move(gearsJson)}};
     std::ofstream f(o.jsonPath, std::ios::trunc);
     if (!f) {

@@ -14,9 +14,9 @@ namespace {
 // gearatc options that shape an .onnx compile, and the ones a pasted atc line brings along
 // (--framework, --soc_version, --log); all are checked the way gearatc checks them. --output is
 // gearbench's own (the folder for output tensors) and --model is read here.
-constexpr std::string_view kAtcPassThrough[] = {"input_shape",  "input_shape_range", "dynamic_batch_size",
+constexpr std::string_view kAtcPassThrough[] = {"input_shape",        "input_shape_range", "dynamic_batch_size",
                                                 "dynamic_image_size", "dynamic_dims",      "input_format",
-                                                "out_nodes",    "soc_version",       "log",
+                                                "out_nodes",          "soc_version",       "log",
                                                 "framework"};
 
 Error usage(const std::string& m) { return Error{codes::kInvalid, m}; }

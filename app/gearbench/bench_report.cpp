@@ -53,9 +53,9 @@ void printGear(std::ostream& out, const GearReport& g) {
   out << "  first inference " << fmt("%.3f", g.firstMillis) << " ms\n";
   out << "  latency (ms)    median " << fmt("%.3f", l.median) << " [" << fmt("%.3f", g.medianCi.lo) << ", "
       << fmt("%.3f", g.medianCi.hi) << "] (95% CI)  min " << fmt("%.3f", l.min) << "  mean " << fmt("%.3f", l.mean)
-      << "  p90 " << fmt("%.3f", l.p90) << "  p95 " << fmt("%.3f", l.p95) << "  p99 "
-      << fmt("%.3f", l.p99) << "  max " << fmt("%.3f", l.max) << "  (" << l.count << " runs after " << g.warmup
-      << " warm-up" << (g.warmupStable ? "" : ", not settled") << (g.profiled ? ", profiling on" : "") << ")\n";
+      << "  p90 " << fmt("%.3f", l.p90) << "  p95 " << fmt("%.3f", l.p95) << "  p99 " << fmt("%.3f", l.p99) << "  max "
+      << fmt("%.3f", l.max) << "  (" << l.count << " runs after " << g.warmup << " warm-up"
+      << (g.warmupStable ? "" : ", not settled") << (g.profiled ? ", profiling on" : "") << ")\n";
   out << "  cpu time        " << fmt("%.3f", g.cpuMedianMillis) << " ms per thread (median), " << g.preemptedRuns
       << " of " << l.count << " runs preempted\n";
   out << "  throughput      " << fmt("%.2f", g.inferencesPerSec) << " inferences/s, " << fmt("%.2f", g.samplesPerSec)

@@ -39,15 +39,19 @@ void printStrategy(std::ostream& out, const profile::StrategyResult& s) {
   }
   out << "  models " << s.modelCount << ", compile " << fixed(s.compileMillis, 0) << " ms, .om "
       << profile::humanBytes(s.omBytes) << ", weights " << profile::humanBytes(s.weightBytes) << ", arena "
-      << profile::humanBytes(s.arenaBytes) << ", workspace " << profile::humanBytes(s.workspaceBytes)
-      << ", resident +" << profile::humanBytes(s.residentBytes) << "\n";
+      << profile::humanBytes(s.arenaBytes) << ", workspace " << profile::humanBytes(s.workspaceBytes) << ", resident +"
+      << profile::humanBytes(s.residentBytes) << "\n";
   out << "  " << pad("gear", 16) << pad("median", 10, true) << pad("95% CI", 22, true) << pad("mean", 10, true)
       << pad("p90", 10, true) << pad("p99", 10, true) << pad("min", 10, true) << pad("max", 10, true)
       << pad("samples/s", 12, true) << pad("preempted", 10, true) << "\n";
   for (const auto& g : s.gears) {
     const auto& l = g.latency;
     out << "  " << pad(g.label, 16) << pad(fixed(l.median, 3), 10, true)
-        << pad(std::string(1, '[').append(fixed(g.medianCi.lo, 3)).append(", ").append(fixed(g.medianCi.hi, 3)).append("]"),
+        << pad(std::string(1, '[')
+                   .append(fixed(g.medianCi.lo, 3))
+                   .append(", ")
+                   .append(fixed(g.medianCi.hi, 3))
+                   .append("]"),
                22, true)
         << pad(fixed(l.mean, 3), 10, true) << pad(fixed(l.p90, 3), 10, true) << pad(fixed(l.p99, 3), 10, true)
         << pad(fixed(l.min, 3), 10, true) << pad(fixed(l.max, 3), 10, true) << pad(fixed(g.samplesPerSec, 1), 12, true)
@@ -60,9 +64,10 @@ void printVerdicts(std::ostream& out, const profile::StrategyComparison& c) {
   if (c.verdicts.empty()) return;
   out << "\nVerdicts (median latency; a difference only where the 95% intervals separate)\n";
   for (const auto& v : c.verdicts)
-    out << "  " << pad(profile::strategyKindName(v.strategy), 14) << pad(v.gear < c.gearLabels.size() ? c.gearLabels[v.gear] : "", 16)
-        << profile::differenceText(v.difference) << " vs " << profile::strategyKindName(v.reference) << " ("
-        << (v.difference.percent >= 0 ? "+" : "") << fixed(v.difference.percent, 1) << "%)\n";
+    out << "  " << pad(profile::strategyKindName(v.strategy), 14)
+        << pad(v.gear < c.gearLabels.size() ? c.gearLabels[v.gear] : "", 16) << profile::differenceText(v.difference)
+        << " vs " << profile::strategyKindName(v.reference) << " (" << (v.difference.percent >= 0 ? "+" : "")
+        << fixed(v.difference.percent, 1) << "%)\n";
 }
 
 // Words wrapped at `width` columns.

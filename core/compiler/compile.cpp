@@ -156,7 +156,8 @@ std::map<std::string, std::vector<bool>> differingDims(const std::vector<shape_c
 }
 
 // Ranges of the dynamic fallback: padded dims unbounded, the others fixed at the first gear's value.
-std::vector<om::InputRange> fallbackRanges(const om::GearPlan& gear, const std::map<std::string, std::vector<bool>>& padded) {
+std::vector<om::InputRange> fallbackRanges(const om::GearPlan& gear,
+                                           const std::map<std::string, std::vector<bool>>& padded) {
   std::vector<om::InputRange> out;
   for (const auto& in : gear.inputs) {
     om::InputRange r{in.name, in.dtype, {}};

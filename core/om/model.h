@@ -104,8 +104,8 @@ struct Model {
   std::optional<DynamicModel> dynamic; // set for Strategy::DynamicShape
   // A gear model's dynamic-shape graph for inputs outside every gear (gearatc --dynamic_fallback).
   std::optional<DynamicModel> fallback;
-  uint64_t sharedArenaBytes = 0;       // max over gears: one arena serves every gear
-  uint64_t weightBytes = 0;            // bytes of distinct constant data (stored once)
+  uint64_t sharedArenaBytes = 0; // max over gears: one arena serves every gear
+  uint64_t weightBytes = 0;      // bytes of distinct constant data (stored once)
 };
 
 } // namespace gs::om

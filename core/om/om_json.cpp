@@ -231,9 +231,9 @@ nlohmann::json toJson(const Model& model) {
       for (const auto& c : g.crops) {
         auto dims = nlohmann::json::array();
         for (const auto& d : c.dims)
-          dims.push_back(d.follows() ? nlohmann::json{{"input", d.input}, {"dim", d.inputDim}, {"a", d.a}, {"b", d.b},
-                                                      {"s", d.s}}
-                                     : nlohmann::json(nullptr));
+          dims.push_back(
+              d.follows() ? nlohmann::json{{"input", d.input}, {"dim", d.inputDim}, {"a", d.a}, {"b", d.b}, {"s", d.s}}
+                          : nlohmann::json(nullptr));
         crops.push_back({{"dims", dims}, {"unsafe", utf8(c.unsafe)}, {"edge", utf8(c.edge)}});
       }
       gears.back()["crops"] = crops;
@@ -255,7 +255,8 @@ nlohmann::json toJson(const Model& model) {
                     {"graph", graphJson(g)}};
   }
   if (model.fallback)
-    j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()}, {"graph", graphJson(model.fallback->graph)}};
+    j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()},
+                             {"graph", graphJson(model.fallback->graph)}};
   return j;
 }
 

@@ -61,9 +61,9 @@ std::vector<TaskTimes> readTasks() {
 }
 
 struct TaskDelta {
-  int threads = 0;     // tasks whose CPU time advanced
-  double cpuMs = 0;    // their CPU time
-  double waitMs = 0;   // their run-queue wait
+  int threads = 0;   // tasks whose CPU time advanced
+  double cpuMs = 0;  // their CPU time
+  double waitMs = 0; // their run-queue wait
 };
 
 TaskDelta taskDelta(const std::vector<TaskTimes>& before, const std::vector<TaskTimes>& after) {
@@ -272,7 +272,8 @@ Difference compareMedians(double med, Interval ci, double refMed, Interval refCi
   if (refMed <= 0 || med <= 0) return d;
   d.percent = (med / refMed - 1) * 100;
   const bool separate = ci.lo > refCi.hi || ci.hi < refCi.lo;
-  if (separate && std::abs(med / refMed - 1) >= kMinEffect) d.verdict = med > refMed ? Verdict::Slower : Verdict::Faster;
+  if (separate && std::abs(med / refMed - 1) >= kMinEffect)
+    d.verdict = med > refMed ? Verdict::Slower : Verdict::Faster;
   return d;
 }
 
@@ -353,8 +354,7 @@ Status warmUp(MeasureSlot& slot, const MeasureOptions& options, SlotResult& r, c
       previous = m;
     }
     if (r.warmupRuns >= options.warmup && r.warmupStable) break;
-    if (r.warmupRuns >= maxRuns || (r.warmupRuns >= options.warmup && msSince(start) > options.maxWarmupMillis))
-      break;
+    if (r.warmupRuns >= maxRuns || (r.warmupRuns >= options.warmup && msSince(start) > options.maxWarmupMillis)) break;
   }
   return {};
 }
@@ -435,8 +435,8 @@ Expected<Measurement> measureInterleaved(std::span<MeasureSlot> slots, std::vect
   const auto ticks1 = cpuTicks();
   info.otherRunnableDuring = otherSamples ? otherSum / otherSamples : 0;
   if (ticks1.total > ticks0.total)
-    info.stealPercent = 100.0 * static_cast<double>(ticks1.steal - ticks0.steal) /
-                        static_cast<double>(ticks1.total - ticks0.total);
+    info.stealPercent =
+        100.0 * static_cast<double>(ticks1.steal - ticks0.steal) / static_cast<double>(ticks1.total - ticks0.total);
   for (std::size_t i = 0; i < k; ++i) {
     auto& r = m.results[i];
     r.latency = runtime::latencyStats(r.wallMillis);

@@ -31,8 +31,7 @@ struct Interval {
 
 // Percentile bootstrap interval (default 95%) of the median of `samples`; deterministic for a given
 // seed. Empty input gives {0, 0}; one sample gives {x, x}.
-Interval bootstrapMedianCi(std::span<const double> samples, uint32_t seed, int resamples = 2000,
-                           double level = 0.95);
+Interval bootstrapMedianCi(std::span<const double> samples, uint32_t seed, int resamples = 2000, double level = 0.95);
 
 // A relative difference smaller than this is never reported as faster or slower, even when the
 // intervals separate: identical plans differ by about this much from memory placement alone.
@@ -56,17 +55,17 @@ std::string differenceText(const Difference& d);
 
 // What the contention check saw, reported with every measurement (JSON "measurement").
 struct MeasurementInfo {
-  bool contention = false;   // other work competed for the CPUs: the numbers may be inflated and noisy
-  int runs = 0;              // measured runs, all gears
-  int preemptedRuns = 0;     // runs whose threads waited for a CPU for >= kPreemptShare of the run
-  int cores = 0;             // online CPUs
-  int threads = 0;           // threads that ran the model (most seen in one run)
-  double otherRunnableBefore = 0; // mean runnable tasks not ours, sampled before measuring
-  double otherRunnableDuring = 0; // same, sampled between blocks of runs
-  double loadAverage = 0;         // /proc/loadavg 1-minute figure at the start
-  double stealPercent = 0;        // CPU time stolen by the hypervisor during the runs
-  double cpuPerWall = 0;          // mean over runs of CPU time per thread / wall time
-  std::string ompWaitPolicy;      // OMP_WAIT_POLICY as the process started ("" = libgomp's default)
+  bool contention = false;          // other work competed for the CPUs: the numbers may be inflated and noisy
+  int runs = 0;                     // measured runs, all gears
+  int preemptedRuns = 0;            // runs whose threads waited for a CPU for >= kPreemptShare of the run
+  int cores = 0;                    // online CPUs
+  int threads = 0;                  // threads that ran the model (most seen in one run)
+  double otherRunnableBefore = 0;   // mean runnable tasks not ours, sampled before measuring
+  double otherRunnableDuring = 0;   // same, sampled between blocks of runs
+  double loadAverage = 0;           // /proc/loadavg 1-minute figure at the start
+  double stealPercent = 0;          // CPU time stolen by the hypervisor during the runs
+  double cpuPerWall = 0;            // mean over runs of CPU time per thread / wall time
+  std::string ompWaitPolicy;        // OMP_WAIT_POLICY as the process started ("" = libgomp's default)
   std::vector<std::string> reasons; // why contention is set, in words
 };
 // A one-line warning for the studio and reports; empty when there was no contention.
@@ -92,22 +91,22 @@ struct MeasureSlot {
 };
 
 struct MeasureOptions {
-  int warmup = 5;        // minimum untimed runs per slot; 0: no warm-up at all
-  int loops = 50;        // measured runs per slot
-  int blockSize = 0;     // runs per slot per round; 0: chosen from loops (about 10 rounds)
+  int warmup = 5;    // minimum untimed runs per slot; 0: no warm-up at all
+  int loops = 50;    // measured runs per slot
+  int blockSize = 0; // runs per slot per round; 0: chosen from loops (about 10 rounds)
   bool profileOps = false;
-  uint32_t seed = 1234;  // bootstrap
+  uint32_t seed = 1234;          // bootstrap
   double maxWarmupMillis = 3000; // stop extending a warm-up after this long (per slot)
 };
 
 struct SlotResult {
   double firstMillis = 0; // the first (cold) run, when warmUp ran it
   int warmupRuns = 0;
-  bool warmupStable = false; // the last two warm-up windows agreed within 5%
-  std::vector<double> wallMillis;   // per measured run, in order
-  std::vector<double> cpuMillis;    // per run: CPU time per thread that ran
-  std::vector<uint8_t> preempted;   // per run
-  std::vector<int> sequence;        // per run: its position among all slots' runs (0-based)
+  bool warmupStable = false;      // the last two warm-up windows agreed within 5%
+  std::vector<double> wallMillis; // per measured run, in order
+  std::vector<double> cpuMillis;  // per run: CPU time per thread that ran
+  std::vector<uint8_t> preempted; // per run
+  std::vector<int> sequence;      // per run: its position among all slots' runs (0-based)
   int preemptedRuns = 0;
   runtime::LatencyStats latency; // over wallMillis
   Interval medianCi;
@@ -130,8 +129,8 @@ struct Measurement {
 // at the next slot). `results` holds each slot's warm-up result (or default ones: a slot not warmed
 // up gets two untimed runs first). Progress fractions map into [lo, hi].
 Expected<Measurement> measureInterleaved(std::span<MeasureSlot> toMeasure, std::vector<SlotResult> results,
-                                         const MeasureOptions& options, const Progress& progress = {},
-                                         double lo = 0, double hi = 1);
+                                         const MeasureOptions& options, const Progress& progress = {}, double lo = 0,
+                                         double hi = 1);
 
 // Samples the machine now (other runnable tasks): for a check before a run starts.
 MeasurementInfo sampleMachine(int samples = 8);

@@ -63,10 +63,10 @@ std::string ciText(const Interval& ci) {
 
 void measurementLines(std::ostringstream& o, const MeasurementInfo& m) {
   if (m.contention) o << "\n> **Warning:** " << contentionWarning(m) << "\n";
-  o << "\n- Measurement: " << m.runs << " runs interleaved across gears, " << m.preemptedRuns
-    << " preempted; " << m.cores << " core(s), " << m.threads << " thread(s); other runnable tasks "
-    << num(m.otherRunnableBefore, 1) << " before / " << num(m.otherRunnableDuring, 1) << " during; load "
-    << num(m.loadAverage, 2) << "; steal " << num(m.stealPercent, 1) << "%; OMP_WAIT_POLICY "
+  o << "\n- Measurement: " << m.runs << " runs interleaved across gears, " << m.preemptedRuns << " preempted; "
+    << m.cores << " core(s), " << m.threads << " thread(s); other runnable tasks " << num(m.otherRunnableBefore, 1)
+    << " before / " << num(m.otherRunnableDuring, 1) << " during; load " << num(m.loadAverage, 2) << "; steal "
+    << num(m.stealPercent, 1) << "%; OMP_WAIT_POLICY "
     << (m.ompWaitPolicy.empty() ? std::string("(default)") : m.ompWaitPolicy) << "\n";
 }
 
@@ -86,8 +86,8 @@ void profileSection(std::ostringstream& o, const ProfileReport& r, const ReportI
   for (const auto& g : r.gears)
     o << "| " << cell(g.label) << " | " << cell(shapesText(g.inputs)) << " | " << num(g.latency.min) << " | "
       << num(g.latency.median) << " | " << ciText(g.medianCi) << " | " << num(g.latency.mean) << " | "
-      << num(g.latency.p90) << " | " << num(g.latency.p95) << " | " << num(g.latency.p99) << " | "
-      << num(g.latency.max) << " | " << g.preemptedRuns << " |\n";
+      << num(g.latency.p90) << " | " << num(g.latency.p95) << " | " << num(g.latency.p99) << " | " << num(g.latency.max)
+      << " | " << g.preemptedRuns << " |\n";
   o << "\n";
   image(o, images, "histogram", "Latency histogram", used);
   image(o, images, "timeseries", "Latency per run", used);
@@ -100,7 +100,8 @@ void profileSection(std::ostringstream& o, const ProfileReport& r, const ReportI
       << num(g.samplesPerSec, 1) << " | " << num(g.gflopsPerSec, 2) << " |\n";
   o << "\n### Memory\n\n";
   image(o, images, "memory", "Memory per gear", used);
-  o << "| Gear | Weights | Packed weights | Arena (gear) | Arena (shared) | Workspace | RSS growth | Process peak RSS |\n"
+  o << "| Gear | Weights | Packed weights | Arena (gear) | Arena (shared) | Workspace | RSS growth | Process peak RSS "
+       "|\n"
        "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& g : r.gears)
     o << "| " << cell(g.label) << " | " << humanBytes(g.memory.weightBytes) << " | "
@@ -182,8 +183,8 @@ void deltaSection(std::ostringstream& o, const RunComparison& d) {
     }
     o << "| " << cell(g.label) << " | " << num(g.medianA) << " | " << num(g.medianB) << " | "
       << (g.medianPct >= 0 ? "+" : "") << num(g.medianPct, 1) << "% | " << verdictName(g.verdict) << " | "
-      << (g.p99Pct >= 0 ? "+" : "")
-      << num(g.p99Pct, 1) << "% | " << (g.samplesPerSecPct >= 0 ? "+" : "") << num(g.samplesPerSecPct, 1) << "% |\n";
+      << (g.p99Pct >= 0 ? "+" : "") << num(g.p99Pct, 1) << "% | " << (g.samplesPerSecPct >= 0 ? "+" : "")
+      << num(g.samplesPerSecPct, 1) << "% |\n";
   }
   o << "\n";
 }

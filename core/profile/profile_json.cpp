@@ -256,7 +256,7 @@ json toJson(const GearMemory& m) {
   return json{{"weight_bytes", m.weightBytes},        {"packed_weight_bytes", m.packedWeightBytes},
               {"gear_arena_bytes", m.gearArenaBytes}, {"shared_arena_bytes", m.sharedArenaBytes},
               {"workspace_bytes", m.workspaceBytes},  {"dynamic_bytes", m.dynamicBytes},
-              {"peak_rss_bytes", m.peakRssBytes},         {"rss_growth_bytes", m.rssGrowthBytes}};
+              {"peak_rss_bytes", m.peakRssBytes},     {"rss_growth_bytes", m.rssGrowthBytes}};
 }
 
 json toJson(const GearProfile& g) {
@@ -297,10 +297,17 @@ json toJson(const ProfileReport& r) {
   json gears = json::array();
   for (const auto& g : r.gears)
     gears.push_back(toJson(g));
-  return json{{"model", r.modelName},     {"strategy", r.strategy},  {"atc_command", r.atcCommand},
-              {"device", r.device},       {"threads", r.threads},    {"warmup", r.warmup},
-              {"loops", r.loops},         {"load_ms", r.loadMillis}, {"cancelled", r.cancelled},
-              {"measurement", toJson(r.measurement)}, {"gears", std::move(gears)}};
+  return json{{"model", r.modelName},
+              {"strategy", r.strategy},
+              {"atc_command", r.atcCommand},
+              {"device", r.device},
+              {"threads", r.threads},
+              {"warmup", r.warmup},
+              {"loops", r.loops},
+              {"load_ms", r.loadMillis},
+              {"cancelled", r.cancelled},
+              {"measurement", toJson(r.measurement)},
+              {"gears", std::move(gears)}};
 }
 
 json toJson(const StrategyResult& s) {

@@ -208,8 +208,7 @@ Expected<ProfileReport> profileAllGears(const om::Model& model, const ProfileReq
     }
     GS_RETURN_IF_ERROR(st);
   }
-  GS_ASSIGN_OR_RETURN(auto measured,
-                      measureInterleaved(slots, std::move(warmed), options, progress, warmShare, 1.0));
+  GS_ASSIGN_OR_RETURN(auto measured, measureInterleaved(slots, std::move(warmed), options, progress, warmShare, 1.0));
   report.measurement = measured.info;
   if (measured.cancelled) {
     report.cancelled = true; // runs cut short are not reported: their statistics would mislead

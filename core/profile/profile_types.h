@@ -23,10 +23,10 @@ struct ProfileRequest {
   std::string device = "cpu";
   std::vector<std::string> disabledPasses; // the user's disabled passes, for every model built
   bool reproducibleBuilds = false;         // builds without clock values (same form, same bytes)
-  std::string atcCommand; // recorded in a build of the request's own configuration (empty: canonical)
-  int topOps = 15;        // per-operator rows kept per gear (largest time first)
-  bool profileOps = true; // per-node times (a few percent of overhead per run)
-  uint32_t seed = 1234;   // random inputs
+  std::string atcCommand;                  // recorded in a build of the request's own configuration (empty: canonical)
+  int topOps = 15;                         // per-operator rows kept per gear (largest time first)
+  bool profileOps = true;                  // per-node times (a few percent of overhead per run)
+  uint32_t seed = 1234;                    // random inputs
   // Shapes to run a fully dynamic model with (one entry per "gear", graph input order); empty: the
   // upper end of every bounded range.
   std::vector<std::vector<om::TensorDesc>> dynamicShapes;
@@ -67,10 +67,10 @@ struct GearProfile {
   Interval medianCi;                  // 95% bootstrap interval of latency.median
   double cpuMedianMillis = 0;         // median of cpuSamples
   // Throughput is defined once, from the median latency shown beside it (docs/gearbench.md):
-  double inferencesPerSec = 0;        // 1000 / median
-  double samplesPerSec = 0;           // batch * 1000 / median
-  double flops = 0;                   // one run
-  double gflopsPerSec = 0;            // flops / median time
+  double inferencesPerSec = 0; // 1000 / median
+  double samplesPerSec = 0;    // batch * 1000 / median
+  double flops = 0;            // one run
+  double gflopsPerSec = 0;     // flops / median time
   GearMemory memory;
   std::vector<OpEntry> topOps; // largest mean time first (request.topOps rows)
   std::vector<runtime::OpStat> byOpType;
@@ -97,10 +97,10 @@ struct StrategyGear {
   std::vector<om::TensorDesc> inputs;
   int64_t batch = 1;
   runtime::LatencyStats latency;
-  Interval medianCi;       // 95% bootstrap interval of latency.median
+  Interval medianCi; // 95% bootstrap interval of latency.median
   int preemptedRuns = 0;
   double samplesPerSec = 0; // batch * 1000 / median
-  uint64_t arenaBytes = 0; // the arena serving this gear in this strategy
+  uint64_t arenaBytes = 0;  // the arena serving this gear in this strategy
 };
 
 enum class StrategyKind { StaticPerGear, MultiGear, DynamicShape };
@@ -113,11 +113,11 @@ struct StrategyResult {
   int modelCount = 1;       // .om files this strategy ships
   double compileMillis = 0; // all its models
   std::vector<double> compileMillisPerModel;
-  uint64_t omBytes = 0;           // serialized size, all its models
+  uint64_t omBytes = 0;              // serialized size, all its models
   std::vector<std::string> omSha256; // SHA-256 of each serialized model
-  uint64_t weightBytes = 0;       // constant data, all its models
-  uint64_t packedWeightBytes = 0; // kernel-packed weight copies made at load, all its models
-  uint64_t arenaBytes = 0;        // activation memory held at once (static: every model's arena)
+  uint64_t weightBytes = 0;          // constant data, all its models
+  uint64_t packedWeightBytes = 0;    // kernel-packed weight copies made at load, all its models
+  uint64_t arenaBytes = 0;           // activation memory held at once (static: every model's arena)
   uint64_t workspaceBytes = 0;
   uint64_t dynamicBytes = 0;       // dynamic mode: pool blocks after running every gear
   uint64_t peakRssBytes = 0;       // the process's peak resident set after this strategy loaded (never reset)
@@ -145,7 +145,7 @@ struct StrategyComparison {
   std::vector<std::string> gearLabels;
   MeasurementInfo measurement;
   std::vector<GearVerdict> verdicts; // every strategy against the reference, per gear
-  std::string summary; // plain-language comparison generated from the numbers
+  std::string summary;               // plain-language comparison generated from the numbers
 };
 
 } // namespace gs::profile

@@ -55,9 +55,9 @@ json toJson(const RunRecord& r) {
                          {"gflops_per_s", g.gflopsPerSec},
                          {"memory", toJson(g.memory)},
                          {"median_ci_ms", json::array({g.medianCi.lo, g.medianCi.hi})}});
-  return json{{"timestamp", r.timestamp}, {"label", r.label},       {"atc_command", r.atcCommand},
-              {"model", r.modelName},     {"strategy", r.strategy}, {"device", r.device},
-              {"threads", r.threads},     {"warmup", r.warmup},     {"loops", r.loops},
+  return json{{"timestamp", r.timestamp},   {"label", r.label},         {"atc_command", r.atcCommand},
+              {"model", r.modelName},       {"strategy", r.strategy},   {"device", r.device},
+              {"threads", r.threads},       {"warmup", r.warmup},       {"loops", r.loops},
               {"contention", r.contention}, {"gears", std::move(gears)}};
 }
 

@@ -203,8 +203,8 @@ bool Comparer::prepare(StrategyKind kind, double lo, double hi) {
     c.result.packedWeightBytes = (*s)->memory().packedWeightBytes;
     for (std::size_t g = 0; g < n; ++g) {
       const auto descs = dynamic ? descsOf(m_gears[g], m_model.graph) : (*s)->inputDescs(static_cast<int>(g));
-      c.slots.push_back(makeSlot(**s, dynamic ? -1 : static_cast<int>(g), descs, m_request.seed,
-                                 kname + " " + m_out.gearLabels[g]));
+      c.slots.push_back(
+          makeSlot(**s, dynamic ? -1 : static_cast<int>(g), descs, m_request.seed, kname + " " + m_out.gearLabels[g]));
       c.gearArena.push_back(built->model->sharedArenaBytes);
     }
     c.sessions.push_back(std::move(*s));

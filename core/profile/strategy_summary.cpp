@@ -111,8 +111,8 @@ std::string summarizeComparison(const StrategyComparison& c) {
     parts.push_back(versus("Multi-gear", *mg, *st, "static", c.gearLabels));
     parts.push_back(diskAndMemory(*st, *mg));
   }
-  if (dy && (st || mg)) parts.push_back(versus("Dynamic shape", *dy, st ? *st : *mg, st ? "static" : "multi-gear",
-                                               c.gearLabels));
+  if (dy && (st || mg))
+    parts.push_back(versus("Dynamic shape", *dy, st ? *st : *mg, st ? "static" : "multi-gear", c.gearLabels));
   if (dy && dy->dynamicBytes > 0)
     parts.push_back("Dynamic shape allocates activations while it runs (" + bytesText(dy->arenaBytes) +
                     " after every gear ran) instead of a planned arena.");

@@ -274,8 +274,9 @@ Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::unexpected(fileError(path, std::strerror(errno)));
   if (!S_ISREG(st.st_mode))
-    return std::unexpected(fileError(path, S_ISDIR(st.st_mode) ? "it is a folder, not an .npy file"
-                                                               : "it is not a regular file (a device, pipe or socket)"));
+    return std::unexpected(fileError(path, S_ISDIR(st.st_mode)
+                                               ? "it is a folder, not an .npy file"
+                                               : "it is not a regular file (a device, pipe or socket)"));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(fileError(path, std::strerror(errno)));
   struct Closer {
@@ -290,10 +291,10 @@ Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes) {
   if (!lengths) return std::unexpected(withContext(lengths.error(), path));
   const auto [pre, headerLen] = *lengths;
   if (headerLen > kMaxHeaderBytes || headerLen > fileSize - pre)
-    return std::unexpected(withContext(formatError(headerLen > kMaxHeaderBytes
-                                                       ? "header of " + std::to_string(headerLen) + " bytes"
-                                                       : "header runs past the end of the file"),
-                                       path));
+    return std::unexpected(
+        withContext(formatError(headerLen > kMaxHeaderBytes ? "header of " + std::to_string(headerLen) + " bytes"
+                                                            : "header runs past the end of the file"),
+                    path));
   std::string header(pre + headerLen, '\0');
   std::memcpy(header.data(), head, pre);
   // The first read took up to 12 bytes; a version 1 header dict starts at byte 10.
@@ -304,15 +305,14 @@ Expected<Header> readHeader(const std::string& path, std::size_t* dataBytes) {
   auto& [h, bytes] = *parsed;
   const std::size_t present = fileSize - h.dataOffset;
   if (bytes > present)
-    return std::unexpected(withContext(formatError("data of " + std::to_string(bytes) +
-                                                   " bytes runs past the end (" + std::to_string(present) +
-                                                   " bytes present)"),
+    return std::unexpected(withContext(formatError("data of " + std::to_string(bytes) + " bytes runs past the end (" +
+                                                   std::to_string(present) + " bytes present)"),
                                        path));
   if (bytes < present)
-    return std::unexpected(withContext(formatError(std::to_string(present - bytes) +
-                                                   " trailing bytes after the data of " + std::to_string(bytes) +
-                                                   " bytes"),
-                                       path));
+    return std::unexpected(
+        withContext(formatError(std::to_string(present - bytes) + " trailing bytes after the data of " +
+                                std::to_string(bytes) + " bytes"),
+                    path));
   if (dataBytes) *dataBytes = bytes;
   return std::move(h);
 }

@@ -157,9 +157,8 @@ private slots:
       h.erase(h.find('\n') - (huge.size() - small.size()), huge.size() - small.size());
       std::ofstream(x, std::ios::binary) << h;
     }
-    const auto r = runBench({"--model=" + m_small, "--input=" + QString::fromStdString(dir.string()), "--loop=1",
-                             "--warmup=0"},
-                            20000);
+    const auto r = runBench(
+        {"--model=" + m_small, "--input=" + QString::fromStdString(dir.string()), "--loop=1", "--warmup=0"}, 20000);
     QVERIFY2(r.status == 1, qPrintable(r.err));
     QVERIFY2(r.err.contains(needle), qPrintable(r.err));
     QVERIFY2(r.err.contains(QString::fromStdString(x.string())), qPrintable(r.err));
@@ -207,8 +206,8 @@ private slots:
     QTest::newRow("output empty") << QStringList{"--output="} << "E10001";
     QTest::newRow("NHWC") << QStringList{"--input_format=NHWC", "--input_shape=x:1,16"} << "E10001";
     QTest::newRow("one gear") << QStringList{"--input_shape=x:-1,16", "--dynamic_batch_size=4"} << "E10035";
-    QTest::newRow("static shape with batch gears") << QStringList{"--input_shape=x:1,16", "--dynamic_batch_size=1,2"}
-                                                   << "E10031";
+    QTest::newRow("static shape with batch gears")
+        << QStringList{"--input_shape=x:1,16", "--dynamic_batch_size=1,2"} << "E10031";
     QTest::newRow("unsupported atc option") << QStringList{"--precision_mode=force_fp16"} << "GS0004";
   }
   void pastedAtcOptionErrors() {

@@ -335,18 +335,17 @@ private slots:
                                       << QByteArray("found [\xF0\x9F\x98\x80]");
     QTest::newRow("half an emoji") << QByteArray("--dynamic_image_size=1,1;\xF0\x9F") << "E10003"
                                    << QByteArray("found [\\xF0]");
-    QTest::newRow("raw ff in input_shape") << QByteArray("--input_shape=x:1,\xFF,4,4") << "E10002"
-                                           << QByteArray("[x:1,\\xFF,4,4]");
-    QTest::newRow("raw ff in an input name") << QByteArray("--input_shape=x\xFF:1,2,4,4") << "E10016"
-                                             << QByteArray("Input [x\\xFF]");
-    QTest::newRow("batch with a lone continuation byte") << QByteArray("--dynamic_batch_size=1,\x80") << "E10003"
-                                                         << QByteArray("found [\\x80]");
+    QTest::newRow("raw ff in input_shape")
+        << QByteArray("--input_shape=x:1,\xFF,4,4") << "E10002" << QByteArray("[x:1,\\xFF,4,4]");
+    QTest::newRow("raw ff in an input name")
+        << QByteArray("--input_shape=x\xFF:1,2,4,4") << "E10016" << QByteArray("Input [x\\xFF]");
+    QTest::newRow("batch with a lone continuation byte")
+        << QByteArray("--dynamic_batch_size=1,\x80") << "E10003" << QByteArray("found [\\x80]");
     QTest::newRow("log level") << QByteArray("--log=\xC3") << "E10001" << QByteArray("Value [\\xC3]");
     QTest::newRow("framework") << QByteArray("--framework=\xFE") << "E10001" << QByteArray("Value [\\xFE]");
     QTest::newRow("unknown option name") << QByteArray("--bogus\xFF=1") << "E10001"
                                          << QByteArray("Parameter [--bogus\\xFF]");
-    QTest::newRow("input_format") << QByteArray("--input_format=N\xC3HW") << "E10001"
-                                  << QByteArray("Value [N\\xC3HW]");
+    QTest::newRow("input_format") << QByteArray("--input_format=N\xC3HW") << "E10001" << QByteArray("Value [N\\xC3HW]");
     QTest::newRow("overlong slash") << QByteArray("--out_nodes=\xC0\xAF") << "E10016"
                                     << QByteArray("Output [\\xC0\\xAF]");
     QTest::newRow("surrogate") << QByteArray("--out_nodes=\xED\xA0\x80:0") << "E10016"
@@ -398,16 +397,15 @@ private slots:
       std::ofstream f(model, std::ios::binary);
       m.SerializeToOstream(&f);
     }
-    const auto j1 = runAtcRaw({"--mode=1", "--framework=5", "--model=" + model, "--json=" + m_tmp + "/bad1.json"},
-                              m_tmp);
+    const auto j1 =
+        runAtcRaw({"--mode=1", "--framework=5", "--model=" + model, "--json=" + m_tmp + "/bad1.json"}, m_tmp);
     QVERIFY2(j1.signal == 0 && j1.status == 0, j1.err.c_str());
     const auto onnxJson = nlohmann::json::parse(slurp(m_tmp + "/bad1.json"), nullptr, false);
     QVERIFY(!onnxJson.is_discarded());
     QCOMPARE(QString::fromStdString(onnxJson["nodes"][0].value("name", "")), QString("relu\\xED\\xA0\\x80"));
     const auto built = runAtcRaw({"--framework=5", "--model=" + model, "--output=" + m_tmp + "/bad_names"}, m_tmp);
     QVERIFY2(built.signal == 0 && built.status == 0, built.err.c_str());
-    const auto j2 = runAtcRaw({"--mode=1", "--om=" + m_tmp + "/bad_names.om", "--json=" + m_tmp + "/bad2.json"},
-                              m_tmp);
+    const auto j2 = runAtcRaw({"--mode=1", "--om=" + m_tmp + "/bad_names.om", "--json=" + m_tmp + "/bad2.json"}, m_tmp);
     QVERIFY2(j2.signal == 0 && j2.status == 0, j2.err.c_str());
     const auto text = slurp(m_tmp + "/bad2.json");
     QVERIFY(!nlohmann::json::parse(text, nullptr, false).is_discarded());

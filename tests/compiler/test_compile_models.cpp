@@ -210,16 +210,17 @@ private slots:
   // instead of compiling into a plan whose first allocation fails.
   void impossibleSizesAreRefused_data() {
     QTest::addColumn<QString>("inputShape"); // empty: the model's own dims
-    QTest::addColumn<qlonglong>("modelDim");  // every dim of the model's input, without --input_shape
+    QTest::addColumn<qlonglong>("modelDim"); // every dim of the model's input, without --input_shape
     QTest::addColumn<QString>("needle");
     const qlonglong p40 = qlonglong{1} << 40;
     QTest::newRow("model dims overflow the element count")
-        << "" << p40 << "input 'x' with the shape [1099511627776,1099511627776] (float32) is impossible: its element "
-                        "count or byte size does not fit in 64 bits";
+        << "" << p40
+        << "input 'x' with the shape [1099511627776,1099511627776] (float32) is impossible: its element "
+           "count or byte size does not fit in 64 bits";
     QTest::newRow("option dims overflow") << "x:2147483647,2147483647,2147483647,2147483647" << qlonglong{4}
                                           << "input 'x' with the shape [2147483647,2147483647,2147483647,2147483647]";
-    QTest::newRow("beyond the address space") << "x:2147483647,65536" << qlonglong{4}
-                                              << "more than the 128 TiB a 64-bit process can address";
+    QTest::newRow("beyond the address space")
+        << "x:2147483647,65536" << qlonglong{4} << "more than the 128 TiB a 64-bit process can address";
     QTest::newRow("an intermediate grows past it") << "x:65536,65536" << qlonglong{4} << "value 'tile_out0'";
   }
   void impossibleSizesAreRefused() {

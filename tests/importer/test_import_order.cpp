@@ -159,8 +159,9 @@ private slots:
     QVERIFY(nodeKeys(a->graph) == nodeKeys(b->graph));
     if (file.startsWith("ch_ppocr_mobile")) {
       shape_config::ShapeConfig config;
-      config.inputs = {{"x", {shape_config::DimSpec::fixed(1), shape_config::DimSpec::fixed(3),
-                              shape_config::DimSpec::fixed(48), shape_config::DimSpec::fixed(192)}}};
+      config.inputs = {{"x",
+                        {shape_config::DimSpec::fixed(1), shape_config::DimSpec::fixed(3),
+                         shape_config::DimSpec::fixed(48), shape_config::DimSpec::fixed(192)}}};
       auto ca = compiler::compile(*a, config, {}, {});
       auto cb = compiler::compile(*b, config, {}, {});
       QVERIFY2(ca && cb, ca ? (cb ? "" : cb.error().str().c_str()) : ca.error().str().c_str());
@@ -273,10 +274,9 @@ private slots:
     QTest::newRow("duplicate metadata key") << "dup_metadata"
                                             << ""
                                             << "metadata_props has the key 'k' more than once";
-    QTest::newRow("unknown attribute stays an error") << "bad_attribute" << QString(codes::kFormat)
-                                                      << "Unrecognized attribute";
-    QTest::newRow("input without a type stays an error") << "untyped_input" << QString(codes::kFormat)
-                                                         << "type";
+    QTest::newRow("unknown attribute stays an error")
+        << "bad_attribute" << QString(codes::kFormat) << "Unrecognized attribute";
+    QTest::newRow("input without a type stays an error") << "untyped_input" << QString(codes::kFormat) << "type";
     QTest::newRow("wrong input count stays an error") << "arity" << QString(codes::kFormat) << "relu";
   }
   void checkerFindingsOrtToleratesAreWarnings() {

@@ -2,22 +2,24 @@
 // samples and with the om model), cancelling, the three-strategy comparison, run history JSON and
 // deltas, and the CSV / Markdown / JSON exports.
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <thread>
 
 #include <signal.h>
+#include <sstream>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sstream>
 
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/shape_config.h"
+#include "core/om/om_file.h"
 #include "core/profile/measurement.h"
 #include "core/profile/profile_export.h"
 #include "core/profile/profile_json.h"
@@ -25,8 +27,6 @@
 #include "core/profile/run_history.h"
 #include "core/profile/strategy_compare.h"
 #include "core/session/compile_onnx.h"
-#include "core/compiler/compile.h"
-#include "core/om/om_file.h"
 #include "profile_models.h"
 
 using namespace gs;
@@ -373,8 +373,8 @@ private slots:
         QCOMPARE(s.gears[g].inputs[0].dims[0], int64_t(1) << g);
         QCOMPARE(s.gears[g].latency.count, std::size_t{10});
         QVERIFY(s.gears[g].latency.median > 0);
-        QVERIFY(near(s.gears[g].samplesPerSec,
-                     static_cast<double>(s.gears[g].batch) * 1000.0 / s.gears[g].latency.median));
+        QVERIFY(
+            near(s.gears[g].samplesPerSec, static_cast<double>(s.gears[g].batch) * 1000.0 / s.gears[g].latency.median));
         QVERIFY(s.gears[g].medianCi.lo <= s.gears[g].latency.median &&
                 s.gears[g].latency.median <= s.gears[g].medianCi.hi);
       }
@@ -573,8 +573,8 @@ private slots:
     QCOMPARE(multi, 2);
     // 1x and 4x work are still told apart, in every strategy.
     for (const auto& s : cmp.strategies) {
-      const auto d = profile::compareMedians(s.gears[1].latency.median, s.gears[1].medianCi,
-                                             s.gears[0].latency.median, s.gears[0].medianCi);
+      const auto d = profile::compareMedians(s.gears[1].latency.median, s.gears[1].medianCi, s.gears[0].latency.median,
+                                             s.gears[0].medianCi);
       QVERIFY2(d.verdict == profile::Verdict::Slower && d.percent > 50,
                qPrintable(QStringLiteral("%1: 192x192 %2 [%3, %4] vs 96x96 %5 [%6, %7]")
                               .arg(profile::strategyKindName(s.kind))

@@ -119,7 +119,8 @@ private slots:
     std::set<std::string> paths;
     for (const auto& grp : a.groups)
       paths.insert(grp.path);
-    QCOMPARE(paths, (std::set<std::string>{"/backbone", "/neck/fpn/block0", "/head/cls/block0"})); // small: one block each
+    QCOMPARE(paths,
+             (std::set<std::string>{"/backbone", "/neck/fpn/block0", "/head/cls/block0"})); // small: one block each
     for (const auto& grp : a.groups)
       if (grp.path == "/backbone") {
         QCOMPARE(grp.members, 60);
@@ -146,13 +147,15 @@ private slots:
     view.show();
     QVERIFY(showModel(view, m_small));
     const DisplayGraph& dg = *view.displayGraph();
-    auto count = [&dg](const char* q) { return static_cast<int>(findNodes(dg, parseFindQuery(QString::fromLatin1(q))).size()); };
+    auto count = [&dg](const char* q) {
+      return static_cast<int>(findNodes(dg, parseFindQuery(QString::fromLatin1(q))).size());
+    };
     QCOMPARE(count("op:Conv"), 28); // two per block, 14 blocks
     QCOMPARE(count("op:conv"), 28); // any case
     QCOMPARE(count("op:Con"), 0);   // the op type exactly: not a prefix
     QCOMPARE(count("op:Sigmoid"), 14);
     QCOMPARE(count("name:stage2"), 15);
-    QCOMPARE(count("op:Conv name:stage1"), 6); // filters combine
+    QCOMPARE(count("op:Conv name:stage1"), 6);    // filters combine
     QCOMPARE(count("tensor:block1/relu_out"), 8); // its producer and consumer in four stages
     QCOMPARE(count("sigmoid"), 14);               // a plain word: the op type contains it
     QCOMPARE(count("images"), 1 + 2);             // the graph input and the two nodes reading it
@@ -168,7 +171,9 @@ private slots:
     for (std::size_t i = 0; i < dg.nodes.size(); ++i)
       marked += view.scene()->isMarked(static_cast<int>(i)) ? 1 : 0;
     QCOMPARE(marked, 6);
-    QVERIFY(view.scene()->nodeItem(view.scene()->nodeIndex(QStringLiteral("/backbone/stage1/block2/conv2/Conv")))->isMarked());
+    QVERIFY(view.scene()
+                ->nodeItem(view.scene()->nodeIndex(QStringLiteral("/backbone/stage1/block2/conv2/Conv")))
+                ->isMarked());
     view.findNext(QString());
     QVERIFY(!view.scene()->isMarked(view.scene()->nodeIndex(QStringLiteral("/backbone/stage1/block2/conv2/Conv"))));
   }
@@ -274,7 +279,8 @@ private slots:
     view.resize(1200, 800);
     view.show();
     QVERIFY(showModel(view, m_large));
-    QVERIFY(relaidOut(view, [&] { view.expandAllScopes(); }, 240000));
+    QVERIFY(relaidOut(
+        view, [&] { view.expandAllScopes(); }, 240000));
     const auto all = view.displayGraph();
     QCOMPARE(countKind(*all, DisplayNode::Kind::Op), 11000);
     QVERIFY(!all->outlines.empty());
@@ -287,7 +293,8 @@ private slots:
     for (int y = 0; y < shot.height(); y += 2)
       for (int x = 0; x < shot.width(); x += 2) {
         const QColor c = shot.pixelColor(x, y);
-        if (std::abs(c.red() - 0x7a) < 40 && std::abs(c.green() - 0x8b) < 40 && std::abs(c.blue() - 0xa6) < 40) ++outlinePixels;
+        if (std::abs(c.red() - 0x7a) < 40 && std::abs(c.green() - 0x8b) < 40 && std::abs(c.blue() - 0xa6) < 40)
+          ++outlinePixels;
         if (c.blue() > c.red() + 20 && c.value() < 120) ++textPixels;
       }
     QVERIFY2(outlinePixels > 50, qPrintable(QString::number(outlinePixels)));

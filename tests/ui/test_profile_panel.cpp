@@ -19,12 +19,12 @@
 #include <QtTest>
 
 #include "../profile/profile_models.h"
+#include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/shape_config.h"
+#include "core/om/om_file.h"
 #include "core/profile/profile_json.h"
 #include "core/session/compile_onnx.h"
-#include "core/compiler/compile.h"
-#include "core/om/om_file.h"
 #include "ui/jobs/compile_job.h"
 #include "ui/mainwindow.h"
 #include "ui/profile/grouped_bar_chart.h"
@@ -420,9 +420,9 @@ private slots:
     QVERIFY(panel->findChildren<QScrollArea*>().isEmpty());
     QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
     // Charts keep a readable size however small the window.
-    for (auto* chart : std::initializer_list<QWidget*>{panel->latencyChart(), panel->throughputChart(),
-                                                       panel->memoryChart(), panel->histogramChart(),
-                                                       panel->timeSeriesChart(), panel->opChart()}) {
+    for (auto* chart :
+         std::initializer_list<QWidget*>{panel->latencyChart(), panel->throughputChart(), panel->memoryChart(),
+                                         panel->histogramChart(), panel->timeSeriesChart(), panel->opChart()}) {
       QVERIFY2(chart->height() >= 260, qPrintable(QString::number(chart->height())));
       QVERIFY2(chart->width() >= 320, qPrintable(QString::number(chart->width())));
     }

@@ -141,8 +141,8 @@ private slots:
 
     // Without a model the form's own numbers stand in for it.
     FormState f;
-    f.inputs = {{QStringLiteral("img"), {QStringLiteral("4"), QStringLiteral("3"), QStringLiteral("224"),
-                                         QStringLiteral("224")}},
+    f.inputs = {{QStringLiteral("img"),
+                 {QStringLiteral("4"), QStringLiteral("3"), QStringLiteral("224"), QStringLiteral("224")}},
                 {QStringLiteral("scale"), {QStringLiteral("2")}}};
     const auto image = formForStrategy(f, Strategy::DynamicImageSize, nullptr);
     QCOMPARE(image.inputs[0].dims, (QStringList{"4", "3", "-1", "-1"}));
@@ -273,8 +273,8 @@ private slots:
     chooseStrategy(*w, Strategy::DynamicBatch);
     QApplication::processEvents();
     auto* editor = w->editor();
-    QWidget* fields[] = {editor->inputTable(), editor->strategyCombo(), editor->gearEditor(), editor->outputEdit(),
-                         editor->socCombo(), editor->buildButton()};
+    QWidget* fields[] = {editor->inputTable(), editor->strategyCombo(), editor->gearEditor(),
+                         editor->outputEdit(), editor->socCombo(),      editor->buildButton()};
     QList<QPoint> before;
     for (auto* f : fields)
       before << posIn(f, editor);
@@ -323,8 +323,9 @@ private slots:
         QString plain = doc.toPlainText();
         plain.replace(QChar(0x200b), QLatin1Char(' '));
         for (const auto& word : plain.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts))
-          QVERIFY2(fm.horizontalAdvance(word) <= room + fm.horizontalAdvance(QLatin1Char('M')) * 2,
-                   qPrintable(QStringLiteral("'%1' (%2 px) in %3 px").arg(word).arg(fm.horizontalAdvance(word)).arg(room)));
+          QVERIFY2(
+              fm.horizontalAdvance(word) <= room + fm.horizontalAdvance(QLatin1Char('M')) * 2,
+              qPrintable(QStringLiteral("'%1' (%2 px) in %3 px").arg(word).arg(fm.horizontalAdvance(word)).arg(room)));
       }
       QVERIFY(checked >= 1);
       // The ATC command panel's message (the first error, in ATC's words) is not clipped either.
@@ -379,8 +380,8 @@ private slots:
     {
       auto w = openWindow(m_tiny);
       QVERIFY(w);
-      QVERIFY(w->atcPanel()->applyCommand(
-          QStringLiteral("atc --model=m --framework=5 --output=o --input_shape=x:-1,3,8,8 --dynamic_batch_size=1,2,4")));
+      QVERIFY(w->atcPanel()->applyCommand(QStringLiteral(
+          "atc --model=m --framework=5 --output=o --input_shape=x:-1,3,8,8 --dynamic_batch_size=1,2,4")));
       QSignalSpy done(w.get(), &MainWindow::compileFinished);
       w->startBuild();
       QVERIFY(done.wait(60000));

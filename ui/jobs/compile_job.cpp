@@ -66,39 +66,38 @@ void CompileJob::start(std::shared_ptr<const ir::Model> model, session::BuildReq
 
   auto cancelToken = m_cancel;
   auto relay = m_relay;
-  watcher->setFuture(QtConcurrent::run(
-      [model = std::move(model), request = std::move(request), cancelToken, relay]() {
-        QElapsedTimer timer;
-        timer.start();
-        Progress progress;
-        progress.cancel = cancelToken.get();
-        progress.onEvent = [relay](const ProgressEvent& e) {
-          emit relay->progress(e.fraction, QString::fromStdString(e.what), e.gear);
-        };
-        CompileOutcome outcome;
-        // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread.
-        try {
-          outcome.key = session::buildKey(*model, request);
-          auto result = session::buildModel(*model, request, progress);
-          if (result) {
-            outcome.model = std::make_shared<const om::Model>(std::move(*result));
-            outcome.sourceShapes = inferGearShapes(*model, request.config);
-          } else {
-            outcome.error = result.error();
-          }
-        } catch (const std::bad_alloc&) {
-          outcome.model.reset();
-          outcome.error = Error{codes::kInternal, "out of memory while compiling"};
-        } catch (const std::exception& e) {
-          outcome.model.reset();
-          outcome.error = Error{codes::kInternal, std::string("compiling failed: ") + e.what()};
-        }
-        outcome.millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-        if (outcome.error)
-          log::get("ui")->log(outcome.cancelled() ? spdlog::level::info : spdlog::level::err, "compile: {}",
-                              outcome.error->str());
-        return outcome;
-      }));
+  watcher->setFuture(QtConcurrent::run([model = std::move(model), request = std::move(request), cancelToken, relay]() {
+    QElapsedTimer timer;
+    timer.start();
+    Progress progress;
+    progress.cancel = cancelToken.get();
+    progress.onEvent = [relay](const ProgressEvent& e) {
+      emit relay->progress(e.fraction, QString::fromStdString(e.what), e.gear);
+    };
+    CompileOutcome outcome;
+    // No exception leaves the worker: QtConcurrent would rethrow it in the GUI thread.
+    try {
+      outcome.key = session::buildKey(*model, request);
+      auto result = session::buildModel(*model, request, progress);
+      if (result) {
+        outcome.model = std::make_shared<const om::Model>(std::move(*result));
+        outcome.sourceShapes = inferGearShapes(*model, request.config);
+      } else {
+        outcome.error = result.error();
+      }
+    } catch (const std::bad_alloc&) {
+      outcome.model.reset();
+      outcome.error = Error{codes::kInternal, "out of memory while compiling"};
+    } catch (const std::exception& e) {
+      outcome.model.reset();
+      outcome.error = Error{codes::kInternal, std::string("compiling failed: ") + e.what()};
+    }
+    outcome.millis = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    if (outcome.error)
+      log::get("ui")->log(outcome.cancelled() ? spdlog::level::info : spdlog::level::err, "compile: {}",
+                          outcome.error->str());
+    return outcome;
+  }));
 }
 
 } // namespace gs::ui

@@ -16,10 +16,10 @@
 
 #include "core/common/progress.h"
 #include "core/common/status.h"
-#include "core/session/compile_onnx.h"
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/ir/graph.h"
 #include "core/om/model.h"
+#include "core/session/compile_onnx.h"
 
 namespace gs::ui {
 

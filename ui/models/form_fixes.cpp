@@ -197,7 +197,8 @@ QString nextGear(const QStringList& gears, Strategy strategy) {
   if (strategy != Strategy::DynamicBatch) {
     const std::vector<int64_t>* second = nullptr;
     for (const auto& g : parsed)
-      if (g.size() == largest.size() && g != largest && (volume(g) < volume(largest) || (volume(g) == volume(largest) && g < largest)) &&
+      if (g.size() == largest.size() && g != largest &&
+          (volume(g) < volume(largest) || (volume(g) == volume(largest) && g < largest)) &&
           (!second || volume(g) > volume(*second) || (volume(g) == volume(*second) && g > *second)))
         second = &g;
     if (second)
@@ -208,7 +209,9 @@ QString nextGear(const QStringList& gears, Strategy strategy) {
     for (std::size_t i = 0; i < step.size(); ++i)
       step[i] = std::max<int64_t>(largest[i], 1); // doubling
   auto next = largest;
-  auto taken = [&](const std::vector<int64_t>& g) { return std::find(parsed.begin(), parsed.end(), g) != parsed.end(); };
+  auto taken = [&](const std::vector<int64_t>& g) {
+    return std::find(parsed.begin(), parsed.end(), g) != parsed.end();
+  };
   do {
     for (std::size_t i = 0; i < next.size(); ++i)
       next[i] += step[i];

@@ -233,8 +233,8 @@ QWidget* ProfilePanel::buildGearsTab() {
 void ProfilePanel::fitTabsToPage() {
   for (int i = 0; i < m_tabs->count(); ++i) {
     auto* page = m_tabs->widget(i);
-    page->setSizePolicy(QSizePolicy::Preferred, i == m_tabs->currentIndex() ? QSizePolicy::Preferred
-                                                                            : QSizePolicy::Ignored);
+    page->setSizePolicy(QSizePolicy::Preferred,
+                        i == m_tabs->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored);
     page->updateGeometry();
   }
   m_tabs->updateGeometry();
@@ -524,9 +524,9 @@ void ProfilePanel::showMeasurement(const profile::MeasurementInfo& m) {
 }
 
 void ProfilePanel::fillGearTable() {
-  const QStringList headers{tr("Gear"),           tr("Median (ms)"), tr("Median 95% CI"), tr("p99 (ms)"),
-                            tr("Samples/s"),      tr("GFLOP/s"),     tr("Preempted runs"), tr("Arena"),
-                            tr("RSS growth"),     tr("First run (ms)")};
+  const QStringList headers{tr("Gear"),       tr("Median (ms)"),   tr("Median 95% CI"),  tr("p99 (ms)"),
+                            tr("Samples/s"),  tr("GFLOP/s"),       tr("Preempted runs"), tr("Arena"),
+                            tr("RSS growth"), tr("First run (ms)")};
   m_gearTable->clear();
   m_gearTable->setColumnCount(static_cast<int>(headers.size()));
   m_gearTable->setHorizontalHeaderLabels(headers);
@@ -537,8 +537,8 @@ void ProfilePanel::fillGearTable() {
     label->setToolTip(qs(profile::shapesText(g.inputs)));
     m_gearTable->setItem(r, 0, label);
     m_gearTable->setItem(r, 1, cell(QString::number(g.latency.median, 'f', 3)));
-    m_gearTable->setItem(
-        r, 2, cell(QStringLiteral("[%1, %2]").arg(g.medianCi.lo, 0, 'f', 3).arg(g.medianCi.hi, 0, 'f', 3)));
+    m_gearTable->setItem(r, 2,
+                         cell(QStringLiteral("[%1, %2]").arg(g.medianCi.lo, 0, 'f', 3).arg(g.medianCi.hi, 0, 'f', 3)));
     m_gearTable->setItem(r, 3, cell(QString::number(g.latency.p99, 'f', 3)));
     m_gearTable->setItem(r, 4, cell(QString::number(g.samplesPerSec, 'f', 1)));
     m_gearTable->setItem(r, 5, cell(QString::number(g.gflopsPerSec, 'f', 2)));

@@ -106,7 +106,7 @@ void StrategyView::setComparison(const profile::StrategyComparison& c) {
 }
 
 void StrategyView::fillTable(const profile::StrategyComparison& c) {
-  QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"),     tr(".om size"),
+  QStringList headers{tr("Strategy"), tr("Models"), tr("Compile (ms)"),   tr(".om size"),
                       tr("Weights"),  tr("Arena"),  tr("Resident growth")};
   for (const auto& g : c.gearLabels)
     headers << tr("%1 median (ms) [95% CI]").arg(qs(g));

@@ -27,9 +27,7 @@ FindQuery parseFindQuery(const QString& text) {
 
 namespace {
 
-bool containsAll(const QStringList& terms, const auto& test) {
-  return std::all_of(terms.begin(), terms.end(), test);
-}
+bool containsAll(const QStringList& terms, const auto& test) { return std::all_of(terms.begin(), terms.end(), test); }
 
 } // namespace
 

@@ -276,7 +276,10 @@ void InputsEditor::refresh() {
     QStringList lines, fixes;
     for (const auto& p : m_problems) {
       lines << QStringLiteral("<b>%1</b> %2").arg(p.issue.code, wrappable(p.issue.message).toHtmlEscaped());
-      fixes << QStringLiteral("%1[%2] = %3").arg(form.inputs[static_cast<std::size_t>(p.input)].name).arg(p.dim).arg(p.fix);
+      fixes << QStringLiteral("%1[%2] = %3")
+                   .arg(form.inputs[static_cast<std::size_t>(p.input)].name)
+                   .arg(p.dim)
+                   .arg(p.fix);
     }
     auto* label = m_errors[static_cast<std::size_t>(FormField::Inputs)];
     label->setText(lines.join(QStringLiteral("<br>")));
@@ -306,8 +309,7 @@ void InputsEditor::refresh() {
   }
   m_gears->setFaultyRow(faultyGear, check.issue ? check.issue->text() : QString());
   QStringList hints = check.hints;
-  if (model && awaitingGears)
-    hints.prepend(tr("Add at least two gears with + or pick a preset."));
+  if (model && awaitingGears) hints.prepend(tr("Add at least two gears with + or pick a preset."));
   m_hints->setText(hints.join(QLatin1Char('\n')));
   m_hints->setVisible(model && !hints.isEmpty());
 
@@ -324,12 +326,11 @@ void InputsEditor::refresh() {
 void InputsEditor::fixDims() {
   if (m_problems.empty()) return;
   m_project->applyForm(applyDimFixes(m_project->form(), m_problems),
-                       m_problems.size() == 1 ? tr("Fix dim %1 of %2")
-                                                    .arg(m_problems.front().dim)
-                                                    .arg(m_project->form().inputs[static_cast<std::size_t>(
-                                                                                      m_problems.front().input)]
-                                                             .name)
-                                              : tr("Fix %1 dims").arg(m_problems.size()));
+                       m_problems.size() == 1
+                           ? tr("Fix dim %1 of %2")
+                                 .arg(m_problems.front().dim)
+                                 .arg(m_project->form().inputs[static_cast<std::size_t>(m_problems.front().input)].name)
+                           : tr("Fix %1 dims").arg(m_problems.size()));
 }
 
 void InputsEditor::browseOutput() {

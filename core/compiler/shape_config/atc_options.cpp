@@ -253,8 +253,8 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
       // reported for the option and not for the value.
       if (!isSupported(key)) return std::unexpected(setOption(opts, key, "").error());
       if (i + 1 >= args.size())
-        return makeError("E10001", "Parameter [--" + utf8::sanitize(key) + "] is invalid. Reason: it needs a value (--" +
-                                       utf8::sanitize(key) + "=VALUE).");
+        return makeError("E10001", "Parameter [--" + utf8::sanitize(key) +
+                                       "] is invalid. Reason: it needs a value (--" + utf8::sanitize(key) + "=VALUE).");
       value = args[++i];
     }
     GS_RETURN_IF_ERROR(setOption(opts, key, std::move(value)));

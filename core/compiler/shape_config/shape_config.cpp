@@ -58,9 +58,9 @@ Status checkInputs(const ShapeConfig& c) {
                                                     "; a dim must be > 0, or -1 for a dynamic dim"));
       if ((d.kind == DimSpec::Kind::Fixed && d.value > detail::kMaxDim) ||
           (d.kind == DimSpec::Kind::Range && (d.lo > detail::kMaxDim || d.hi > detail::kMaxDim)))
-        return makeError("E10002", invalidValue("input_shape", formatInput(in, false),
-                                                where + " is out of range (at most " +
-                                                    std::to_string(detail::kMaxDim) + ")"));
+        return makeError("E10002",
+                         invalidValue("input_shape", formatInput(in, false),
+                                      where + " is out of range (at most " + std::to_string(detail::kMaxDim) + ")"));
       if (d.kind == DimSpec::Kind::Range) {
         const bool valid = d.lo >= 0 && (d.hi == -1 ? d.lo == 1 : d.hi >= d.lo);
         if (!valid)
@@ -129,8 +129,8 @@ Status checkImageSize(const ShapeConfig& c) {
                                                   "; each gear must be \"height,width\""));
   // ONNX inputs are NCHW; ND and NCDHW have no single height and width to take gears.
   if (c.inputFormat != "NCHW")
-    return makeError("E10019", "--input_format=" + c.inputFormat +
-                                   " has no height and width; --dynamic_image_size needs NCHW.");
+    return makeError("E10019",
+                     "--input_format=" + c.inputFormat + " has no height and width; --dynamic_image_size needs NCHW.");
   const std::size_t h = 2;
   const std::size_t w = 3;
   for (const auto& in : c.inputs) {
@@ -229,14 +229,16 @@ std::size_t ShapeConfig::gearDimCount() const {
 }
 
 Status checkConfig(const ShapeConfig& c) {
-  if (!isKnownFormat(c.inputFormat)) return makeError("E10001", invalidValue("input_format", c.inputFormat, kFormatReason));
+  if (!isKnownFormat(c.inputFormat))
+    return makeError("E10001", invalidValue("input_format", c.inputFormat, kFormatReason));
   GS_RETURN_IF_ERROR(checkInputs(c));
   if (c.inputFormat == "NCDHW")
     for (const auto& in : c.inputs)
       if (in.dims.size() != 5)
-        return makeError("E10001", invalidValue("input_shape", formatInput(in, c.fromDeprecatedRange),
-                                                "input [" + in.name + "] has " + detail::countOf(in.dims.size(), "dim") +
-                                                    ", but --input_format=NCDHW describes 5-D inputs"));
+        return makeError("E10001",
+                         invalidValue("input_shape", formatInput(in, c.fromDeprecatedRange),
+                                      "input [" + in.name + "] has " + detail::countOf(in.dims.size(), "dim") +
+                                          ", but --input_format=NCDHW describes 5-D inputs"));
   for (const auto& node : c.outNodes)
     if (node.empty() || hasStraySpace(node))
       return makeError("E10001", invalidValue("out_nodes", node,
@@ -269,9 +271,9 @@ Expected<ShapeConfig> fromOptions(const AtcOptions& o) {
   // Single-word values are taken as given: ATC refuses "NCHW " rather than guessing.
   if (o.input_format && !o.input_format->empty()) {
     if (hasStraySpace(*o.input_format))
-      return makeError("E10001", invalidValue("input_format", *o.input_format,
-                                              "the value has leading or trailing spaces; " +
-                                                  std::string(kFormatReason)));
+      return makeError("E10001",
+                       invalidValue("input_format", *o.input_format,
+                                    "the value has leading or trailing spaces; " + std::string(kFormatReason)));
     c.inputFormat = *o.input_format;
     if (!isKnownFormat(c.inputFormat))
       return makeError("E10001", invalidValue("input_format", c.inputFormat, kFormatReason));
@@ -307,8 +309,8 @@ Expected<ShapeConfig> fromOptions(const AtcOptions& o) {
     }
   if (o.soc_version) {
     if (hasStraySpace(*o.soc_version))
-      return makeError("E10001", invalidValue("soc_version", *o.soc_version,
-                                              "the value has leading or trailing spaces"));
+      return makeError("E10001",
+                       invalidValue("soc_version", *o.soc_version, "the value has leading or trailing spaces"));
     c.socVersion = *o.soc_version;
   }
 

@@ -66,8 +66,8 @@ Expected<DimSpec> parseDimToken(std::string_view tok, const TokenContext& c) {
     const auto hi = toInt64(hiText);
     if (!lo || !hi || *lo > kMaxDim || *hi > kMaxDim)
       return std::unexpected(tokenError("E10002", c,
-                                        "is the range [" + std::string(tok) +
-                                            "]: a bound is out of range (at most " + std::to_string(kMaxDim) + ")"));
+                                        "is the range [" + std::string(tok) + "]: a bound is out of range (at most " +
+                                            std::to_string(kMaxDim) + ")"));
     if (*lo > *hi)
       return std::unexpected(
           tokenError("E10002", c, "is the range [" + std::string(tok) + "]: the lower bound exceeds the upper"));
@@ -138,8 +138,8 @@ Status parseDims(InputSpec& in, std::string_view param, std::string_view segment
 std::string invalidValue(std::string_view param, std::string_view value, std::string_view reason) {
   std::string r(reason);
   if (!r.empty() && r.back() != '.') r += '.';
-  return "Value [" + utf8::sanitize(value) + "] for parameter [--" + std::string(param) + "] is invalid. Reason: " +
-         utf8::sanitize(r);
+  return "Value [" + utf8::sanitize(value) + "] for parameter [--" + std::string(param) +
+         "] is invalid. Reason: " + utf8::sanitize(r);
 }
 
 std::string_view trim(std::string_view s) {
