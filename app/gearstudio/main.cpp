@@ -152,7 +152,9 @@ int main(int argc, char** argv) {
   script.replayTrace = parser.isSet(replayTrace);
   gs::ui::runScriptedSession(&window, script);
   const auto file = files.isEmpty() ? QString() : files.front();
-  const bool scripted = parser.isSet(screenshot);
+  // A run that ends by itself (screenshot, report) never asks about, nor touches, the recovery of an
+  // interrupted session: nobody is there to answer, and that work belongs to the user's next session.
+  const bool scripted = script.endsByItself();
   QTimer::singleShot(0, &window, [&window, file, scripted] {
     // A session that did not end cleanly comes first: restoring it replaces the file argument.
     if (!scripted && window.checkRecovery()) return;
