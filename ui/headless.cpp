@@ -219,7 +219,14 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
     steps->push_back([window, session, reportFailed](Next next) {
       QString error;
       QStringList written;
-      if (window->profilePanel()->exportMarkdown(session.reportPath, &error, &written)) {
+      // The format follows the extension: .json and .csv as the Profile tab's Export menu writes them.
+      auto* panel = window->profilePanel();
+      const QString& path = session.reportPath;
+      const bool ok = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)  ? panel->exportJson(path, &error)
+                      : path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? panel->exportCsv(path, &error)
+                                                                                  : panel->exportMarkdown(path, &error, &written);
+      if (written.isEmpty()) written << path;
+      if (ok) {
         std::cout << "report: " << session.reportPath.toStdString() << " (+" << written.size() - 1 << " files)\n";
       } else {
         std::cerr << "error: " << error.toStdString() << "\n";

@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
                                      QStringLiteral("FILE"));
   const QCommandLineOption report(
       QStringLiteral("export-report"),
-      QStringLiteral("Write the profile as a Markdown report (charts beside it) at the end."), QStringLiteral("FILE"));
+      QStringLiteral("Write the profile at the end: FILE.json or FILE.csv as Export writes them, else a Markdown report (charts beside it)."),
+      QStringLiteral("FILE"));
   const QCommandLineOption trace(QStringLiteral("trace"),
                                  QStringLiteral("Load a shape trace (docs/traces.md) into the Traffic panel."),
                                  QStringLiteral("FILE"));
