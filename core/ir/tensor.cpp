@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace gs::ir {
@@ -27,6 +28,12 @@ Expected<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) 
   ::close(fd);
   if (p == MAP_FAILED) return makeError(codes::kIo, "cannot map '" + path + "': " + std::strerror(errno));
   return std::shared_ptr<MappedFile>(new MappedFile(static_cast<const std::byte*>(p), size));
+}
+
+AlignedBuffer::AlignedBuffer(const void* bytes, std::size_t size)
+    : m_data(static_cast<std::byte*>(::operator new[](std::max<std::size_t>(size, 1), std::align_val_t{kAlignment}))),
+      m_size(size) {
+  if (size) std::memcpy(m_data.get(), bytes, size);
 }
 
 MappedFile::~MappedFile() {

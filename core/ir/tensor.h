@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
@@ -32,6 +33,23 @@ public:
 
 private:
   std::string m_bytes;
+};
+
+// Owns a copy of bytes at a 64-byte aligned address (the alignment the .om format gives constants
+// relative to the file start, and a mapped file gives them absolutely).
+class AlignedBuffer final : public Buffer {
+public:
+  static constexpr std::size_t kAlignment = 64;
+  AlignedBuffer(const void* bytes, std::size_t size);
+  const std::byte* data() const override { return m_data.get(); }
+  std::size_t size() const override { return m_size; }
+
+private:
+  struct Free {
+    void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{kAlignment}); }
+  };
+  std::unique_ptr<std::byte[], Free> m_data;
+  std::size_t m_size = 0;
 };
 
 // A read-only memory map of a whole file (external-data weights, .om weight sections).
