@@ -1,4 +1,4 @@
-// Clip for float32, int32 and int64: bounds from the min/max attributes before opset 11, from the
+// Clip for float32, float64 and the integer types: bounds from the min/max attributes before opset 11, from the
 // optional min/max scalar inputs since (read at run time, so they may be computed tensors).
 #include <limits>
 
@@ -21,14 +21,14 @@ public:
     const TensorRef& x = inputs[0];
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, x.dims, ctx));
     Status st = ok();
-    visitType<float, int32_t, int64_t>(m_type, [&](auto tag) {
+    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(m_type, [&](auto tag) {
       using T = decltype(tag);
       T lo = std::numeric_limits<T>::lowest();
       T hi = std::numeric_limits<T>::max();
       if (m_opset < 11) {
         if constexpr (std::is_floating_point_v<T>) {
-          lo = m_attrMin;
-          hi = m_attrMax;
+          lo = static_cast<T>(m_attrMin);
+          hi = static_cast<T>(m_attrMax);
         }
       } else {
         for (std::size_t k = 1; k <= 2; ++k) {
@@ -68,7 +68,8 @@ Expected<std::unique_ptr<Kernel>> createClip(const CreateContext& c) {
 
 bool supportsClip(const ir::Node&, std::span<const ir::DataType> types) {
   return !types.empty() &&
-         (types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64);
+         visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+             types[0], [](auto) {});
 }
 
 } // namespace gs::runtime::cpu::basic

@@ -63,7 +63,7 @@ public:
     }
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, m_outDims, ctx));
     void* out = outputs[0].data;
-    visitType<float, int32_t, int64_t>(m_type, [&](auto tag) {
+    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(m_type, [&](auto tag) {
       using T = decltype(tag);
       T* o = static_cast<T*>(out);
       if (inputs.size() == 1) {
@@ -189,8 +189,9 @@ bool supportsVariadic(const ir::Node& node, std::span<const ir::DataType> types)
   if (types.empty()) return false;
   for (auto t : types)
     if (t != types[0]) return false;
-  if (node.opType == "Mean") return types[0] == ir::DataType::Float32;
-  return types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64;
+  if (node.opType == "Mean") return types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Float64;
+  return visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+      types[0], [](auto) {});
 }
 
 Expected<std::unique_ptr<Kernel>> createWhere(const CreateContext& c) {
