@@ -3,6 +3,7 @@
 // graph untouched.
 #include "core/compiler/onnx/sequence_lowering.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -12,6 +13,9 @@
 
 namespace gs::onnx_import {
 namespace {
+
+// An item of a sequence whose count is known but whose tensor is not (see lowerSplit).
+const std::string kUnknownItem;
 
 bool isSequenceOp(const onnx::NodeProto& n) {
   static const std::set<std::string> ops = {"SequenceEmpty",  "SequenceConstruct", "SequenceInsert",
@@ -183,7 +187,7 @@ struct Lowering {
       if (!s || !p) return false;
       const auto size = static_cast<int64_t>(s->size());
       const int64_t pos = *p < 0 ? *p + size : *p;
-      if (pos < 0 || pos >= size) return false;
+      if (pos < 0 || pos >= size || (*s)[static_cast<std::size_t>(pos)] == kUnknownItem) return false;
       emit("Identity", {(*s)[static_cast<std::size_t>(pos)]}, {result}, base);
     } else if (op == "SequenceLength") {
       auto* s = seqOf(0);
@@ -196,7 +200,7 @@ struct Lowering {
       a->mutable_t()->add_int64_data(static_cast<int64_t>(s->size()));
     } else if (op == "ConcatFromSequence") {
       auto* s = seqOf(0);
-      if (!s || s->empty()) return false;
+      if (!s || s->empty() || std::find(s->begin(), s->end(), kUnknownItem) != s->end()) return false;
       const int64_t axis = intAttr(n, "axis", 0);
       const bool newAxis = intAttr(n, "new_axis", 0) != 0;
       std::vector<std::string> parts = *s;
@@ -258,6 +262,13 @@ struct Lowering {
       if (count < 1) return false;
     }
     std::vector<std::string> parts;
+    if (hasSplit && sizes.empty() && opset < 13) {
+      // Before opset 13 Split takes its sizes as an attribute, so computed sizes cannot be passed on:
+      // the count is known, the tensors are not (kUnknownItem). A later op that reads them fails.
+      seqs[n.output(0)] = std::vector<std::string>(static_cast<std::size_t>(count), kUnknownItem);
+      ++rewritten;
+      return true;
+    }
     for (int64_t i = 0; i < count; ++i)
       parts.push_back(freshName(base + "_part"));
     std::vector<std::string> splitOuts = parts;

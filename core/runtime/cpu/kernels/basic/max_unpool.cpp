@@ -1,6 +1,6 @@
 // MaxUnpool (opset 9/11): scatters X into a zero tensor at MaxPool's flat indices I (indices into the
-// whole output, [0, N*C*D1*...)); the output shape is output_shape (input 2) when given, else
-// (in - 1) * stride + kernel - pad_begin - pad_end per spatial dim.
+// whole unpooled tensor, [0, N*C*D1*...)) of the inferred shape (in - 1) * stride + kernel -
+// pad_begin - pad_end per spatial dim; a larger output_shape (input 2) pads that result.
 #include <cstring>
 
 #include "core/runtime/cpu/kernels/basic/common.h"
@@ -22,29 +22,46 @@ public:
     if (idx.dims != x.dims) return fail("I must have X's shape " + dimsString(x.dims));
     const std::size_t spatial = x.dims.size() < 2 ? 0 : x.dims.size() - 2;
     if (spatial == 0 || m_kernel.size() != spatial) return fail("kernel_shape must name every spatial dim of X");
-    std::vector<int64_t> outDims;
+    // The indices address the inferred shape; a larger output_shape pads it (ONNX Runtime's rule:
+    // floor(total / 2) before, the rest after, per spatial dim).
+    std::vector<int64_t> inferred = x.dims;
+    for (std::size_t d = 0; d < spatial; ++d) {
+      const int64_t s = d < m_strides.size() ? m_strides[d] : 1;
+      const int64_t pb = d < m_pads.size() ? m_pads[d] : 0;
+      const int64_t pe = d + spatial < m_pads.size() ? m_pads[d + spatial] : 0;
+      inferred[d + 2] = (x.dims[d + 2] - 1) * s + m_kernel[d] - pb - pe;
+    }
+    std::vector<int64_t> outDims = inferred;
     if (hasInput(inputs, 2)) {
       GS_RETURN_IF_ERROR(readInts(inputs[2], outDims));
       if (outDims.size() != x.dims.size()) return fail("output_shape must have X's rank");
-    } else {
-      outDims = x.dims;
-      for (std::size_t d = 0; d < spatial; ++d) {
-        const int64_t s = d < m_strides.size() ? m_strides[d] : 1;
-        const int64_t pb = d < m_pads.size() ? m_pads[d] : 0;
-        const int64_t pe = d + spatial < m_pads.size() ? m_pads[d + spatial] : 0;
-        outDims[d + 2] = (x.dims[d + 2] - 1) * s + m_kernel[d] - pb - pe;
-      }
+      for (std::size_t d = 0; d < outDims.size(); ++d)
+        if (d < 2 ? outDims[d] != inferred[d] : outDims[d] < inferred[d])
+          return fail("output_shape " + dimsString(outDims) + " is smaller than the unpooled shape " +
+                      dimsString(inferred));
     }
-    for (auto d : outDims)
-      if (d < 0) return fail("negative output dim " + dimsString(outDims));
+    for (auto d : inferred)
+      if (d < 0) return fail("negative output dim " + dimsString(inferred));
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, outDims, ctx));
     TensorRef& y = outputs[0];
     std::memset(y.data, 0, y.byteSize());
     std::vector<int64_t> at;
     GS_RETURN_IF_ERROR(readInts(idx, at));
-    const int64_t total = y.numel();
-    for (auto i : at)
+    const int64_t total = productOf(inferred);
+    const auto rank = inferred.size();
+    for (auto& i : at) {
       if (i < 0 || i >= total) return fail("index " + std::to_string(i) + " is outside the output");
+      // Inferred-shape coordinates -> output offset.
+      int64_t rem = i, off = 0, stride = 1;
+      for (std::size_t d = rank; d-- > 0;) {
+        const int64_t c = rem % inferred[d];
+        rem /= inferred[d];
+        const int64_t head = d < 2 ? 0 : (outDims[d] - inferred[d]) / 2;
+        off += (c + head) * stride;
+        stride *= outDims[d];
+      }
+      i = off;
+    }
     visitBySize(ir::dtypeSize(x.dtype), [&](auto tag) {
       using T = decltype(tag);
       const T* in = x.as<const T>();
