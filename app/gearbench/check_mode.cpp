@@ -185,8 +185,8 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
             << "\n";
         ++missing;
       } else if (it->second->status != session::CaseStatus::Passed) {
-        out << "REGRESSED " << name << ": " << session::caseStatusName(it->second->status) << ": "
-            << it->second->reason << "\n";
+        out << "REGRESSED " << name << ": " << session::caseStatusName(it->second->status) << ": " << it->second->reason
+            << "\n";
         ++missing;
       }
     }

@@ -128,8 +128,7 @@ Status inferStft(InferContext& ctx) {
   }
   std::optional<int64_t> bins;
   if (frameLen) bins = onesided ? *frameLen / 2 + 1 : *frameLen;
-  setOutput(ctx, 0, dtype,
-            ir::Shape({batch, knownOrFresh(ctx, frames), knownOrFresh(ctx, bins), ir::Dim::known(2)}));
+  setOutput(ctx, 0, dtype, ir::Shape({batch, knownOrFresh(ctx, frames), knownOrFresh(ctx, bins), ir::Dim::known(2)}));
   return ok();
 }
 

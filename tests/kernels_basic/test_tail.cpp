@@ -263,7 +263,8 @@ private slots:
           seg.emplace_back(sig.as<float>()[b * len + f * step + k] * window.as<float>()[k], 0.0);
         const auto y = naiveDft(seg, frame, false);
         for (int64_t k = 0; k < bins; ++k) {
-          want.as<float>()[((b * frames + f) * bins + k) * 2] = static_cast<float>(y[static_cast<std::size_t>(k)].real());
+          want.as<float>()[((b * frames + f) * bins + k) * 2] =
+              static_cast<float>(y[static_cast<std::size_t>(k)].real());
           want.as<float>()[((b * frames + f) * bins + k) * 2 + 1] =
               static_cast<float>(y[static_cast<std::size_t>(k)].imag());
         }
@@ -275,8 +276,12 @@ private slots:
 
   void melWeightMatrixShapeAndRange() {
     OpSpec s("MelWeightMatrix", 17);
-    s.in(scalar<int32_t>(8)).in(scalar<int32_t>(64)).in(scalar<int32_t>(16000)).in(scalar<float>(0))
-        .in(scalar<float>(8000)).out(DataType::Float32);
+    s.in(scalar<int32_t>(8))
+        .in(scalar<int32_t>(64))
+        .in(scalar<int32_t>(16000))
+        .in(scalar<float>(0))
+        .in(scalar<float>(8000))
+        .out(DataType::Float32);
     auto r = runOp(s, {std::nullopt});
     QVERIFY2(r.has_value(), r ? "" : r.error().str().c_str());
     const auto& w = (*r)[0];
@@ -316,8 +321,7 @@ private slots:
           counts.as<int64_t>()[k] = seen[order[static_cast<std::size_t>(k)]].second;
         }
         for (int64_t i = 0; i < x.numel(); ++i)
-          inv.as<int64_t>()[i] =
-              std::find(order.begin(), order.end(), x.as<int64_t>()[i]) - order.begin();
+          inv.as<int64_t>()[i] = std::find(order.begin(), order.end(), x.as<int64_t>()[i]) - order.begin();
         OpSpec s("Unique", 11);
         s.in(copyOf(x)).attrInt("sorted", sorted);
         for (int o = 0; o < 4; ++o)
@@ -458,8 +462,9 @@ private slots:
     HostTensor rois = make<float>({1, 4}, {1, 1, 5, 5}); // x1 y1 x2 y2
     OpSpec s("RoiAlign", 16);
     s.in(copyOf(x)).in(copyOf(rois)).in(make<int64_t>({1}, {0})).attrInt("output_height", 2);
-    s.attrInt("output_width", 2).attrInt("sampling_ratio", 2).attrString("coordinate_transformation_mode",
-                                                                          "output_half_pixel");
+    s.attrInt("output_width", 2)
+        .attrInt("sampling_ratio", 2)
+        .attrString("coordinate_transformation_mode", "output_half_pixel");
     s.out(DataType::Float32);
     KT_OK(check(s, make<float>({1, 1, 2, 2}, {2, 4, 2, 4}), 1e-5, 1e-5));
   }

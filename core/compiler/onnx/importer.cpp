@@ -21,8 +21,8 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/common/log.h"
-#include "core/compiler/onnx/graph_import.h"
 #include "core/compiler/onnx/gradient_lowering.h"
+#include "core/compiler/onnx/graph_import.h"
 #include "core/compiler/onnx/model_checks.h"
 #include "core/compiler/onnx/sequence_lowering.h"
 #include "core/compiler/onnx/tensor_proto.h"

@@ -18,8 +18,8 @@ namespace {
 const std::string kUnknownItem;
 
 bool isSequenceOp(const onnx::NodeProto& n) {
-  static const std::set<std::string> ops = {"SequenceEmpty",  "SequenceConstruct", "SequenceInsert",
-                                            "SequenceErase",  "SequenceAt",        "SequenceLength",
+  static const std::set<std::string> ops = {"SequenceEmpty",      "SequenceConstruct", "SequenceInsert",
+                                            "SequenceErase",      "SequenceAt",        "SequenceLength",
                                             "ConcatFromSequence", "SplitToSequence"};
   return (n.domain().empty() || n.domain() == "ai.onnx") && ops.contains(n.op_type());
 }

@@ -134,12 +134,14 @@ template <auto F> constexpr std::array<TypedFn, kMaxTyped> arith() {
 }
 template <auto F> constexpr std::array<TypedFn, kMaxTyped> compare(bool withBool) {
   std::array<TypedFn, kMaxTyped> r{{{F32, F32, binaryLoop<float, float, bool, F>},
-                            {I32, I32, binaryLoop<int32_t, int32_t, bool, F>},
-                            {I64, I64, binaryLoop<int64_t, int64_t, bool, F>}}};
+                                    {I32, I32, binaryLoop<int32_t, int32_t, bool, F>},
+                                    {I64, I64, binaryLoop<int64_t, int64_t, bool, F>}}};
   if (withBool) r[3] = {BOOL, BOOL, binaryLoop<bool, bool, bool, F>};
   return r;
 }
-template <auto F> constexpr std::array<TypedFn, kMaxTyped> logic() { return {{{BOOL, BOOL, binaryLoop<bool, bool, bool, F>}}}; }
+template <auto F> constexpr std::array<TypedFn, kMaxTyped> logic() {
+  return {{{BOOL, BOOL, binaryLoop<bool, bool, bool, F>}}};
+}
 template <auto F> constexpr std::array<TypedFn, kMaxTyped> shifts() {
   return {{{ir::DataType::UInt8, ir::DataType::UInt8, binaryLoop<uint8_t, uint8_t, uint8_t, F>},
            {ir::DataType::UInt16, ir::DataType::UInt16, binaryLoop<uint16_t, uint16_t, uint16_t, F>},

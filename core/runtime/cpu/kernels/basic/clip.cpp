@@ -21,34 +21,35 @@ public:
     const TensorRef& x = inputs[0];
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, x.dims, ctx));
     Status st = ok();
-    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(m_type, [&](auto tag) {
-      using T = decltype(tag);
-      T lo = std::numeric_limits<T>::lowest();
-      T hi = std::numeric_limits<T>::max();
-      if (m_opset < 11) {
-        if constexpr (std::is_floating_point_v<T>) {
-          lo = static_cast<T>(m_attrMin);
-          hi = static_cast<T>(m_attrMax);
-        }
-      } else {
-        for (std::size_t k = 1; k <= 2; ++k) {
-          if (!hasInput(inputs, k)) continue;
-          if (inputs[k].dtype != m_type || inputs[k].numel() != 1) {
-            st = fail("min/max must be one-element tensors of the input's type");
-            return;
+    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+        m_type, [&](auto tag) {
+          using T = decltype(tag);
+          T lo = std::numeric_limits<T>::lowest();
+          T hi = std::numeric_limits<T>::max();
+          if (m_opset < 11) {
+            if constexpr (std::is_floating_point_v<T>) {
+              lo = static_cast<T>(m_attrMin);
+              hi = static_cast<T>(m_attrMax);
+            }
+          } else {
+            for (std::size_t k = 1; k <= 2; ++k) {
+              if (!hasInput(inputs, k)) continue;
+              if (inputs[k].dtype != m_type || inputs[k].numel() != 1) {
+                st = fail("min/max must be one-element tensors of the input's type");
+                return;
+              }
+              (k == 1 ? lo : hi) = inputs[k].as<const T>()[0];
+            }
           }
-          (k == 1 ? lo : hi) = inputs[k].as<const T>()[0];
-        }
-      }
-      const T* in = x.as<const T>();
-      T* out = outputs[0].as<T>();
-      parallelFor(x.numel(), kGrainCheap, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          const T v = in[i] < lo ? lo : in[i];
-          out[i] = v > hi ? hi : v;
-        }
-      });
-    });
+          const T* in = x.as<const T>();
+          T* out = outputs[0].as<T>();
+          parallelFor(x.numel(), kGrainCheap, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) {
+              const T v = in[i] < lo ? lo : in[i];
+              out[i] = v > hi ? hi : v;
+            }
+          });
+        });
     return st;
   }
 

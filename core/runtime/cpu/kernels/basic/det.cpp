@@ -16,7 +16,8 @@ double determinant(std::vector<double>& a, int64_t m) {
   for (int64_t k = 0; k < m; ++k) {
     int64_t pivot = k;
     for (int64_t i = k + 1; i < m; ++i)
-      if (std::abs(a[static_cast<std::size_t>(i * m + k)]) > std::abs(a[static_cast<std::size_t>(pivot * m + k)])) pivot = i;
+      if (std::abs(a[static_cast<std::size_t>(i * m + k)]) > std::abs(a[static_cast<std::size_t>(pivot * m + k)]))
+        pivot = i;
     const double p = a[static_cast<std::size_t>(pivot * m + k)];
     if (p == 0) return 0;
     if (pivot != k) {

@@ -22,8 +22,8 @@ private:
   std::size_t m_n = 0;
   std::size_t m_m = 0; // radix-2 size: m_n itself, or Bluestein's padded size
   bool m_bluestein = false;
-  std::vector<std::complex<double>> m_twiddle; // e^(-2 pi i k/m), k < m/2
-  std::vector<std::complex<double>> m_chirp;   // Bluestein: e^(-pi i k^2/n), k < n
+  std::vector<std::complex<double>> m_twiddle;  // e^(-2 pi i k/m), k < m/2
+  std::vector<std::complex<double>> m_chirp;    // Bluestein: e^(-pi i k^2/n), k < n
   std::vector<std::complex<double>> m_chirpFft; // Bluestein: the FFT of the conjugate chirp, size m
 };
 

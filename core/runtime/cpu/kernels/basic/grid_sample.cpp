@@ -48,7 +48,8 @@ void cubicCoeffs(double t, double c[4]) {
 class GridSampleKernel final : public BasicKernel {
 public:
   GridSampleKernel(const CreateContext& c, Mode mode, Padding padding)
-      : BasicKernel(c), m_mode(mode), m_padding(padding), m_alignCorners(c.node.attrs.getInt("align_corners", 0) != 0) {}
+      : BasicKernel(c), m_mode(mode), m_padding(padding), m_alignCorners(c.node.attrs.getInt("align_corners", 0) != 0) {
+  }
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     if (!hasInput(inputs, 0) || !hasInput(inputs, 1)) return fail("expects X and grid");

@@ -20,8 +20,8 @@ public:
         m_decay(c.node.attrs.getFloat("decay_factor", 0.0f)),
         m_eps(c.node.attrs.getFloat("epsilon", kind == Optimizer::Adam ? 1e-6f : 1e-6f)),
         m_norm(c.node.attrs.getFloat("norm_coefficient", 0.0f)),
-        m_normPost(c.node.attrs.getFloat("norm_coefficient_post", 0.0f)),
-        m_alpha(c.node.attrs.getFloat("alpha", 0.9f)), m_beta(c.node.attrs.getFloat("beta", 0.999f)) {}
+        m_normPost(c.node.attrs.getFloat("norm_coefficient_post", 0.0f)), m_alpha(c.node.attrs.getFloat("alpha", 0.9f)),
+        m_beta(c.node.attrs.getFloat("beta", 0.999f)) {}
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     const std::size_t states = m_kind == Optimizer::Adam ? 4 : 3; // X, G, then V and/or H

@@ -127,8 +127,8 @@ private:
 class DropoutKernel final : public BasicKernel {
 public:
   DropoutKernel(const CreateContext& c)
-      : BasicKernel(c), m_seed(c.node.attrs.find("seed") ? std::optional<int64_t>(c.node.attrs.getInt("seed", 0))
-                                                         : std::nullopt) {}
+      : BasicKernel(c),
+        m_seed(c.node.attrs.find("seed") ? std::optional<int64_t>(c.node.attrs.getInt("seed", 0)) : std::nullopt) {}
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     if (!hasInput(inputs, 0)) return fail("missing input");

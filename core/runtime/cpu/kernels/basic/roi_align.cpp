@@ -17,9 +17,8 @@ class RoiAlignKernel final : public BasicKernel {
 public:
   RoiAlignKernel(const CreateContext& c)
       : BasicKernel(c), m_max(c.node.attrs.getString("mode", "avg") == "max"),
-        m_halfPixel(c.node.attrs.getString("coordinate_transformation_mode", c.opset >= 16 ? "half_pixel"
-                                                                                              : "output_half_pixel") ==
-                    "half_pixel"),
+        m_halfPixel(c.node.attrs.getString("coordinate_transformation_mode",
+                                           c.opset >= 16 ? "half_pixel" : "output_half_pixel") == "half_pixel"),
         m_oh(c.node.attrs.getInt("output_height", 1)), m_ow(c.node.attrs.getInt("output_width", 1)),
         m_ratio(c.node.attrs.getInt("sampling_ratio", 0)), m_scale(c.node.attrs.getFloat("spatial_scale", 1.0f)) {}
 
@@ -28,7 +27,8 @@ public:
       return fail("expects X, rois and batch_indices");
     const TensorRef &x = inputs[0], &rois = inputs[1], &idx = inputs[2];
     if (x.dims.size() != 4) return fail("X must be 4-D, got " + dimsString(x.dims));
-    if (rois.dims.size() != 2 || rois.dims[1] != 4) return fail("rois must be [num_rois, 4], got " + dimsString(rois.dims));
+    if (rois.dims.size() != 2 || rois.dims[1] != 4)
+      return fail("rois must be [num_rois, 4], got " + dimsString(rois.dims));
     if (idx.numel() != rois.dims[0]) return fail("batch_indices must have one entry per roi");
     if (m_oh < 1 || m_ow < 1 || m_ratio < 0) return fail("output sizes must be positive, sampling_ratio >= 0");
     const int64_t n = x.dims[0], c = x.dims[1], h = x.dims[2], w = x.dims[3], num = rois.dims[0];
@@ -66,9 +66,11 @@ public:
               double acc = 0;
               bool first = true;
               for (int64_t iy = 0; iy < gh; ++iy) {
-                double yy = sh + static_cast<double>(ph) * bh + (static_cast<double>(iy) + 0.5) * bh / static_cast<double>(gh);
+                double yy =
+                    sh + static_cast<double>(ph) * bh + (static_cast<double>(iy) + 0.5) * bh / static_cast<double>(gh);
                 for (int64_t ix = 0; ix < gw; ++ix) {
-                  double xx = sw + static_cast<double>(pw) * bw + (static_cast<double>(ix) + 0.5) * bw / static_cast<double>(gw);
+                  double xx = sw + static_cast<double>(pw) * bw +
+                              (static_cast<double>(ix) + 0.5) * bw / static_cast<double>(gw);
                   double v = 0;
                   if (!(yy < -1.0 || yy > static_cast<double>(h) || xx < -1.0 || xx > static_cast<double>(w))) {
                     double y = std::max(yy, 0.0), xv = std::max(xx, 0.0);

@@ -96,7 +96,9 @@ public:
   }
 
 private:
-  std::unexpected<Error> invalidInit(const std::string& what) const { return makeError(codes::kInvalid, "node '" + m_name + "' (TfIdfVectorizer): " + what); }
+  std::unexpected<Error> invalidInit(const std::string& what) const {
+    return makeError(codes::kInvalid, "node '" + m_name + "' (TfIdfVectorizer): " + what);
+  }
 
   std::string m_mode;
   int64_t m_minGram, m_maxGram, m_maxSkip;

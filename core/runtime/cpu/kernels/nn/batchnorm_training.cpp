@@ -4,8 +4,8 @@
 // accumulation.
 #include <cmath>
 
-#include "core/runtime/cpu/kernels/nn/norm.h"
 #include "core/runtime/cpu/kernels/nn/nn_common.h"
+#include "core/runtime/cpu/kernels/nn/norm.h"
 
 namespace gs::runtime::cpu::nn {
 namespace {
@@ -25,8 +25,7 @@ public:
     for (std::size_t d = 2; d < x.dims.size(); ++d)
       inner *= x.dims[d];
     for (std::size_t i = 1; i < 5; ++i)
-      if (inputs[i].numel() != c)
-        return std::unexpected(kernelError(m_node, "scale/B/mean/var must have C elements"));
+      if (inputs[i].numel() != c) return std::unexpected(kernelError(m_node, "scale/B/mean/var must have C elements"));
     const float* in = x.as<const float>();
     const float *scale = inputs[1].as<const float>(), *bias = inputs[2].as<const float>();
     const float *mean0 = inputs[3].as<const float>(), *var0 = inputs[4].as<const float>();
