@@ -38,6 +38,13 @@ asan-check: deps models
 clean:
 	rm -rf build
 
+# The conformance gate's expected-pass lists (tests/conformance/), regenerated from a gearbench --check
+# run over each ONNX backend suite; commit them after a change that makes more cases pass.
+.PHONY: conformance-lists
+conformance-lists: configure
+	@cmake --build --preset $(PRESET) --target gearbench -j $(JOBS)
+	@scripts/update-conformance-lists.sh build/$(PRESET)
+
 # The Debian package (Release, build/release/packages/): only the three executables are built for it.
 # `deb-check` installs it on a clean Debian 12 root and runs the CLIs and the studio there (needs root,
 # network to the Debian mirror; not part of `make test`).

@@ -55,11 +55,15 @@ Other modes:
             [--json=FILE]   the gears as static models, one multi-gear model and one dynamic model
   gearbench --list-ops [--device=cpu] [--json=FILE]     the supported ops and dtypes
   gearbench --check=DIR [--jobs=N] [--timeout=S] [--min-pass=PCT] [--json=FILE] [--threads=N]
+            [--expect-pass=FILE] [--write-pass-list=FILE]
             ONNX backend cases under DIR (model.onnx + test_data_set_*): each in a child process with a
-            time limit; prints failures and "N passed, N failed, N skipped".
+            time limit; prints failures and "N passed, N failed, N skipped". --expect-pass names the
+            cases that must pass (one a line, '#' comments): each one that does not is printed as
+            "REGRESSED" and fails the run; passing cases not in the file are printed as "NEW PASS".
+            --write-pass-list writes the names of the passing cases in that format.
 
-Exit status: 0 success (also with failed --check cases, unless --min-pass is given and not met: 1);
-1 a model that cannot be loaded or run; 2 a usage error.
+Exit status: 0 success (also with failed --check cases, unless --min-pass is given and not met, or a
+case of --expect-pass did not pass: 1); 1 a model that cannot be loaded or run; 2 a usage error.
 )";
 }
 
@@ -138,6 +142,14 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
       GS_RETURN_IF_ERROR(need());
       GS_ASSIGN_OR_RETURN(o.maxMemoryMiB, number<uint64_t>(key, value));
       if (o.maxMemoryMiB == 0) return std::unexpected(usage("--max-memory must be at least 1 (MiB)"));
+    } else if (key == "expect-pass") {
+      GS_RETURN_IF_ERROR(need());
+      if (value.empty()) return std::unexpected(usage("--expect-pass needs a file"));
+      o.expectPassPath = value;
+    } else if (key == "write-pass-list") {
+      GS_RETURN_IF_ERROR(need());
+      if (value.empty()) return std::unexpected(usage("--write-pass-list needs a file"));
+      o.writePassPath = value;
     } else if (key == "min-pass") {
       GS_RETURN_IF_ERROR(need());
       GS_ASSIGN_OR_RETURN(o.minPassPercent, number<double>(key, value));
@@ -152,6 +164,8 @@ Expected<BenchOptions> parseArgs(std::span<const std::string> args) {
   const int modes = (o.model.empty() ? 0 : 1) + (o.checkDir.empty() ? 0 : 1) + (o.listOps ? 1 : 0);
   if (modes == 0) return std::unexpected(usage("give --model, --check or --list-ops (see --help)"));
   if (modes > 1) return std::unexpected(usage("--model, --check and --list-ops are separate modes"));
+  if ((!o.expectPassPath.empty() || !o.writePassPath.empty()) && o.checkDir.empty())
+    return std::unexpected(usage("--expect-pass and --write-pass-list go with --check"));
   if (o.loop < 1) return std::unexpected(usage("--loop must be at least 1"));
   if (o.warmup < 0) return std::unexpected(usage("--warmup must not be negative"));
   if (o.threads < 0) return std::unexpected(usage("--threads must not be negative"));

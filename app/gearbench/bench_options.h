@@ -32,6 +32,8 @@ struct BenchOptions {
   int jobs = 1;
   double timeoutSeconds = 20;
   std::optional<double> minPassPercent;
+  std::string expectPassPath; // --expect-pass: cases that must pass (one name a line)
+  std::string writePassPath;  // --write-pass-list: writes the names of the cases that passed
 };
 
 // Errors (codes::kInvalid) name the option at fault; a usage error exits with status 2.

@@ -1,9 +1,14 @@
 // Conformance over ONNX backend cases, and the list of supported ops.
 #include "app/gearbench/check_mode.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -44,6 +49,54 @@ std::string indented(const std::string& text) {
   return s;
 }
 
+// An expected-pass list: one case name a line; blank lines and '#' comments are ignored. Names are
+// folder names, so they must be plain (no '/', no control characters).
+Expected<std::vector<std::string>> readPassList(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return makeError(codes::kIo, "cannot read the expected-pass list '" + path + "'");
+  std::vector<std::string> names;
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(f, line)) {
+    ++lineNo;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.pop_back();
+    std::size_t from = 0;
+    while (from < line.size() && std::isspace(static_cast<unsigned char>(line[from])))
+      ++from;
+    line.erase(0, from);
+    if (line.empty()) continue;
+    const bool plain = std::all_of(line.begin(), line.end(), [](char c) {
+      return c != '/' && !std::isspace(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) >= 0x20;
+    });
+    if (!plain)
+      return makeError(codes::kInvalid, "'" + path + "' line " + std::to_string(lineNo) +
+                                            ": a case name is one word without '/' (the case's folder name)");
+    names.push_back(line);
+  }
+  return names;
+}
+
+bool writePassList(const std::string& path, const std::string& dir, const session::ConformanceReport& report,
+                   std::ostream& err) {
+  std::vector<std::string> names;
+  for (const auto& c : report.cases)
+    if (c.status == session::CaseStatus::Passed) names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) {
+    err << codes::kIo << ": cannot write '" << path << "'\n";
+    return false;
+  }
+  f << "# Cases of " << std::filesystem::path(dir).filename().string()
+    << " that pass on device cpu; every one must keep passing (gearbench --check --expect-pass).\n"
+    << "# Regenerate with scripts/update-conformance-lists.sh; do not edit by hand.\n";
+  for (const auto& n : names)
+    f << n << "\n";
+  return static_cast<bool>(f);
+}
+
 } // namespace
 
 ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(::isatty(2) != 0) {}
@@ -72,6 +125,15 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   if (cases.empty()) {
     err << codes::kInvalid << ": no case folders (model.onnx + test_data_set_*) under '" << o.checkDir << "'\n";
     return 2;
+  }
+  std::vector<std::string> expected;
+  if (!o.expectPassPath.empty()) {
+    auto list = readPassList(o.expectPassPath);
+    if (!list) {
+      err << list.error().str() << "\n";
+      return 2;
+    }
+    expected = std::move(*list);
   }
   session::ConformanceOptions opt;
   opt.device = o.device;
@@ -108,6 +170,40 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
                      {"skipped", report.skipped}, {"crashed", report.crashed}, {"cases", std::move(arr)}};
     if (!writeJson(o.jsonPath, j, err)) return 1;
   }
+  if (!o.writePassPath.empty() && !writePassList(o.writePassPath, o.checkDir, report, err)) return 1;
+  bool regressed = false;
+  if (!o.expectPassPath.empty()) {
+    std::map<std::string, const session::CaseResult*> byName;
+    for (const auto& c : report.cases)
+      byName[c.name] = &c;
+    const std::set<std::string> listed(expected.begin(), expected.end());
+    std::size_t missing = 0;
+    for (const auto& name : listed) {
+      const auto it = byName.find(name);
+      if (it == byName.end()) {
+        out << "REGRESSED " << name << ": listed in " << o.expectPassPath << " but not found under " << o.checkDir
+            << "\n";
+        ++missing;
+      } else if (it->second->status != session::CaseStatus::Passed) {
+        out << "REGRESSED " << name << ": " << session::caseStatusName(it->second->status) << ": " << it->second->reason
+            << "\n";
+        ++missing;
+      }
+    }
+    std::size_t fresh = 0;
+    for (const auto& c : report.cases)
+      if (c.status == session::CaseStatus::Passed && !listed.contains(c.name)) {
+        out << "NEW PASS " << c.name << " (not yet in " << o.expectPassPath << ")\n";
+        ++fresh;
+      }
+    out << listed.size() - missing << " of " << listed.size() << " expected cases passed";
+    if (fresh) out << "; " << fresh << " more passed (regenerate the list: scripts/update-conformance-lists.sh)";
+    out << "\n";
+    if (missing) {
+      err << missing << " case(s) of " << o.expectPassPath << " did not pass (REGRESSED above)\n";
+      regressed = true;
+    }
+  }
   if (o.minPassPercent) {
     const auto attempted = report.passed + report.failed;
     const double pct = attempted ? 100.0 * static_cast<double>(report.passed) / static_cast<double>(attempted) : 0.0;
@@ -116,7 +212,7 @@ int runCheck(const BenchOptions& o, std::ostream& out, std::ostream& err) {
       return 1;
     }
   }
-  return 0;
+  return regressed ? 1 : 0;
 }
 
 int runListOps(const BenchOptions& o, std::ostream& out, std::ostream& err) {

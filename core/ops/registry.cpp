@@ -116,6 +116,24 @@ const OpInfo kOps[] = {
     {"", "Compress", 9, inferCompress, nullptr},
     {"", "Unique", 11, inferUnique, nullptr},
     {"", "Trilu", 14, inferTrilu, nullptr},
+    // Signal processing (signal.cpp).
+    {"", "HannWindow", 17, inferWindow, nullptr},
+    {"", "HammingWindow", 17, inferWindow, nullptr},
+    {"", "BlackmanWindow", 17, inferWindow, nullptr},
+    {"", "MelWeightMatrix", 17, inferMelWeightMatrix, nullptr},
+    {"", "DFT", 17, inferDft, nullptr},
+    {"", "STFT", 17, inferStft, nullptr},
+    // Detection (detection.cpp).
+    {"", "NonMaxSuppression", 10, inferNonMaxSuppression, nullptr},
+    {"", "RoiAlign", 10, inferRoiAlign, nullptr},
+    {"", "GridSample", 16, inferGridSample, nullptr},
+    {"", "MaxUnpool", 9, inferMaxUnpool, nullptr},
+    {"", "Det", 11, inferDet, nullptr},
+    {"", "TfIdfVectorizer", 9, inferTfIdfVectorizer, nullptr},
+    // Optimizers (training.cpp). Models that import only this domain have no default-domain opset (0).
+    {"ai.onnx.preview.training", "Adagrad", 0, inferOptimizer, nullptr},
+    {"ai.onnx.preview.training", "Momentum", 0, inferOptimizer, nullptr},
+    {"ai.onnx.preview.training", "Adam", 0, inferOptimizer, nullptr},
     {"", "ReverseSequence", 10, inferReverseSequence, nullptr},
     // Reductions.
     {"", "ReduceL1", 1, inferReduce, costReduce},

@@ -103,6 +103,23 @@ Status inferIf(InferContext& ctx);
 Status inferLoop(InferContext& ctx);
 Status inferScan(InferContext& ctx);
 
+// signal.cpp
+Status inferWindow(InferContext& ctx);
+Status inferMelWeightMatrix(InferContext& ctx);
+Status inferDft(InferContext& ctx);
+Status inferStft(InferContext& ctx);
+
+// detection.cpp
+Status inferNonMaxSuppression(InferContext& ctx);
+Status inferRoiAlign(InferContext& ctx);
+Status inferGridSample(InferContext& ctx);
+Status inferMaxUnpool(InferContext& ctx);
+Status inferDet(InferContext& ctx);
+Status inferTfIdfVectorizer(InferContext& ctx);
+
+// training.cpp
+Status inferOptimizer(InferContext& ctx);
+
 // costs.cpp
 using Shapes = std::span<const ir::Shape* const>;
 Cost costElementwise(const ir::Node& n, Shapes in, Shapes out);

@@ -70,7 +70,30 @@ void writeReluModel(const fs::path& path, const std::vector<int64_t>& dims) {
   std::ofstream f(path, std::ios::binary);
   m.SerializeToOstream(&f);
 }
+
+// A float32 tensor file of a backend-test case (input_N.pb / output_N.pb).
+void writeTensorFile(const fs::path& path, const std::string& name, const std::vector<int64_t>& dims,
+                     const std::vector<float>& values) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims)
+    t.add_dims(d);
+  for (auto v : values)
+    t.add_float_data(v);
+  std::ofstream f(path, std::ios::binary);
+  t.SerializeToOstream(&f);
+}
 #pragma GCC diagnostic pop
+
+// A backend-test case folder: Relu over 4 values, expected output right (passes) or wrong (fails).
+void writeReluCase(const fs::path& dir, bool correct) {
+  fs::create_directories(dir / "test_data_set_0");
+  writeReluModel(dir / "model.onnx", {4});
+  writeTensorFile(dir / "test_data_set_0" / "input_0.pb", "x", {4}, {-1.f, 2.f, -3.f, 4.f});
+  writeTensorFile(dir / "test_data_set_0" / "output_0.pb", "y", {4},
+                  correct ? std::vector<float>{0.f, 2.f, 0.f, 4.f} : std::vector<float>{0.f, 2.f, 0.f, 5.f});
+}
 
 } // namespace
 
@@ -216,6 +239,53 @@ private slots:
     const auto r = runBench(QStringList{"--model=" + m_small, "--loop=1", "--warmup=0"} + args);
     QVERIFY2(r.status == 2, qPrintable(QString::number(r.status) + " " + r.err));
     QVERIFY2(r.err.startsWith(code + ": "), qPrintable(r.err));
+  }
+
+  // Issue 13: the conformance gate. Every case of --expect-pass must pass (each one that does not is
+  // named, the run fails); passing cases not in the list are reported; --write-pass-list writes the
+  // list that --expect-pass reads.
+  void expectPassList() {
+    const fs::path cases = m_root / "cases";
+    writeReluCase(cases / "case_good", true);
+    writeReluCase(cases / "case_bad", false);
+    const QString dir = QString::fromStdString(cases.string());
+    auto list = [&](const std::string& name, const std::string& text) {
+      std::ofstream(m_root / name) << text;
+      return path(name);
+    };
+    // A listed case that fails: named, exit 1.
+    auto r = runBench({"--check=" + dir, "--expect-pass=" + list("both.txt", "# gate\ncase_good\n  case_bad  \n\n")});
+    QVERIFY2(r.status == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("REGRESSED case_bad: failed: "), qPrintable(r.out));
+    QVERIFY2(!r.out.contains("REGRESSED case_good"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("1 of 2 expected cases passed"), qPrintable(r.out));
+    QVERIFY2(r.err.contains("1 case(s) of"), qPrintable(r.err));
+    // A listed case that is not there at all: named, exit 1.
+    r = runBench({"--check=" + dir, "--expect-pass=" + list("missing.txt", "case_good\ncase_gone\n")});
+    QVERIFY2(r.status == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("REGRESSED case_gone: listed in"), qPrintable(r.out));
+    // A case that passes but is not listed: reported, not a failure.
+    r = runBench({"--check=" + dir, "--expect-pass=" + list("empty.txt", "# nothing yet\n")});
+    QVERIFY2(r.status == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("NEW PASS case_good"), qPrintable(r.out));
+    QVERIFY2(!r.out.contains("NEW PASS case_bad"), qPrintable(r.out));
+    // The written list holds the passing cases only, and the gate accepts it.
+    r = runBench({"--check=" + dir, "--write-pass-list=" + path("written.txt")});
+    QVERIFY2(r.status == 0, qPrintable(r.out + r.err));
+    std::ifstream f(m_root / "written.txt");
+    const std::string written((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    QVERIFY2(written.find("\ncase_good\n") != std::string::npos, written.c_str());
+    QVERIFY2(written.find("case_bad") == std::string::npos, written.c_str());
+    r = runBench({"--check=" + dir, "--expect-pass=" + path("written.txt")});
+    QVERIFY2(r.status == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("1 of 1 expected cases passed"), qPrintable(r.out));
+    // Bad lists and options: usage errors.
+    r = runBench({"--check=" + dir, "--expect-pass=" + list("slash.txt", "node/case_good\n")});
+    QVERIFY2(r.status == 2 && r.err.contains("line 1"), qPrintable(r.err));
+    r = runBench({"--check=" + dir, "--expect-pass=" + path("no-such-list.txt")});
+    QVERIFY2(r.status == 2 && r.err.contains("cannot read"), qPrintable(r.err));
+    r = runBench({"--model=" + m_small, "--expect-pass=" + path("written.txt")});
+    QVERIFY2(r.status == 2 && r.err.contains("go with --check"), qPrintable(r.err));
   }
 };
 

@@ -498,6 +498,49 @@ private slots:
              r.error().message.c_str());
   }
 
+  // Issue 13: static sequences and simple Gradient nodes become tensor ops at import; what cannot be
+  // resolved (a computed position, an op Gradient does not differentiate) is left as it was.
+  void staticSequencesAndGradientsAreWrittenOut() {
+    const std::string simple = std::string(GS_ONNX_TESTDATA) + "/simple";
+    if (!std::filesystem::exists(simple + "/test_sequence_model3")) QSKIP("ONNX backend test data not present");
+    auto opsOf = [](const ir::Graph& g) {
+      std::set<std::string> ops;
+      for (const auto& n : g.nodes)
+        ops.insert(n.opType);
+      return ops;
+    };
+    for (const char* c : {"test_sequence_model1", "test_sequence_model3", "test_sequence_model5",
+                          "test_sequence_model7", "test_gradient_of_add_and_mul"}) {
+      auto m = importModel(simple + "/" + c + "/model.onnx");
+      QVERIFY2(m.has_value(), m ? "" : m.error().str().c_str());
+      for (const auto& op : opsOf(m->graph))
+        QVERIFY2(op.find("Sequence") == std::string::npos && op != "Gradient",
+                 (std::string(c) + " still has " + op).c_str());
+    }
+    // SequenceAt at a position that is a graph input: not static, left alone.
+    onnx::ModelProto proto;
+    {
+      std::ifstream f(simple + "/test_sequence_model2/model.onnx", std::ios::binary);
+      QVERIFY(proto.ParseFromIstream(&f));
+    }
+    auto* inits = proto.mutable_graph()->mutable_initializer();
+    for (int i = inits->size() - 1; i >= 0; --i)
+      if (inits->Get(i).name() == "pos_at") inits->DeleteSubrange(i, 1);
+    auto dynamic = importModelFromBytes(serialize(proto), "");
+    QVERIFY2(dynamic.has_value(), dynamic ? "" : dynamic.error().str().c_str());
+    QVERIFY(opsOf(dynamic->graph).contains("SequenceAt"));
+    QVERIFY(opsOf(dynamic->graph).contains("SequenceConstruct"));
+    // Gradient through an op it does not differentiate (Relu): left alone.
+    {
+      std::ifstream f(simple + "/test_gradient_of_add/model.onnx", std::ios::binary);
+      QVERIFY(proto.ParseFromIstream(&f));
+    }
+    proto.mutable_graph()->mutable_node(0)->set_op_type("Sum");
+    auto kept = importModelFromBytes(serialize(proto), "");
+    QVERIFY2(kept.has_value(), kept ? "" : kept.error().str().c_str());
+    QVERIFY(opsOf(kept->graph).contains("Gradient"));
+  }
+
   void unknownOpsImport() {
     auto m = test::addReluModel();
     m.mutable_graph()->mutable_node(1)->set_op_type("FancyRelu");

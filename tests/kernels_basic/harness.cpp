@@ -33,6 +33,7 @@ gs::Expected<std::vector<HostTensor>> runOp(const OpSpec& spec, const std::vecto
   gs::ir::Node node;
   node.name = "test_" + spec.op;
   node.opType = spec.op;
+  node.domain = spec.domain;
   node.attrs = spec.attrs;
   const std::size_t nIn = spec.inputs.size();
   std::vector<DataType> inTypes(nIn);

@@ -22,6 +22,7 @@ using Dims = std::vector<int64_t>;
 
 struct OpSpec {
   std::string op;
+  std::string domain; // "" for ai.onnx
   int64_t opset = 17;
   gs::ir::Attributes attrs;
   std::vector<HostTensor> inputs; // dtype Undefined: an omitted optional input

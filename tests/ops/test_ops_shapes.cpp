@@ -352,6 +352,45 @@ private slots:
     QCOMPARE(drop.outputs[1].dtype, ir::DataType::Bool);
   }
 
+  // Issue 13: the long-tail ops' shape functions (sizes from known values, fresh dims otherwise).
+  void longTailShapes() {
+    EXPECT_SHAPE(infer("HannWindow", {intScalar(10)}), 0, "[10]");
+    auto w = infer("BlackmanWindow", {i64("")}, attrs({{"output_datatype", A::ofInt(11)}}));
+    QVERIFY(w.status.has_value());
+    QCOMPARE(w.outputs[0].dtype, ir::DataType::Float64);
+    QCOMPARE(w.outputs[0].shape.rank(), std::size_t{1});
+    QVERIFY(!w.outputs[0].shape.dims[0].isKnown()); // the size is a run-time value
+    EXPECT_SHAPE(infer("DFT", {f32("2,10,1")}, attrs({{"axis", A::ofInt(1)}, {"onesided", A::ofInt(1)}})), 0,
+                 "[2,6,2]");
+    EXPECT_SHAPE(infer("DFT", {f32("2,10,2"), intScalar(16)}, attrs({{"axis", A::ofInt(1)}})), 0, "[2,16,2]");
+    EXPECT_INVALID(infer("DFT", {f32("2,10,3")}), "last dim");
+    EXPECT_SHAPE(infer("STFT", {f32("1,128,1"), intScalar(8), none(), intScalar(16)}), 0, "[1,15,9,2]");
+    EXPECT_INVALID(infer("STFT", {f32("1,128,1"), intScalar(8)}), "window or a frame_length");
+    EXPECT_SHAPE(infer("MelWeightMatrix", {intScalar(8), intScalar(16), intScalar(8192), floats({0}), floats({4096})}),
+                 0, "[9,8]");
+    auto nms = infer("NonMaxSuppression", {f32("1,6,4"), f32("1,2,6")}, {}, 11);
+    QVERIFY(nms.status.has_value());
+    QCOMPARE(nms.outputs[0].dtype, ir::DataType::Int64);
+    QCOMPARE(nms.outputs[0].shape.dims[1].value, int64_t{3});
+    EXPECT_INVALID(infer("NonMaxSuppression", {f32("1,6,5"), f32("1,2,6")}, {}, 11), "boxes");
+    EXPECT_SHAPE(infer("RoiAlign", {f32("N,3,8,8"), f32("R,4"), i64("R")},
+                       attrs({{"output_height", A::ofInt(2)}, {"output_width", A::ofInt(3)}}), 16),
+                 0, "[R,3,2,3]");
+    EXPECT_SHAPE(infer("GridSample", {f32("N,3,8,8"), f32("N,4,5,2")}, {}, 16), 0, "[N,3,4,5]");
+    EXPECT_SHAPE(infer("MaxUnpool", {f32("1,1,2,2"), i64("1,1,2,2")},
+                       attrs({{"kernel_shape", A::ofInts({2, 2})}, {"strides", A::ofInts({2, 2})}}), 11),
+                 0, "[1,1,4,4]");
+    EXPECT_SHAPE(infer("Det", {f32("B,3,3")}, {}, 11), 0, "[B]");
+    EXPECT_INVALID(infer("Det", {f32("3,4")}, {}, 11), "square");
+    EXPECT_SHAPE(infer("TfIdfVectorizer", {i64("2,6")}, attrs({{"ngram_indexes", A::ofInts({0, 4, 1})}}), 9), 0,
+                 "[2,5]");
+    EXPECT_SHAPE(infer("ai.onnx.preview.training.Adam",
+                       {floats({0.1f}), intScalar(1), f32("3"), f32("N"), f32("3"), f32("N"), f32("3"), f32("N"),
+                        f32("3"), f32("N")},
+                       {}, 17, 6),
+                 5, "[N]");
+  }
+
   void matmulGemmEinsum() {
     EXPECT_SHAPE(infer("MatMul", {f32("B,1,2,3"), f32("5,3,4")}), 0, "[B,5,2,4]");
     EXPECT_SHAPE(infer("MatMul", {f32("3"), f32("N,3,4")}), 0, "[N,4]");

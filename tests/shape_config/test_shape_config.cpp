@@ -307,6 +307,12 @@ private slots:
     expectCode(fixed, "E10001", "which the static strategy does not allow");
     fixed.inputs = {InputSpec{"x", {DimSpec::fixed(0)}, false}};
     expectCode(fixed, "E10011", "dim 0 of input [x] is 0");
+    // Issue 13: shapes taken from real tensors (the conformance runner) may be empty; never from options.
+    fixed.allowEmptyDims = true;
+    QVERIFY(checkConfig(fixed));
+    fixed.inputs = {InputSpec{"x", {DimSpec::fixed(-3)}, false}};
+    expectCode(fixed, "E10011", "dim 0 of input [x] is -3");
+    fixed.allowEmptyDims = false;
     fixed.inputs = {InputSpec{"x", {}, false}};
     expectCode(fixed, "E10001", "write \"x:\" for a scalar");
 

@@ -8,6 +8,7 @@
 // copied at all: tensors view the mapped data file.
 #include "core/compiler/onnx/importer.h"
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <new>
@@ -20,8 +21,10 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/common/log.h"
+#include "core/compiler/onnx/gradient_lowering.h"
 #include "core/compiler/onnx/graph_import.h"
 #include "core/compiler/onnx/model_checks.h"
+#include "core/compiler/onnx/sequence_lowering.h"
 #include "core/compiler/onnx/tensor_proto.h"
 
 namespace gs::onnx_import {
@@ -124,6 +127,16 @@ Expected<ir::Model> convertModel(onnx::ModelProto& proto, const std::string& sou
                              source, *sorted);
   if (options.runChecker)
     if (auto st = runOnnxChecker(proto, baseDir); !st) return context(st.error());
+
+  {
+    const auto it = std::find_if(proto.opset_import().begin(), proto.opset_import().end(),
+                                 [](const auto& o) { return o.domain().empty() || o.domain() == "ai.onnx"; });
+    const int64_t opset = it == proto.opset_import().end() ? 1 : it->version();
+    if (const int n = lowerStaticSequences(*proto.mutable_graph(), opset))
+      log::get("import")->info("'{}': {} sequence ops of static sequences rewritten as tensor ops", source, n);
+    if (const int n = lowerGradients(*proto.mutable_graph()))
+      log::get("import")->info("'{}': {} Gradient nodes written out as tensor ops", source, n);
+  }
 
   ir::Model model;
   model.irVersion = proto.ir_version();

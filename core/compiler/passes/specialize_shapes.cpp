@@ -1,5 +1,6 @@
 // Gives the graph this gear's input shapes and infers every value. For a gear every value must come
-// out static, except outputs of ops whose output size depends on the data (NonZero, ...), which the
+// out static, except outputs of ops whose output size depends on the data (NonZero, ..., or any op
+// whose inputs are static but whose output shape is not, such as Range of a graph input), which the
 // memory plan leaves out of the arena.
 #include "core/compiler/passes/specialize_shapes.h"
 
@@ -47,8 +48,16 @@ Expected<bool> specializeShapes(ir::Graph& g, PassContext& ctx) {
   for (auto id : order) {
     const auto& n = g.nodes[id];
     bool dep = dataDependentOp(n);
+    bool inputsStatic = true;
     for (auto in : n.inputs)
-      if (in != ir::kNone && dependent[in]) dep = true;
+      if (in != ir::kNone) {
+        if (dependent[in]) dep = true;
+        inputsStatic = inputsStatic && g.values[in].shape.isStatic();
+      }
+    // Every input's shape is known but the output's is not: the output's size depends on input
+    // values computed at run time (Range of a graph input, ConstantOfShape, Expand, Reshape ... of
+    // computed shapes). Its kernel sizes the output when it runs.
+    if (!dep && inputsStatic && !n.inputs.empty()) dep = true;
     for (auto o : n.outputs) {
       if (o == ir::kNone) continue;
       const auto& v = g.values[o];

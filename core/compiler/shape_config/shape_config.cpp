@@ -52,7 +52,7 @@ Status checkInputs(const ShapeConfig& c) {
     for (std::size_t i = 0; i < in.dims.size(); ++i) {
       const auto& d = in.dims[i];
       const auto where = "dim " + std::to_string(i) + " of input [" + in.name + "]";
-      if (d.kind == DimSpec::Kind::Fixed && d.value <= 0)
+      if (d.kind == DimSpec::Kind::Fixed && (d.value < 0 || (d.value == 0 && !c.allowEmptyDims)))
         return makeError("E10011", invalidValue("input_shape", formatInput(in, false),
                                                 where + " is " + std::to_string(d.value) +
                                                     "; a dim must be > 0, or -1 for a dynamic dim"));

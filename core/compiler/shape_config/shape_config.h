@@ -61,6 +61,10 @@ struct ShapeConfig {
   std::vector<std::string> outNodes;       // "node:0" or an output tensor name
   std::string socVersion;
   bool fromDeprecatedRange = false; // given as --input_shape_range (printed back the same way)
+  // Fixed dims of 0 (empty tensors, legal ONNX) are accepted. Never set from options: ATC's E10011
+  // is about a dim a user types into --input_shape. Set by API callers whose shapes come from real
+  // tensors (the conformance runner takes them from the test data).
+  bool allowEmptyDims = false;
 
   bool operator==(const ShapeConfig&) const = default;
   const InputSpec* findInput(std::string_view name) const;

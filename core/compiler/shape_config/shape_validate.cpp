@@ -81,7 +81,7 @@ Status checkUnlistedInput(const ShapeConfig& c, ir::ValueId id, const ir::Graph&
                                    v.name + ":...\".");
   if (c.strategy == Strategy::Static)
     for (std::size_t i = 0; i < v.shape.dims.size(); ++i)
-      if (v.shape.dims[i].value <= 0)
+      if (v.shape.dims[i].value < 0 || (v.shape.dims[i].value == 0 && !c.allowEmptyDims))
         return makeError("E10011", "Input [" + v.name + "] has the shape " + v.shape.str() + " in the model: dim " +
                                        std::to_string(i) + " is 0; in static mode every dim must be > 0.");
   return ok();

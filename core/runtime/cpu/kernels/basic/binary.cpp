@@ -22,9 +22,9 @@ void binaryLoop(const BroadcastPlan& p, const void* a, const void* b, void* o, i
   binarySpans(p, static_cast<const A*>(a), static_cast<const B*>(b), static_cast<O*>(o), e0, e1, F);
 }
 
-constexpr auto kAdd = [](auto x, auto y) { return x + y; };
-constexpr auto kSub = [](auto x, auto y) { return x - y; };
-constexpr auto kMul = [](auto x, auto y) { return x * y; };
+constexpr auto kAdd = [](auto x, auto y) { return static_cast<decltype(x)>(x + y); };
+constexpr auto kSub = [](auto x, auto y) { return static_cast<decltype(x)>(x - y); };
+constexpr auto kMul = [](auto x, auto y) { return static_cast<decltype(x)>(x * y); };
 constexpr auto kDiv = [](auto x, auto y) {
   using T = decltype(x);
   if constexpr (std::is_integral_v<T>) {
@@ -37,7 +37,9 @@ constexpr auto kDiv = [](auto x, auto y) {
 // Mod with fmod = 0: the result takes the sign of the divisor (Python's %).
 constexpr auto kMod = [](auto x, auto y) {
   using T = decltype(x);
-  if constexpr (std::is_integral_v<T>) {
+  if constexpr (std::is_unsigned_v<T>) {
+    return y == 0 ? T{0} : static_cast<T>(x % y);
+  } else if constexpr (std::is_integral_v<T>) {
     if (y == 0 || y == -1) return T{0};
     T r = static_cast<T>(x % y);
     if (r != 0 && ((r < 0) != (y < 0))) r = static_cast<T>(r + y);
@@ -51,7 +53,9 @@ constexpr auto kMod = [](auto x, auto y) {
 // Mod with fmod = 1: C's remainder, sign of the dividend.
 constexpr auto kFmod = [](auto x, auto y) {
   using T = decltype(x);
-  if constexpr (std::is_integral_v<T>) {
+  if constexpr (std::is_unsigned_v<T>) {
+    return y == 0 ? T{0} : static_cast<T>(x % y);
+  } else if constexpr (std::is_integral_v<T>) {
     if (y == 0 || y == -1) return T{0};
     return static_cast<T>(x % y);
   } else {
@@ -105,9 +109,11 @@ struct TypedFn {
   BinaryFn fn = nullptr;
 };
 
+constexpr std::size_t kMaxTyped = 16;
+
 struct BinaryDef {
   std::string_view op;
-  std::array<TypedFn, 9> fns;
+  std::array<TypedFn, kMaxTyped> fns;
   bool boolOut = false;
   int64_t grain = kGrainCheap;
 };
@@ -117,20 +123,26 @@ constexpr auto I32 = ir::DataType::Int32;
 constexpr auto I64 = ir::DataType::Int64;
 constexpr auto BOOL = ir::DataType::Bool;
 
-template <auto F> constexpr std::array<TypedFn, 9> arith() {
-  return {{{F32, F32, binaryLoop<float, float, float, F>},
-           {I32, I32, binaryLoop<int32_t, int32_t, int32_t, F>},
-           {I64, I64, binaryLoop<int64_t, int64_t, int64_t, F>}}};
+template <class T, auto F> constexpr TypedFn same() {
+  return {ir::dtypeOf<T>(), ir::dtypeOf<T>(), binaryLoop<T, T, T, F>};
 }
-template <auto F> constexpr std::array<TypedFn, 9> compare(bool withBool) {
-  std::array<TypedFn, 9> r{{{F32, F32, binaryLoop<float, float, bool, F>},
-                            {I32, I32, binaryLoop<int32_t, int32_t, bool, F>},
-                            {I64, I64, binaryLoop<int64_t, int64_t, bool, F>}}};
+// Arithmetic over every numeric type (the narrow integer and float64 rows serve the ONNX forms that
+// declare them; integer results wrap as in C, as ONNX Runtime's do).
+template <auto F> constexpr std::array<TypedFn, kMaxTyped> arith() {
+  return {{same<float, F>(), same<int32_t, F>(), same<int64_t, F>(), same<double, F>(), same<int8_t, F>(),
+           same<int16_t, F>(), same<uint8_t, F>(), same<uint16_t, F>(), same<uint32_t, F>(), same<uint64_t, F>()}};
+}
+template <auto F> constexpr std::array<TypedFn, kMaxTyped> compare(bool withBool) {
+  std::array<TypedFn, kMaxTyped> r{{{F32, F32, binaryLoop<float, float, bool, F>},
+                                    {I32, I32, binaryLoop<int32_t, int32_t, bool, F>},
+                                    {I64, I64, binaryLoop<int64_t, int64_t, bool, F>}}};
   if (withBool) r[3] = {BOOL, BOOL, binaryLoop<bool, bool, bool, F>};
   return r;
 }
-template <auto F> constexpr std::array<TypedFn, 9> logic() { return {{{BOOL, BOOL, binaryLoop<bool, bool, bool, F>}}}; }
-template <auto F> constexpr std::array<TypedFn, 9> shifts() {
+template <auto F> constexpr std::array<TypedFn, kMaxTyped> logic() {
+  return {{{BOOL, BOOL, binaryLoop<bool, bool, bool, F>}}};
+}
+template <auto F> constexpr std::array<TypedFn, kMaxTyped> shifts() {
   return {{{ir::DataType::UInt8, ir::DataType::UInt8, binaryLoop<uint8_t, uint8_t, uint8_t, F>},
            {ir::DataType::UInt16, ir::DataType::UInt16, binaryLoop<uint16_t, uint16_t, uint16_t, F>},
            {ir::DataType::UInt32, ir::DataType::UInt32, binaryLoop<uint32_t, uint32_t, uint32_t, F>},
@@ -147,11 +159,12 @@ const BinaryDef kBinary[] = {
     {"Div", arith<kDiv>(), false, kGrainMedium},
     {"Mod", arith<kMod>(), false, kGrainMedium},
     {"Mod/fmod", arith<kFmod>(), false, kGrainMedium},
-    {"PRelu", arith<kPRelu>()},
+    {"PRelu", {{same<float, kPRelu>(), same<int32_t, kPRelu>(), same<int64_t, kPRelu>()}}},
     {"Pow",
      {{powFn<float, float>(), powFn<float, int32_t>(), powFn<float, int64_t>(), powFn<int32_t, int32_t>(),
        powFn<int32_t, int64_t>(), powFn<int64_t, int64_t>(), powFn<int64_t, int32_t>(), powFn<int32_t, float>(),
-       powFn<int64_t, float>()}},
+       powFn<int64_t, float>(), powFn<float, uint32_t>(), powFn<float, uint64_t>(), powFn<float, double>(),
+       powFn<double, double>(), powFn<double, float>(), powFn<double, int64_t>(), powFn<double, int32_t>()}},
      false,
      kGrainHeavy},
     {"Equal", compare<kEqual>(true), true},

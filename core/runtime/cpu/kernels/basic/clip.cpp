@@ -1,4 +1,4 @@
-// Clip for float32, int32 and int64: bounds from the min/max attributes before opset 11, from the
+// Clip for float32, float64 and the integer types: bounds from the min/max attributes before opset 11, from the
 // optional min/max scalar inputs since (read at run time, so they may be computed tensors).
 #include <limits>
 
@@ -21,34 +21,35 @@ public:
     const TensorRef& x = inputs[0];
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, x.dims, ctx));
     Status st = ok();
-    visitType<float, int32_t, int64_t>(m_type, [&](auto tag) {
-      using T = decltype(tag);
-      T lo = std::numeric_limits<T>::lowest();
-      T hi = std::numeric_limits<T>::max();
-      if (m_opset < 11) {
-        if constexpr (std::is_floating_point_v<T>) {
-          lo = m_attrMin;
-          hi = m_attrMax;
-        }
-      } else {
-        for (std::size_t k = 1; k <= 2; ++k) {
-          if (!hasInput(inputs, k)) continue;
-          if (inputs[k].dtype != m_type || inputs[k].numel() != 1) {
-            st = fail("min/max must be one-element tensors of the input's type");
-            return;
+    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+        m_type, [&](auto tag) {
+          using T = decltype(tag);
+          T lo = std::numeric_limits<T>::lowest();
+          T hi = std::numeric_limits<T>::max();
+          if (m_opset < 11) {
+            if constexpr (std::is_floating_point_v<T>) {
+              lo = static_cast<T>(m_attrMin);
+              hi = static_cast<T>(m_attrMax);
+            }
+          } else {
+            for (std::size_t k = 1; k <= 2; ++k) {
+              if (!hasInput(inputs, k)) continue;
+              if (inputs[k].dtype != m_type || inputs[k].numel() != 1) {
+                st = fail("min/max must be one-element tensors of the input's type");
+                return;
+              }
+              (k == 1 ? lo : hi) = inputs[k].as<const T>()[0];
+            }
           }
-          (k == 1 ? lo : hi) = inputs[k].as<const T>()[0];
-        }
-      }
-      const T* in = x.as<const T>();
-      T* out = outputs[0].as<T>();
-      parallelFor(x.numel(), kGrainCheap, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          const T v = in[i] < lo ? lo : in[i];
-          out[i] = v > hi ? hi : v;
-        }
-      });
-    });
+          const T* in = x.as<const T>();
+          T* out = outputs[0].as<T>();
+          parallelFor(x.numel(), kGrainCheap, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) {
+              const T v = in[i] < lo ? lo : in[i];
+              out[i] = v > hi ? hi : v;
+            }
+          });
+        });
     return st;
   }
 
@@ -68,7 +69,8 @@ Expected<std::unique_ptr<Kernel>> createClip(const CreateContext& c) {
 
 bool supportsClip(const ir::Node&, std::span<const ir::DataType> types) {
   return !types.empty() &&
-         (types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64);
+         visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+             types[0], [](auto) {});
 }
 
 } // namespace gs::runtime::cpu::basic

@@ -40,6 +40,15 @@ GS_BASIC_FAMILY(TopK)            // select.cpp
 GS_BASIC_FAMILY(NonZero)         // select.cpp
 GS_BASIC_FAMILY(Compress)        // select.cpp
 GS_BASIC_FAMILY(ReverseSequence) // select.cpp
+GS_BASIC_FAMILY(Nms)             // nms.cpp: NonMaxSuppression
+GS_BASIC_FAMILY(Unique)          // unique.cpp
+GS_BASIC_FAMILY(GridSample)      // grid_sample.cpp
+GS_BASIC_FAMILY(RoiAlign)        // roi_align.cpp
+GS_BASIC_FAMILY(MaxUnpool)       // max_unpool.cpp
+GS_BASIC_FAMILY(Linalg)          // det.cpp: Det MeanVarianceNormalization
+GS_BASIC_FAMILY(TfIdf)           // tfidf.cpp: TfIdfVectorizer
+GS_BASIC_FAMILY(Optimizer)       // optimizers.cpp: Adagrad Momentum Adam (ai.onnx.preview.training)
+GS_BASIC_FAMILY(Signal)          // signal.cpp: HannWindow HammingWindow BlackmanWindow DFT STFT MelWeightMatrix
 
 #undef GS_BASIC_FAMILY
 

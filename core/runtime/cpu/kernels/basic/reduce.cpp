@@ -1,5 +1,5 @@
 // Reductions over axes: ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2
-// ReduceLogSum ReduceLogSumExp ReduceSumSquare for float32, int32 and int64. Axes come from the
+// ReduceLogSum ReduceLogSumExp ReduceSumSquare for float32, float64, int32 and int64. Axes come from the
 // attribute or, where the opset moved them there (ReduceSum 13, the others 18), from input 1; with
 // empty axes the op reduces everything unless noop_with_empty_axes is set. Float sums accumulate in
 // double; an empty reduction gives the op's identity (0, 1, -inf/lowest, +inf/max; NaN for a float mean).
@@ -205,7 +205,7 @@ Expected<std::unique_ptr<Kernel>> createReduce(const CreateContext& c) {
   if (!kindOf(c.node.opType, k)) return unsupported(c, "not a reduction");
   const auto t = inputType(c, 0);
   ReduceFn fn = nullptr;
-  visitType<float, int32_t, int64_t>(t, [&](auto tag) { fn = pickKind<decltype(tag)>(k); });
+  visitType<float, int32_t, int64_t, double>(t, [&](auto tag) { fn = pickKind<decltype(tag)>(k); });
   if (!fn) return unsupported(c, "no kernel for input type " + std::string(ir::dtypeName(t)));
   return std::make_unique<ReduceKernel>(c, fn, ir::dtypeSize(t));
 }
@@ -213,7 +213,8 @@ Expected<std::unique_ptr<Kernel>> createReduce(const CreateContext& c) {
 bool supportsReduce(const ir::Node& node, std::span<const ir::DataType> types) {
   Kind k{};
   return kindOf(node.opType, k) && !types.empty() &&
-         (types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64);
+         (types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64 ||
+          types[0] == ir::DataType::Float64);
 }
 
 } // namespace gs::runtime::cpu::basic

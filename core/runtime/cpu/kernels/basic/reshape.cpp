@@ -1,6 +1,6 @@
 // Kernels that keep the bytes and change the dims: Reshape, Flatten, Squeeze, Unsqueeze, Identity
-// (a copy, or nothing when the executor aliases input and output), Dropout in inference (copy, mask
-// all true), and Shape / Size (int64 metadata outputs). Any fixed-size element type.
+// (a copy, or nothing when the executor aliases input and output), Dropout (inference: copy, mask
+// all true; training mode: random.h's draws), and Shape / Size (int64 metadata outputs). Any fixed-size element type.
 #include <algorithm>
 #include <string_view>
 
@@ -8,6 +8,7 @@
 #include "core/runtime/cpu/kernels/basic/dispatch.h"
 #include "core/runtime/cpu/kernels/basic/kernels.h"
 #include "core/runtime/cpu/kernels/basic/parallel.h"
+#include "core/runtime/cpu/kernels/basic/random.h"
 
 namespace gs::runtime::cpu::basic {
 namespace {
@@ -125,7 +126,9 @@ private:
 
 class DropoutKernel final : public BasicKernel {
 public:
-  using BasicKernel::BasicKernel;
+  DropoutKernel(const CreateContext& c)
+      : BasicKernel(c),
+        m_seed(c.node.attrs.find("seed") ? std::optional<int64_t>(c.node.attrs.getInt("seed", 0)) : std::nullopt) {}
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     if (!hasInput(inputs, 0)) return fail("missing input");
@@ -136,7 +139,7 @@ public:
       if (hasInput(inputs, 1)) {
         GS_ASSIGN_OR_RETURN(ratio, readScalar(inputs[1]));
       }
-      if (training != 0 && ratio != 0) return fail("training mode (random dropout) is not supported");
+      if (training != 0 && ratio != 0) return runTraining(x, ratio, outputs, ctx);
     }
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, x.dims, ctx));
     copyBytes(outputs[0].data, x.data, x.byteSize());
@@ -152,6 +155,36 @@ public:
     }
     return ok();
   }
+
+private:
+  // Training mode: each element is kept when a uniform draw is >= ratio, and scaled by 1 / (1 - ratio).
+  // The draws come from random.h (NumPy's stream when the node has a seed).
+  Status runTraining(const TensorRef& x, double ratio, std::span<TensorRef> outputs, RunContext& ctx) {
+    if (ratio < 0 || ratio >= 1) return fail("ratio must be in [0, 1) in training mode, got " + std::to_string(ratio));
+    GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, x.dims, ctx));
+    const bool withMask = hasOutput(outputs, 1);
+    if (withMask) {
+      GS_RETURN_IF_ERROR(prepareOutput(outputs, 1, x.dims, ctx));
+      if (outputs[1].dtype != ir::DataType::Bool) return fail("the mask of a training-mode Dropout is bool");
+    }
+    Mt19937Uniform random(m_seed);
+    const double scale = 1.0 / (1.0 - ratio);
+    const bool done = visitType<float, double>(x.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      const T* in = x.as<const T>();
+      T* out = outputs[0].as<T>();
+      bool* mask = withMask ? outputs[1].as<bool>() : nullptr;
+      for (int64_t i = 0; i < x.numel(); ++i) {
+        const bool keep = random.next() >= ratio;
+        out[i] = keep ? static_cast<T>(static_cast<double>(in[i]) * scale) : T{0};
+        if (mask) mask[i] = keep;
+      }
+    });
+    if (!done) return fail("training mode takes float32 or float64 data");
+    return ok();
+  }
+
+  std::optional<int64_t> m_seed;
 };
 
 class ShapeOfKernel final : public BasicKernel {

@@ -63,31 +63,32 @@ public:
     }
     GS_RETURN_IF_ERROR(prepareOutput(outputs, 0, m_outDims, ctx));
     void* out = outputs[0].data;
-    visitType<float, int32_t, int64_t>(m_type, [&](auto tag) {
-      using T = decltype(tag);
-      T* o = static_cast<T*>(out);
-      if (inputs.size() == 1) {
-        // One input: the output is a broadcast copy (Sum/Max/Min/Mean of a single tensor).
-        const T* a = inputs[0].as<const T>();
-        const BroadcastPlan& p = m_plans[0];
-        parallelFor(p.total, kGrainCheap,
-                    [&](int64_t e0, int64_t e1) { binarySpans(p, a, a, o, e0, e1, [](T x, T) { return x; }); });
-        return;
-      }
-      for (std::size_t k = 1; k < inputs.size(); ++k) {
-        const T* a = k == 1 ? inputs[0].as<const T>() : o;
-        const T* b = inputs[k].as<const T>();
-        const BroadcastPlan& p = m_plans[k - 1];
-        parallelFor(p.total, kGrainCheap, [&](int64_t e0, int64_t e1) { foldSpan<T>(m_fold, p, a, b, o, e0, e1); });
-      }
-      if (m_fold == Fold::Mean) {
-        const T n = static_cast<T>(inputs.size());
-        parallelFor(m_plans[0].total, kGrainCheap, [&](int64_t e0, int64_t e1) {
-          for (int64_t i = e0; i < e1; ++i)
-            o[i] = static_cast<T>(o[i] / n);
+    visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+        m_type, [&](auto tag) {
+          using T = decltype(tag);
+          T* o = static_cast<T*>(out);
+          if (inputs.size() == 1) {
+            // One input: the output is a broadcast copy (Sum/Max/Min/Mean of a single tensor).
+            const T* a = inputs[0].as<const T>();
+            const BroadcastPlan& p = m_plans[0];
+            parallelFor(p.total, kGrainCheap,
+                        [&](int64_t e0, int64_t e1) { binarySpans(p, a, a, o, e0, e1, [](T x, T) { return x; }); });
+            return;
+          }
+          for (std::size_t k = 1; k < inputs.size(); ++k) {
+            const T* a = k == 1 ? inputs[0].as<const T>() : o;
+            const T* b = inputs[k].as<const T>();
+            const BroadcastPlan& p = m_plans[k - 1];
+            parallelFor(p.total, kGrainCheap, [&](int64_t e0, int64_t e1) { foldSpan<T>(m_fold, p, a, b, o, e0, e1); });
+          }
+          if (m_fold == Fold::Mean) {
+            const T n = static_cast<T>(inputs.size());
+            parallelFor(m_plans[0].total, kGrainCheap, [&](int64_t e0, int64_t e1) {
+              for (int64_t i = e0; i < e1; ++i)
+                o[i] = static_cast<T>(o[i] / n);
+            });
+          }
         });
-      }
-    });
     return ok();
   }
 
@@ -189,8 +190,9 @@ bool supportsVariadic(const ir::Node& node, std::span<const ir::DataType> types)
   if (types.empty()) return false;
   for (auto t : types)
     if (t != types[0]) return false;
-  if (node.opType == "Mean") return types[0] == ir::DataType::Float32;
-  return types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Int32 || types[0] == ir::DataType::Int64;
+  if (node.opType == "Mean") return types[0] == ir::DataType::Float32 || types[0] == ir::DataType::Float64;
+  return visitType<float, int32_t, int64_t, double, int8_t, int16_t, uint8_t, uint16_t, uint32_t, uint64_t>(
+      types[0], [](auto) {});
 }
 
 Expected<std::unique_ptr<Kernel>> createWhere(const CreateContext& c) {

@@ -160,11 +160,21 @@ public:
   }
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext&) override {
+    if (!inputs.empty() && inputs[0].dtype == ir::DataType::Float64)
+      contract<double>(inputs, outputs);
+    else
+      contract<float>(inputs, outputs);
+    return ok();
+  }
+
+private:
+  // Every output element as a sum of products over the summed labels, accumulated in double.
+  template <class T> void contract(std::span<const TensorRef> inputs, std::span<TensorRef> outputs) {
     const std::size_t n = inputs.size();
-    std::vector<const float*> ptrs(n);
+    std::vector<const T*> ptrs(n);
     for (std::size_t i = 0; i < n; ++i)
-      ptrs[i] = inputs[i].as<const float>();
-    float* y = outputs[0].as<float>();
+      ptrs[i] = inputs[i].as<const T>();
+    T* y = outputs[0].as<T>();
     const int64_t total = product(m_outSizes, 0, m_outSizes.size());
     const int64_t sumTotal = product(m_sumSizes, 0, m_sumSizes.size());
     const std::size_t no = m_out.size(), ns = m_sum.size();
@@ -195,12 +205,10 @@ public:
         }
         acc += prod;
       }
-      y[e] = static_cast<float>(acc);
+      y[e] = static_cast<T>(acc);
     }
-    return ok();
   }
 
-private:
   ir::Node m_node;
   Parsed m_parsed;
   std::vector<std::vector<int>> m_labels;
@@ -218,6 +226,11 @@ Expected<std::unique_ptr<Kernel>> createEinsum(const CreateContext& ctx) {
 }
 
 bool supportsEinsum(const ir::Node& node, std::span<const ir::DataType> inputTypes) {
+  if (!inputTypes.empty() && inputTypes[0] == ir::DataType::Float64) {
+    for (auto t : inputTypes)
+      if (t != ir::DataType::Float64) return false;
+    return !node.inputs.empty();
+  }
   return allInputsFloat32(node, inputTypes);
 }
 

@@ -321,6 +321,7 @@ template <class K> Expected<std::unique_ptr<Kernel>> make(const CreateContext& c
 } // namespace
 
 Expected<std::unique_ptr<Kernel>> createBatchNormalization(const CreateContext& ctx) {
+  if (ctx.node.attrs.getInt("training_mode", 0) != 0) return createBatchNormTraining(ctx); // batchnorm_training.cpp
   return make<BatchNormKernel>(ctx);
 }
 Expected<std::unique_ptr<Kernel>> createInstanceNormalization(const CreateContext& ctx) {

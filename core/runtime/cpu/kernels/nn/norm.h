@@ -7,6 +7,8 @@
 namespace gs::runtime::cpu::nn {
 
 Expected<std::unique_ptr<Kernel>> createBatchNormalization(const CreateContext& ctx);
+// Training mode (batchnorm_training.cpp): batch statistics, updated running statistics.
+Expected<std::unique_ptr<Kernel>> createBatchNormTraining(const CreateContext& ctx);
 Expected<std::unique_ptr<Kernel>> createInstanceNormalization(const CreateContext& ctx);
 Expected<std::unique_ptr<Kernel>> createLayerNormalization(const CreateContext& ctx);
 Expected<std::unique_ptr<Kernel>> createLpNormalization(const CreateContext& ctx);

@@ -40,7 +40,7 @@ std::span<const KernelEntry> nnKernels() {
       {"", "RNN", createRnn, supportsRnn, kF32, "sequence_lens int32,int64"},
       {"", "Resize", createResize, supportsResize, kF32, "roi/scales float32,float64; sizes int64"},
       {"", "Upsample", createUpsample, supportsResize, kF32, ""},
-      {"", "Einsum", createEinsum, supportsEinsum, kF32, ""},
+      {"", "Einsum", createEinsum, supportsEinsum, kF32 | ir::DtypeSet{ir::DataType::Float64}, ""},
       // GearStudio's ops: fused activation / residual / affine epilogue, channels-last layout.
       {"ai.gearstudio", "FusedConv", createConv, supportsConv, kF32, ""},
       {"ai.gearstudio", "FusedConvTranspose", createConvTranspose, supportsConvTranspose, kF32, ""},
