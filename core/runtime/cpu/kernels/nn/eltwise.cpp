@@ -23,8 +23,6 @@ dnnl::algorithm algorithmOf(VectorEltwise::Fn fn) {
   switch (fn) {
   case VectorEltwise::Fn::Exp:
     return A::eltwise_exp;
-  case VectorEltwise::Fn::Log:
-    return A::eltwise_log;
   case VectorEltwise::Fn::Tanh:
     return A::eltwise_tanh;
   case VectorEltwise::Fn::Sigmoid:
@@ -32,6 +30,7 @@ dnnl::algorithm algorithmOf(VectorEltwise::Fn fn) {
   case VectorEltwise::Fn::Sqrt:
     return A::eltwise_sqrt;
   case VectorEltwise::Fn::Erf: // libmvec, no primitive
+  case VectorEltwise::Fn::Log:
     break;
   }
   return A::eltwise_exp;
@@ -65,13 +64,12 @@ Range exactRange(VectorEltwise::Fn fn) {
   switch (fn) {
   case VectorEltwise::Fn::Exp:
     return {-87.0f, 88.0f}; // below: denormal results oneDNN flushes to 0; above: overflow to inf
-  case VectorEltwise::Fn::Log:
-    return {std::numeric_limits<float>::min(), std::numeric_limits<float>::max()};
   case VectorEltwise::Fn::Sigmoid:
     return {-87.0f, inf}; // below: results under FLT_MIN
   case VectorEltwise::Fn::Tanh:
   case VectorEltwise::Fn::Sqrt:
   case VectorEltwise::Fn::Erf:
+  case VectorEltwise::Fn::Log:
     return {-inf, inf};
   }
   return {-inf, inf};
@@ -109,7 +107,7 @@ Status VectorEltwise::prepare(int64_t n, int threads) {
 void VectorEltwise::collectSpecials(const float* x, int64_t n) {
   m_special.clear();
   // vsqrtps is IEEE sqrt (NaN, negatives, -0 and inf come out as libm's); libmvec follows libm itself.
-  if (m_fn == Fn::Sqrt || m_fn == Fn::Erf) return;
+  if (m_fn == Fn::Sqrt || m_fn == Fn::Erf || m_fn == Fn::Log) return;
   const Range r = exactRange(m_fn);
   for (int64_t i = 0; i < n; ++i)
     if (!(x[i] >= r.lo && x[i] <= r.hi)) m_special.emplace_back(i, x[i]);
@@ -118,13 +116,13 @@ void VectorEltwise::collectSpecials(const float* x, int64_t n) {
 Status VectorEltwise::run(const float* x, float* y, int64_t n, int threads) {
   if (n <= 0) return ok();
   if (threads <= 0) threads = threadsFor(n * kCostPerElement, n / 1024 + 1);
-  if (m_fn == Fn::Erf) {
+  if (m_fn == Fn::Erf || m_fn == Fn::Log) {
     // Chunks of whole 64-byte lines per thread.
     const int64_t per = ((n + threads - 1) / threads + 15) / 16 * 16;
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int t = 0; t < threads; ++t) {
       const int64_t b = std::min<int64_t>(n, t * per), e = std::min<int64_t>(n, b + per);
-      if (e > b) mvec::erf(x + b, y + b, e - b);
+      if (e > b) (m_fn == Fn::Erf ? mvec::erf : mvec::log)(x + b, y + b, e - b);
     }
     return ok();
   }

@@ -2,21 +2,23 @@
 // (_ZGV<isa>N<lanes>v_<name>); each width is called from a function compiled for that ISA.
 #include "core/runtime/cpu/kernels/nn/mvec.h"
 
-#include <cmath>
 #include <cstring>
 
 #include <immintrin.h>
 
 extern "C" __m128 _ZGVbN4v_erff(__m128);
+extern "C" __m128 _ZGVbN4v_logf(__m128);
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 extern "C" __m256 _ZGVdN8v_erff(__m256);
+extern "C" __m256 _ZGVdN8v_logf(__m256);
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 extern "C" __m512 _ZGVeN16v_erff(__m512);
+extern "C" __m512 _ZGVeN16v_logf(__m512);
 #pragma GCC pop_options
 
 namespace gs::runtime::cpu::nn::mvec {
@@ -25,28 +27,28 @@ namespace {
 
 // The tail (fewer than a vector's lanes) goes through a zero-padded vector, so every element gets
 // the same implementation.
-void erfSse(const float* x, float* y, int64_t n) {
+template <__m128 (*F)(__m128)> void sse(const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + 4 <= n; i += 4)
-    _mm_storeu_ps(y + i, _ZGVbN4v_erff(_mm_loadu_ps(x + i)));
+    _mm_storeu_ps(y + i, F(_mm_loadu_ps(x + i)));
   if (i < n) {
-    alignas(16) float buf[4] = {};
+    alignas(16) float buf[4] = {1, 1, 1, 1};
     std::memcpy(buf, x + i, static_cast<std::size_t>(n - i) * sizeof(float));
-    _mm_store_ps(buf, _ZGVbN4v_erff(_mm_load_ps(buf)));
+    _mm_store_ps(buf, F(_mm_load_ps(buf)));
     std::memcpy(y + i, buf, static_cast<std::size_t>(n - i) * sizeof(float));
   }
 }
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
-void erfAvx2(const float* x, float* y, int64_t n) {
+template <__m256 (*F)(__m256)> void avx2(const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _ZGVdN8v_erff(_mm256_loadu_ps(x + i)));
+    _mm256_storeu_ps(y + i, F(_mm256_loadu_ps(x + i)));
   if (i < n) {
-    alignas(32) float buf[8] = {};
+    alignas(32) float buf[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     std::memcpy(buf, x + i, static_cast<std::size_t>(n - i) * sizeof(float));
-    _mm256_store_ps(buf, _ZGVdN8v_erff(_mm256_load_ps(buf)));
+    _mm256_store_ps(buf, F(_mm256_load_ps(buf)));
     std::memcpy(y + i, buf, static_cast<std::size_t>(n - i) * sizeof(float));
   }
 }
@@ -54,14 +56,16 @@ void erfAvx2(const float* x, float* y, int64_t n) {
 
 #pragma GCC push_options
 #pragma GCC target("avx512f")
-void erfAvx512(const float* x, float* y, int64_t n) {
+template <__m512 (*F)(__m512)> void avx512(const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + 16 <= n; i += 16)
-    _mm512_storeu_ps(y + i, _ZGVeN16v_erff(_mm512_loadu_ps(x + i)));
+    _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));
   if (i < n) {
-    alignas(64) float buf[16] = {};
+    alignas(64) float buf[16];
+    for (auto& v : buf)
+      v = 1.0f; // a harmless input for the unused lanes
     std::memcpy(buf, x + i, static_cast<std::size_t>(n - i) * sizeof(float));
-    _mm512_store_ps(buf, _ZGVeN16v_erff(_mm512_load_ps(buf)));
+    _mm512_store_ps(buf, F(_mm512_load_ps(buf)));
     std::memcpy(y + i, buf, static_cast<std::size_t>(n - i) * sizeof(float));
   }
 }
@@ -69,17 +73,31 @@ void erfAvx512(const float* x, float* y, int64_t n) {
 
 using Fn = void (*)(const float*, float*, int64_t);
 
-Fn pickErf() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return erfAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return erfAvx2;
-  return erfSse;
+enum class Isa { Sse, Avx2, Avx512 };
+
+Isa isa() {
+  static const Isa v = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+    return Isa::Sse;
+  }();
+  return v;
 }
 
 } // namespace
 
 void erf(const float* x, float* y, int64_t n) {
-  static const Fn fn = pickErf();
+  static const Fn fn = isa() == Isa::Avx512 ? avx512<_ZGVeN16v_erff>
+                       : isa() == Isa::Avx2 ? avx2<_ZGVdN8v_erff>
+                                            : sse<_ZGVbN4v_erff>;
+  fn(x, y, n);
+}
+
+void log(const float* x, float* y, int64_t n) {
+  static const Fn fn = isa() == Isa::Avx512 ? avx512<_ZGVeN16v_logf>
+                       : isa() == Isa::Avx2 ? avx2<_ZGVdN8v_logf>
+                                            : sse<_ZGVbN4v_logf>;
   fn(x, y, n);
 }
 
