@@ -8,17 +8,23 @@
 
 extern "C" __m128 _ZGVbN4v_erff(__m128);
 extern "C" __m128 _ZGVbN4v_logf(__m128);
+extern "C" __m128 _ZGVbN4v_expf(__m128);
+extern "C" __m128 _ZGVbN4v_tanhf(__m128);
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 extern "C" __m256 _ZGVdN8v_erff(__m256);
 extern "C" __m256 _ZGVdN8v_logf(__m256);
+extern "C" __m256 _ZGVdN8v_expf(__m256);
+extern "C" __m256 _ZGVdN8v_tanhf(__m256);
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 extern "C" __m512 _ZGVeN16v_erff(__m512);
 extern "C" __m512 _ZGVeN16v_logf(__m512);
+extern "C" __m512 _ZGVeN16v_expf(__m512);
+extern "C" __m512 _ZGVeN16v_tanhf(__m512);
 #pragma GCC pop_options
 
 namespace gs::runtime::cpu::nn::mvec {
@@ -99,6 +105,29 @@ void log(const float* x, float* y, int64_t n) {
                        : isa() == Isa::Avx2 ? avx2<_ZGVdN8v_logf>
                                             : sse<_ZGVbN4v_logf>;
   fn(x, y, n);
+}
+
+void exp(const float* x, float* y, int64_t n) {
+  static const Fn fn = isa() == Isa::Avx512 ? avx512<_ZGVeN16v_expf>
+                       : isa() == Isa::Avx2 ? avx2<_ZGVdN8v_expf>
+                                            : sse<_ZGVbN4v_expf>;
+  fn(x, y, n);
+}
+
+void tanh(const float* x, float* y, int64_t n) {
+  static const Fn fn = isa() == Isa::Avx512 ? avx512<_ZGVeN16v_tanhf>
+                       : isa() == Isa::Avx2 ? avx2<_ZGVdN8v_tanhf>
+                                            : sse<_ZGVbN4v_tanhf>;
+  fn(x, y, n);
+}
+
+void sigmoid(float* x, int64_t n) {
+  // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x, giving 0; NaN stays NaN.
+  for (int64_t i = 0; i < n; ++i)
+    x[i] = -x[i];
+  exp(x, x, n);
+  for (int64_t i = 0; i < n; ++i)
+    x[i] = 1.0f / (1.0f + x[i]);
 }
 
 } // namespace gs::runtime::cpu::nn::mvec

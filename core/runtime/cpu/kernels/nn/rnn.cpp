@@ -1,6 +1,7 @@
 // LSTM / GRU / RNN (see rnn.h). The input projection X.W^T of all time steps is one sgemm per direction;
-// each step adds H.R^T (another sgemm) and applies the gate functions. Sequences shorter than the
-// batch's longest stop updating their state (their Y rows stay zero), as ONNX specifies.
+// each step adds H.R^T (another sgemm) and applies the gate functions (Sigmoid and Tanh on whole gate
+// vectors). Sequences shorter than the batch's longest stop updating their state (their Y rows stay
+// zero), as ONNX specifies.
 #include "core/runtime/cpu/kernels/nn/rnn.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/runtime/cpu/kernels/nn/mvec.h"
 #include "core/runtime/cpu/kernels/nn/nn_common.h"
 
 namespace gs::runtime::cpu::nn {
@@ -61,6 +63,19 @@ struct Func {
     return x;
   }
 };
+
+// f over n floats in place: Sigmoid and Tanh (the defaults, nearly every exported model) on glibc's
+// vector math (mvec.h) instead of one libm call per element; the other functions element by element.
+void applyInPlace(const Func& f, float* p, int64_t n) {
+  if (f.kind == Func::Kind::Sigmoid) {
+    mvec::sigmoid(p, n);
+  } else if (f.kind == Func::Kind::Tanh) {
+    mvec::tanh(p, p, n);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      p[i] = f(p[i]);
+  }
+}
 
 // Reads `activations` with their alphas/betas consumed in order (by the functions that take them).
 Expected<std::vector<Func>> readFuncs(const ir::Node& node, const std::vector<std::string>& defaults, int dirs) {
@@ -274,7 +289,8 @@ private:
         const float* xr = buf.xw + row(t, b) * gh;
         float* g = buf.gates + b * gh;
         for (int64_t i = 0; i < 2 * H; ++i)
-          g[i] = dir.f[0](clip(g[i] + xr[i] + (dir.wb ? dir.wb[i] + dir.rb[i] : 0.0f)));
+          g[i] = clip(g[i] + xr[i] + (dir.wb ? dir.wb[i] + dir.rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 2 * H);
         for (int64_t i = 0; i < H; ++i)
           tb[i] = g[H + i] * buf.h[b * H + i];
       }
@@ -293,6 +309,22 @@ private:
       if (m_cell == Cell::Rnn) {
         for (int64_t i = 0; i < H; ++i)
           h[i] = dir.f[0](clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f)));
+      } else if (m_cell == Cell::Lstm && !dir.p) {
+        // Gate order i, o, f, c. Without peepholes every gate's input is known up front: activate
+        // the gates as arrays (i, o, f with f0, c with f1), then c and h.
+        for (int64_t i = 0; i < gh; ++i)
+          g[i] = clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 3 * H);
+        applyInPlace(dir.f[1], g + 3 * H, H);
+        float* th = buf.tmp + b * gh;
+        for (int64_t i = 0; i < H; ++i) {
+          const float it = g[i], ft = m_inputForget ? 1.0f - it : g[2 * H + i];
+          c[i] = ft * c[i] + it * g[3 * H + i];
+          th[i] = c[i];
+        }
+        applyInPlace(dir.f[2], th, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = g[H + i] * th[i];
       } else if (m_cell == Cell::Lstm) {
         // Gate order i, o, f, c; peepholes P = [Pi, Po, Pf].
         const float* p = dir.p;
@@ -307,20 +339,24 @@ private:
           h[i] = ot * dir.f[2](c[i]);
         }
       } else if (!m_lbr) {
-        // g holds activated z, r and (r . h).Rh^T.
-        for (int64_t i = 0; i < H; ++i) {
-          const float hh = dir.f[1](clip(xr[2 * H + i] + g[2 * H + i] + (wb ? wb[2 * H + i] + rb[2 * H + i] : 0.0f)));
-          h[i] = (1.0f - g[i]) * hh + g[i] * h[i];
-        }
+        // g holds activated z, r and (r . h).Rh^T; h~ goes to tmp's second half (the first holds r . h).
+        float* hh = buf.tmp + B * H + b * H;
+        for (int64_t i = 0; i < H; ++i)
+          hh[i] = clip(xr[2 * H + i] + g[2 * H + i] + (wb ? wb[2 * H + i] + rb[2 * H + i] : 0.0f));
+        applyInPlace(dir.f[1], hh, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = (1.0f - g[i]) * hh[i] + g[i] * h[i];
       } else {
-        // linear_before_reset: h~ = g(x.Wh + Wbh + r . (h.Rh^T + Rbh)).
-        for (int64_t i = 0; i < H; ++i) {
-          const float z = dir.f[0](clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f)));
-          const float r = dir.f[0](clip(g[H + i] + xr[H + i] + (wb ? wb[H + i] + rb[H + i] : 0.0f)));
-          const float hh = dir.f[1](
-              clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) + r * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f))));
-          h[i] = (1.0f - z) * hh + z * h[i];
-        }
+        // linear_before_reset: h~ = g(x.Wh + Wbh + r . (h.Rh^T + Rbh)). z and r as one array, then h~.
+        for (int64_t i = 0; i < 2 * H; ++i)
+          g[i] = clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 2 * H);
+        float* hh = buf.tmp + b * gh;
+        for (int64_t i = 0; i < H; ++i)
+          hh[i] = clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) + g[H + i] * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f)));
+        applyInPlace(dir.f[1], hh, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = (1.0f - g[i]) * hh[i] + g[i] * h[i];
       }
       if (y) std::memcpy(y + yIndex(t, dir.index, b), h, static_cast<std::size_t>(H) * sizeof(float));
     }
