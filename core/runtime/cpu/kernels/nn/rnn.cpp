@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/runtime/cpu/kernels/nn/matmul_primitive.h"
 #include "core/runtime/cpu/kernels/nn/mvec.h"
 #include "core/runtime/cpu/kernels/nn/nn_common.h"
 
@@ -137,6 +138,8 @@ public:
     m_inputForget = ctx.node.attrs.getInt("input_forget", 0) != 0;
     m_clip = ctx.node.attrs.getFloat("clip", 0.0f);
     m_hasClip = ctx.node.attrs.has("clip");
+    if (ctx.constInputs.size() > 2 && ctx.constInputs[2]) m_rConst = *ctx.constInputs[2];
+    m_cache = ctx.weights;
   }
 
   Status init() {
@@ -186,15 +189,17 @@ public:
     m_hOff = m_gatesOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
     m_cOff = m_hOff + alignUp(static_cast<std::size_t>(m_batch * m_hidden) * sizeof(float));
     m_tmpOff = m_cOff + alignUp(static_cast<std::size_t>(m_batch * m_hidden) * sizeof(float));
-    return m_tmpOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
+    m_mmOff = m_tmpOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
+    GS_ASSIGN_OR_RETURN(m_mmBytes, buildRecurrent());
+    return m_mmOff + m_mmBytes;
   }
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     auto* ws = static_cast<std::byte*>(ctx.workspace);
     if (!ws) return std::unexpected(kernelError(m_node, "missing workspace", codes::kInternal));
     Buffers buf{reinterpret_cast<float*>(ws + m_xwOff), reinterpret_cast<float*>(ws + m_gatesOff),
-                reinterpret_cast<float*>(ws + m_hOff), reinterpret_cast<float*>(ws + m_cOff),
-                reinterpret_cast<float*>(ws + m_tmpOff)};
+                reinterpret_cast<float*>(ws + m_hOff),  reinterpret_cast<float*>(ws + m_cOff),
+                reinterpret_cast<float*>(ws + m_tmpOff), ws + m_mmOff};
     const int64_t H = m_hidden, B = m_batch, T = m_seq, gh = m_gates * H;
     float* y = outputs.size() > 0 && outputs[0].present() ? outputs[0].as<float>() : nullptr;
     float* yh = outputs.size() > 1 && outputs[1].present() ? outputs[1].as<float>() : nullptr;
@@ -250,7 +255,45 @@ public:
 private:
   struct Buffers {
     float *xw, *gates, *h, *c, *tmp;
+    std::byte* scratch; // the recurrent matmuls' oneDNN scratchpad
   };
+
+  // With constant R, h.R^T of every step runs on oneDNN matmul primitives whose weights are packed
+  // once: dnnl_sgemm would repack R (gates*H x H, 1 MiB for an LSTM of 256) on every step. Returns
+  // their scratchpad bytes; without constant R the steps use sgemm.
+  Expected<std::size_t> buildRecurrent() {
+    m_rec.clear();
+    m_recH.clear();
+    if (!m_rConst.buffer) return std::size_t{0};
+    const int64_t H = m_hidden, B = m_batch, gh = m_gates * H;
+    const bool gruResetFirst = m_cell == Cell::Gru && !m_lbr;
+    const int64_t n = gruResetFirst ? 2 * H : gh;
+    using dt = dnnl::memory::data_type;
+    std::size_t scratch = 0;
+    auto make = [&](const float* r, int64_t cols, const char* tag) -> Expected<std::unique_ptr<MatmulPrimitive>> {
+      MatmulPrimitive::Spec spec;
+      spec.src = dnnl::memory::desc({B, H}, dt::f32, dnnl::memory::dims{H, 1});
+      spec.weights = dnnl::memory::desc({H, cols}, dt::f32, dnnl::memory::dims{1, H}); // R rows, transposed
+      spec.dst = dnnl::memory::desc({B, cols}, dt::f32, dnnl::memory::dims{gh, 1});
+      spec.constWeights = r;
+      spec.cache = m_cache;
+      spec.cacheTag = tag;
+      auto prim = std::make_unique<MatmulPrimitive>();
+      GS_ASSIGN_OR_RETURN(auto bytes, prim->build(m_node, spec));
+      scratch = std::max(scratch, bytes);
+      return prim;
+    };
+    for (int64_t d = 0; d < m_dirs; ++d) {
+      const float* r = reinterpret_cast<const float*>(m_rConst.data()) + d * gh * H;
+      GS_ASSIGN_OR_RETURN(auto rec, make(r, n, "rnn-r"));
+      m_rec.push_back(std::move(rec));
+      if (gruResetFirst) {
+        GS_ASSIGN_OR_RETURN(auto recH, make(r + 2 * H * H, H, "rnn-rh"));
+        m_recH.push_back(std::move(recH));
+      }
+    }
+    return scratch;
+  }
   struct Dir {
     int64_t index = 0;
     bool reverse = false;
@@ -274,9 +317,13 @@ private:
     const int64_t H = m_hidden, B = m_batch, gh = m_gates * H;
     const bool gruResetFirst = m_cell == Cell::Gru && !m_lbr;
     // Recurrent projection for the whole batch (rows of finished sequences are ignored).
-    if (dnnl_sgemm('N', 'T', B, gruResetFirst ? 2 * H : gh, H, 1.0f, buf.h, H, dir.r, H, 0.0f, buf.gates, gh) !=
-        dnnl_success)
+    if (!m_rec.empty()) {
+      GS_RETURN_IF_ERROR(m_rec[static_cast<std::size_t>(dir.index)]->run(m_node, buf.h, nullptr, nullptr, buf.gates,
+                                                                          buf.scratch, m_mmBytes));
+    } else if (dnnl_sgemm('N', 'T', B, gruResetFirst ? 2 * H : gh, H, 1.0f, buf.h, H, dir.r, H, 0.0f, buf.gates, gh) !=
+               dnnl_success) {
       return std::unexpected(kernelError(m_node, "sgemm failed"));
+    }
     if (gruResetFirst) {
       // r must be known before (r . h).Rh^T: gates z and r first, then the product, then one more sgemm.
       for (int64_t b = 0; b < B; ++b) {
@@ -294,9 +341,13 @@ private:
         for (int64_t i = 0; i < H; ++i)
           tb[i] = g[H + i] * buf.h[b * H + i];
       }
-      if (dnnl_sgemm('N', 'T', B, H, H, 1.0f, buf.tmp, H, dir.r + 2 * H * H, H, 0.0f, buf.gates + 2 * H, gh) !=
-          dnnl_success)
+      if (!m_recH.empty()) {
+        GS_RETURN_IF_ERROR(m_recH[static_cast<std::size_t>(dir.index)]->run(m_node, buf.tmp, nullptr, nullptr,
+                                                                             buf.gates + 2 * H, buf.scratch, m_mmBytes));
+      } else if (dnnl_sgemm('N', 'T', B, H, H, 1.0f, buf.tmp, H, dir.r + 2 * H * H, H, 0.0f, buf.gates + 2 * H, gh) !=
+                 dnnl_success) {
         return std::unexpected(kernelError(m_node, "sgemm failed"));
+      }
     }
     for (int64_t b = 0; b < B; ++b) {
       const int64_t t = timeOf(s, b, dir.reverse);
@@ -372,7 +423,10 @@ private:
   std::size_t m_funcsPerDir = 1;
   int64_t m_seq = 0, m_batch = 0, m_input = 0;
   bool m_hasB = false, m_hasLens = false, m_hasH0 = false, m_hasC0 = false, m_hasP = false;
-  std::size_t m_xwOff = 0, m_gatesOff = 0, m_hOff = 0, m_cOff = 0, m_tmpOff = 0;
+  std::size_t m_xwOff = 0, m_gatesOff = 0, m_hOff = 0, m_cOff = 0, m_tmpOff = 0, m_mmOff = 0, m_mmBytes = 0;
+  ir::Tensor m_rConst; // R when it is a constant (buffer null otherwise)
+  WeightCache* m_cache = nullptr;
+  std::vector<std::unique_ptr<MatmulPrimitive>> m_rec, m_recH; // per direction (m_recH: GRU's Rh, reset first)
   std::vector<int64_t> m_lens;
 };
 
