@@ -37,19 +37,19 @@ Built build() {
     r.exponents.push_back(expect);
   };
   const double nan = std::nan("");
-  const std::pair<const char*, double> recipes[] = {{"pow_20", 2.0},   {"pow_30", 3.0},   {"pow_40", 4.0},
-                                                     {"pow_05", 0.5},   {"pow_m05", -0.5}, {"pow_m10", -1.0},
-                                                     {"pow_m20", -2.0}};
+  const std::pair<const char*, double> recipes[] = {{"pow_20", 2.0},  {"pow_30", 3.0},   {"pow_40", 4.0},
+                                                    {"pow_05", 0.5},  {"pow_m05", -0.5}, {"pow_m10", -1.0},
+                                                    {"pow_m20", -2.0}};
   for (const auto& [name, e] : recipes) {
     std::string constName(name);
     constName += "_e";
     add(name, r.b.floats(constName, {static_cast<float>(e)}, {}), e);
   }
-  add("pow_rank1", r.b.floats("e2r1", {2.0f}, {1}), 2.0);                   // [1] against rank 3: same shape
-  add("pow_other", r.b.floats("e25", {2.5f}, {}), nan);                     // no recipe
-  add("pow_widen", r.b.floats("e2r4", {2.0f}, {1, 1, 1, 1}), nan);          // would broadcast x to rank 4
-  add("pow_int", r.b.ints("e2i", {2}, {}), nan);                            // integer exponent: kept
-  add("pow_vec", r.b.floats("e2v", {2.0f, 2.0f, 2.0f, 2.0f}, {4}), nan);    // not one element
+  add("pow_rank1", r.b.floats("e2r1", {2.0f}, {1}), 2.0);                // [1] against rank 3: same shape
+  add("pow_other", r.b.floats("e25", {2.5f}, {}), nan);                  // no recipe
+  add("pow_widen", r.b.floats("e2r4", {2.0f}, {1, 1, 1, 1}), nan);       // would broadcast x to rank 4
+  add("pow_int", r.b.ints("e2i", {2}, {}), nan);                         // integer exponent: kept
+  add("pow_vec", r.b.floats("e2v", {2.0f, 2.0f, 2.0f, 2.0f}, {4}), nan); // not one element
   return r;
 }
 
@@ -65,8 +65,8 @@ private slots:
     ctx.opset = 13;
     QVERIFY(*passes::reducePow(r.b.g, ctx));
     QCOMPARE(r.b.count("Pow"), 4);
-    QCOMPARE(r.b.count("Sqrt"), 2);       // 0.5, -0.5
-    QCOMPARE(r.b.count("Reciprocal"), 3); // -0.5, -1, -2
+    QCOMPARE(r.b.count("Sqrt"), 2);                // 0.5, -0.5
+    QCOMPARE(r.b.count("Reciprocal"), 3);          // -0.5, -1, -2
     QCOMPARE(r.b.count("Mul"), 1 + 2 + 2 + 1 + 1); // 2, 3, 4, -2, [1]-shaped 2
     QCOMPARE(ctx.counters["pow-square"], int64_t{2});
     QCOMPARE(ctx.counters["pow-rsqrt"], int64_t{1});

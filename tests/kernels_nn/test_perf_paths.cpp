@@ -62,7 +62,8 @@ std::vector<float> refConv1d(const HostTensor& x, const HostTensor& w, const flo
         for (int64_t ci = 0; ci < c; ++ci)
           for (int64_t t = 0; t < k; ++t) {
             const int64_t i = o * s + t * d - pl;
-            if (i >= 0 && i < iw) acc += double(x.as<float>()[(b * c + ci) * iw + i]) * w.as<float>()[(j * c + ci) * k + t];
+            if (i >= 0 && i < iw)
+              acc += double(x.as<float>()[(b * c + ci) * iw + i]) * w.as<float>()[(j * c + ci) * k + t];
           }
         y[static_cast<std::size_t>((b * m + j) * ow + o)] = static_cast<float>(acc);
       }
@@ -107,8 +108,19 @@ private slots:
   void vectorUnarySpecialValues() {
     // Specials anywhere in a long vector (the vector body and the tail), compared with libm's float
     // results bit for bit (sign included).
-    const std::vector<float> specials{kNaN, kInf, -kInf, 0.0f, -0.0f, -1.0f, 89.0f, 100.0f, -88.0f, -100.0f,
-                                      -104.0f, 1e-40f, std::numeric_limits<float>::max(),
+    const std::vector<float> specials{kNaN,
+                                      kInf,
+                                      -kInf,
+                                      0.0f,
+                                      -0.0f,
+                                      -1.0f,
+                                      89.0f,
+                                      100.0f,
+                                      -88.0f,
+                                      -100.0f,
+                                      -104.0f,
+                                      1e-40f,
+                                      std::numeric_limits<float>::max(),
                                       std::numeric_limits<float>::denorm_min()};
     for (const std::string op : {"Exp", "Log", "Tanh", "Sigmoid", "Sqrt", "Erf"}) {
       for (int64_t n : {int64_t{14}, int64_t{1000}}) {
@@ -118,14 +130,15 @@ private slots:
         v.back() = kNaN;
         GS_ASSIGN_OK(auto outs, runOp(op, 13, inputs(in(fromValues({n}, v))), {out({n})}));
         for (std::size_t i = 0; i < v.size(); ++i) {
-          const float want = static_cast<float>(op == "Sigmoid" ? (v[i] >= 0 ? 1.0f / (1.0f + std::exp(-v[i]))
-                                                                               : std::exp(v[i]) / (1.0f + std::exp(v[i])))
-                                                                : reference(op, v[i]));
+          const float want = static_cast<float>(
+              op == "Sigmoid" ? (v[i] >= 0 ? 1.0f / (1.0f + std::exp(-v[i])) : std::exp(v[i]) / (1.0f + std::exp(v[i])))
+                              : reference(op, v[i]));
           const float got = outs[0].as<float>()[i];
-          const bool special = std::isnan(want) || std::isinf(want) || want == 0.0f || std::isinf(v[i]) ||
-                               std::isnan(v[i]);
+          const bool special =
+              std::isnan(want) || std::isinf(want) || want == 0.0f || std::isinf(v[i]) || std::isnan(v[i]);
           if (special ? !sameSpecial(got, want) : relError(got, want) > 2e-6)
-            QFAIL(qPrintable(QString("%1(%2) = %3, libm %4").arg(QString::fromStdString(op)).arg(v[i]).arg(got).arg(want)));
+            QFAIL(qPrintable(
+                QString("%1(%2) = %3, libm %4").arg(QString::fromStdString(op)).arg(v[i]).arg(got).arg(want)));
         }
       }
     }
@@ -167,11 +180,11 @@ private slots:
     };
     const Case cases[] = {
         {1, 1, 402, 16000, 400, 160, 1, 200, 200, false, ""}, // STFT as Conv1d, one second at 16 kHz
-        {4, 1, 402, 4000, 400, 160, 1, 200, 200, true, ""},  // batch split across threads
+        {4, 1, 402, 4000, 400, 160, 1, 200, 200, true, ""},   // batch split across threads
         {3, 2, 17, 300, 32, 1, 1, 0, 0, true, "Relu"},
         {2, 4, 9, 500, 64, 7, 2, 5, 3, false, "Clip"},
         {5, 3, 33, 129, 33, 16, 1, 40, 40, true, "LeakyRelu"}, // pads wider than stride
-        {1, 1, 5, 50, 48, 1, 1, 0, 0, true, ""},                // output of length 3
+        {1, 1, 5, 50, 48, 1, 1, 0, 0, true, ""},               // output of length 3
     };
     for (const auto& cs : cases) {
       auto x = randomTensor({cs.n, cs.c, cs.iw}, rng);
@@ -210,7 +223,6 @@ private slots:
       if (!allClose((*outs)[0], ref, &why, 1e-4f, 1e-4f)) QFAIL(qPrintable(label + ": " + QString::fromStdString(why)));
     }
   }
-
 };
 
 int runPerfPathTests(int argc, char** argv) {

@@ -51,8 +51,8 @@ const PassInfo kPasses[] = {
      false},
     {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
     {"simplify-arithmetic", "Remove x*1, x/1, x+0, x-0 and x^1", simplifyArithmetic, false},
-    {"reduce-pow", "Pow with a constant exponent 2, 3, 4, 0.5, -0.5, -1, -2 as Mul, Sqrt, Reciprocal", reducePow,
-     false, kNeedsPowReduction},
+    {"reduce-pow", "Pow with a constant exponent 2, 3, 4, 0.5, -0.5, -1, -2 as Mul, Sqrt, Reciprocal", reducePow, false,
+     kNeedsPowReduction},
     {"fold-conv-batchnorm", "Fold BatchNormalization into the preceding Conv/ConvTranspose weights", foldConvBatchNorm,
      false},
     {"fold-conv-affine", "Fold per-channel Mul/Div/Add/Sub after a Conv into its weights and bias", foldConvAffine,
@@ -106,8 +106,8 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{"per-gear",
                           "once per gear on a clone of the graph (constants share storage)",
                           {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "reduce-pow", "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation",
-                             "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+                             "reduce-pow", "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish",
+                             "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
                             false}}};
   return p;
 }

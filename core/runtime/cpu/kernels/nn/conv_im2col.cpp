@@ -81,8 +81,8 @@ Status Im2colConv1d::run(const ir::Node& node, const float* x, const float* w, c
   } else {
 #pragma omp parallel for num_threads(m_threads) schedule(static) reduction(| : failed)
     for (int64_t n = 0; n < m_n; ++n)
-      failed |= item(n, reinterpret_cast<float*>(ws + perThread * static_cast<std::size_t>(omp_get_thread_num()))) ? 0
-                                                                                                                    : 1;
+      failed |=
+          item(n, reinterpret_cast<float*>(ws + perThread * static_cast<std::size_t>(omp_get_thread_num()))) ? 0 : 1;
   }
   if (failed) return std::unexpected(kernelError(node, "sgemm failed"));
   return ok();

@@ -78,9 +78,9 @@ Range exactRange(VectorEltwise::Fn fn) {
 } // namespace
 
 bool VectorEltwise::forOp(std::string_view op, Fn& fn) {
-  static const std::unordered_map<std::string_view, Fn> kOps{{"Exp", Fn::Exp},         {"Log", Fn::Log},
-                                                             {"Tanh", Fn::Tanh},       {"Sigmoid", Fn::Sigmoid},
-                                                             {"Sqrt", Fn::Sqrt},       {"Erf", Fn::Erf}};
+  static const std::unordered_map<std::string_view, Fn> kOps{{"Exp", Fn::Exp},   {"Log", Fn::Log},
+                                                             {"Tanh", Fn::Tanh}, {"Sigmoid", Fn::Sigmoid},
+                                                             {"Sqrt", Fn::Sqrt}, {"Erf", Fn::Erf}};
   const auto it = kOps.find(op);
   if (it == kOps.end()) return false;
   fn = it->second;

@@ -197,8 +197,8 @@ public:
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     auto* ws = static_cast<std::byte*>(ctx.workspace);
     if (!ws) return std::unexpected(kernelError(m_node, "missing workspace", codes::kInternal));
-    Buffers buf{reinterpret_cast<float*>(ws + m_xwOff), reinterpret_cast<float*>(ws + m_gatesOff),
-                reinterpret_cast<float*>(ws + m_hOff),  reinterpret_cast<float*>(ws + m_cOff),
+    Buffers buf{reinterpret_cast<float*>(ws + m_xwOff),  reinterpret_cast<float*>(ws + m_gatesOff),
+                reinterpret_cast<float*>(ws + m_hOff),   reinterpret_cast<float*>(ws + m_cOff),
                 reinterpret_cast<float*>(ws + m_tmpOff), ws + m_mmOff};
     const int64_t H = m_hidden, B = m_batch, T = m_seq, gh = m_gates * H;
     float* y = outputs.size() > 0 && outputs[0].present() ? outputs[0].as<float>() : nullptr;
@@ -319,7 +319,7 @@ private:
     // Recurrent projection for the whole batch (rows of finished sequences are ignored).
     if (!m_rec.empty()) {
       GS_RETURN_IF_ERROR(m_rec[static_cast<std::size_t>(dir.index)]->run(m_node, buf.h, nullptr, nullptr, buf.gates,
-                                                                          buf.scratch, m_mmBytes));
+                                                                         buf.scratch, m_mmBytes));
     } else if (dnnl_sgemm('N', 'T', B, gruResetFirst ? 2 * H : gh, H, 1.0f, buf.h, H, dir.r, H, 0.0f, buf.gates, gh) !=
                dnnl_success) {
       return std::unexpected(kernelError(m_node, "sgemm failed"));
@@ -343,7 +343,7 @@ private:
       }
       if (!m_recH.empty()) {
         GS_RETURN_IF_ERROR(m_recH[static_cast<std::size_t>(dir.index)]->run(m_node, buf.tmp, nullptr, nullptr,
-                                                                             buf.gates + 2 * H, buf.scratch, m_mmBytes));
+                                                                            buf.gates + 2 * H, buf.scratch, m_mmBytes));
       } else if (dnnl_sgemm('N', 'T', B, H, H, 1.0f, buf.tmp, H, dir.r + 2 * H * H, H, 0.0f, buf.gates + 2 * H, gh) !=
                  dnnl_success) {
         return std::unexpected(kernelError(m_node, "sgemm failed"));
@@ -404,7 +404,8 @@ private:
         applyInPlace(dir.f[0], g, 2 * H);
         float* hh = buf.tmp + b * gh;
         for (int64_t i = 0; i < H; ++i)
-          hh[i] = clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) + g[H + i] * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f)));
+          hh[i] = clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) +
+                       g[H + i] * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f)));
         applyInPlace(dir.f[1], hh, H);
         for (int64_t i = 0; i < H; ++i)
           h[i] = (1.0f - g[i]) * hh[i] + g[i] * h[i];
