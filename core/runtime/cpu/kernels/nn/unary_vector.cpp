@@ -17,15 +17,17 @@ public:
       return std::unexpected(kernelError(m_node, "missing input or output"));
     const TensorRef& x = inputs[0];
     TensorRef& y = outputs[0];
-    if (!y.data && x.numel() > 0) {
-      // Dynamic mode: the output gets its buffer here, with the input's dims.
+    const int64_t n = x.numel();
+    const bool sameDims = y.dims == x.dims;
+    if (y.data || (sameDims && n == 0 && !y.dims.empty())) {
+      if (!sameDims) return std::unexpected(kernelError(m_node, "output dims differ from the input's"));
+    } else {
+      // Dynamic mode (or an output the executor left unallocated): the buffer comes from the allocator.
       if (!ctx.allocateOutput) return std::unexpected(kernelError(m_node, "output has no buffer and no allocator"));
       auto r = ctx.allocateOutput(0, x.dims);
       if (!r) return std::unexpected(std::move(r.error()));
       y = std::move(*r);
     }
-    const int64_t n = x.numel();
-    if (y.numel() != n) return std::unexpected(kernelError(m_node, "output size differs from the input's"));
     if (auto st = m_eltwise.run(inputs[0].as<const float>(), outputs[0].as<float>(), n); !st)
       return std::unexpected(kernelError(m_node, st.error().message));
     return ok();
