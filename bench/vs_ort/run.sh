@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# GearStudio vs ONNX Runtime (CPU EP) on the PP-OCR models, one command (see bench/README.md,
-# "Runtime vs ONNX Runtime"). Sets up onnxruntime-node once in .cache/ort-anchor (copied from
-# ../shared/tools/ort-anchor next to the repository), compiles the .om files with gearatc, then runs
-# bench/vs_ort/vs_ort.js, which interleaves the runtimes and prints the table.
+# GearStudio vs ONNX Runtime (CPU EP) on the rows of bench/vs_ort/rows.json, one command (see
+# bench/README.md, "Runtime vs ONNX Runtime"). Sets up onnxruntime-node once in .cache/ort-anchor (copied
+# from ../shared/tools/ort-anchor next to the repository), then runs bench/vs_ort/vs_ort.js, which writes
+# missing generated models (bench/models/make_models.py, into GEN_DIR), compiles the .om files with
+# gearatc, interleaves the runtimes and prints the table.
 #
 # usage: bench/vs_ort/run.sh [BUILD_DIR]      (default build/release; must hold gearatc and gearbench)
-# env:   REPS, THREADS, ROWS, ITERS_SCALE, JSON (see vs_ort.js), MODELS_DIR (default .cache/models),
-#        ORT_ANCHOR_SRC (default ../shared/tools/ort-anchor), WORK_DIR (default .cache/vs_ort)
+# env:   REPS, THREADS, ROWS, ROWS_FILE, ITERS_SCALE, JSON (see vs_ort.js), MODELS_DIR (default
+#        .cache/models), GEN_DIR (default .cache/bench-models), BENCH_PYTHON (default /usr/bin/python3,
+#        with python3-onnx), ORT_ANCHOR_SRC (default ../shared/tools/ort-anchor), WORK_DIR (default
+#        .cache/vs_ort)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -15,6 +18,7 @@ MODELS_DIR="${MODELS_DIR:-$ROOT/.cache/models}"
 ORT_ANCHOR_SRC="${ORT_ANCHOR_SRC:-$ROOT/../shared/tools/ort-anchor}"
 ORT_DIR="$ROOT/.cache/ort-anchor"
 WORK_DIR="${WORK_DIR:-$ROOT/.cache/vs_ort}"
+GEN_DIR="${GEN_DIR:-$ROOT/.cache/bench-models}"
 
 find_tool() {
   local t="$BUILD/app/$1/$1"
@@ -24,9 +28,6 @@ find_tool() {
 }
 GEARATC="$(find_tool gearatc)"
 GEARBENCH="$(find_tool gearbench)"
-for m in ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
-  [ -f "$MODELS_DIR/$m.onnx" ] || { echo "$MODELS_DIR/$m.onnx missing (scripts/fetch-models.sh)" >&2; exit 2; }
-done
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package 'time')" >&2; exit 2; }
 
 # onnxruntime-node: its install script would fetch an optional GPU add-on, so it is skipped; the
@@ -39,4 +40,4 @@ if [ ! -f "$ORT_DIR/node_modules/onnxruntime-node/package.json" ]; then
 fi
 
 exec node "$ROOT/bench/vs_ort/vs_ort.js" "$GEARATC" "$GEARBENCH" "$ORT_DIR/node_modules/onnxruntime-node" \
-  "$MODELS_DIR" "$WORK_DIR"
+  "$MODELS_DIR" "$WORK_DIR" "$GEN_DIR"

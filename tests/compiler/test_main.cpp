@@ -4,13 +4,14 @@
 #include <memory>
 
 std::unique_ptr<QObject> makePassTests();
+std::unique_ptr<QObject> makeReducePowTests();
 std::unique_ptr<QObject> makeMemoryTests();
 std::unique_ptr<QObject> makeCompileModelTests();
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int status = 0;
-  for (auto make : {makePassTests, makeMemoryTests, makeCompileModelTests}) {
+  for (auto make : {makePassTests, makeReducePowTests, makeMemoryTests, makeCompileModelTests}) {
     auto tests = make();
     status |= QTest::qExec(tests.get(), argc, argv);
   }

@@ -18,6 +18,7 @@
 #include "core/compiler/passes/fuse_hardswish.h"
 #include "core/compiler/passes/fuse_post_affine.h"
 #include "core/compiler/passes/layout_nhwc.h"
+#include "core/compiler/passes/reduce_pow.h"
 #include "core/compiler/passes/select_outputs.h"
 #include "core/compiler/passes/simplify_arithmetic.h"
 #include "core/compiler/passes/specialize_shapes.h"
@@ -36,6 +37,7 @@ constexpr OpKey kNeedsFused[] = {
     {kGs, "FusedConv"}, {kGs, "FusedConvTranspose"}, {kGs, "FusedGemm"}, {kGs, "FusedMatMul"}};
 constexpr OpKey kNeedsHardSwish[] = {
     {kGs, "FusedConv"}, {kGs, "FusedConvTranspose"}, {kGs, "FusedGemm"}, {kGs, "FusedMatMul"}, {"", "HardSwish"}};
+constexpr OpKey kNeedsPowReduction[] = {{"", "Mul"}, {"", "Sqrt"}, {"", "Reciprocal"}};
 constexpr OpKey kNeedsChannelsLast[] = {
     {kGs, "FusedConv"},       {kGs, "FusedConvTranspose"},    {kGs, "NhwcMaxPool"},
     {kGs, "NhwcAveragePool"}, {kGs, "NhwcGlobalAveragePool"}, {kGs, "NhwcGlobalMaxPool"},
@@ -49,6 +51,8 @@ const PassInfo kPasses[] = {
      false},
     {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
     {"simplify-arithmetic", "Remove x*1, x/1, x+0, x-0 and x^1", simplifyArithmetic, false},
+    {"reduce-pow", "Pow with a constant exponent 2, 3, 4, 0.5, -0.5, -1, -2 as Mul, Sqrt, Reciprocal", reducePow, false,
+     kNeedsPowReduction},
     {"fold-conv-batchnorm", "Fold BatchNormalization into the preceding Conv/ConvTranspose weights", foldConvBatchNorm,
      false},
     {"fold-conv-affine", "Fold per-channel Mul/Div/Add/Sub after a Conv into its weights and bias", foldConvAffine,
@@ -102,8 +106,8 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{"per-gear",
                           "once per gear on a clone of the graph (constants share storage)",
                           {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation",
-                             "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+                             "reduce-pow", "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish",
+                             "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
                             false}}};
   return p;
 }

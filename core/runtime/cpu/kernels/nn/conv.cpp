@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/ir/layout.h"
+#include "core/runtime/cpu/kernels/nn/conv_im2col.h"
 #include "core/runtime/cpu/kernels/nn/window_primitive.h"
 
 namespace gs::runtime::cpu::nn {
@@ -59,6 +60,12 @@ public:
     if (m_fusedAdd && ctx.inputDims[m_addIndex] != yStored)
       return std::unexpected(kernelError(m_node, "fused addend shape differs from the output shape"));
 
+    m_im2col = Im2colConv1d::applies(x, w, m_group, m_channelsLast, m_fusedAdd);
+    if (m_im2col) {
+      m_output = y;
+      return m_im2colConv.reshape(x, w, y, win, m_activation);
+    }
+
     // oneDNN expresses groups as a leading weights dim; the ONNX bytes are the same plain layout.
     std::vector<int64_t> wd;
     if (m_group > 1)
@@ -101,6 +108,9 @@ public:
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     const float* bias = m_biasIndex < inputs.size() ? inputs[m_biasIndex].as<const float>() : nullptr;
+    if (m_im2col)
+      return m_im2colConv.run(m_node, inputs[0].as<const float>(), inputs[1].as<const float>(), bias,
+                              outputs[0].as<float>(), ctx.workspace, ctx.workspaceBytes);
     const float* add = m_fusedAdd ? inputs[m_addIndex].as<const float>() : nullptr;
     return m_prim.run(m_node, inputs[0].as<const float>(), inputs[1].as<const float>(), bias, add,
                       outputs[0].as<float>(), ctx.workspace, ctx.workspaceBytes);
@@ -118,6 +128,8 @@ private:
   std::size_t m_addIndex = 0, m_biasIndex = 0;
   std::vector<int64_t> m_output;
   WindowPrimitive m_prim;
+  bool m_im2col = false; // Im2colConv1d computes this shape
+  Im2colConv1d m_im2colConv;
 };
 
 } // namespace

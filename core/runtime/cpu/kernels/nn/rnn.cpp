@@ -1,6 +1,7 @@
 // LSTM / GRU / RNN (see rnn.h). The input projection X.W^T of all time steps is one sgemm per direction;
-// each step adds H.R^T (another sgemm) and applies the gate functions. Sequences shorter than the
-// batch's longest stop updating their state (their Y rows stay zero), as ONNX specifies.
+// each step adds H.R^T (another sgemm) and applies the gate functions (Sigmoid and Tanh on whole gate
+// vectors). Sequences shorter than the batch's longest stop updating their state (their Y rows stay
+// zero), as ONNX specifies.
 #include "core/runtime/cpu/kernels/nn/rnn.h"
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/runtime/cpu/kernels/nn/matmul_primitive.h"
+#include "core/runtime/cpu/kernels/nn/mvec.h"
 #include "core/runtime/cpu/kernels/nn/nn_common.h"
 
 namespace gs::runtime::cpu::nn {
@@ -61,6 +64,19 @@ struct Func {
     return x;
   }
 };
+
+// f over n floats in place: Sigmoid and Tanh (the defaults, nearly every exported model) on glibc's
+// vector math (mvec.h) instead of one libm call per element; the other functions element by element.
+void applyInPlace(const Func& f, float* p, int64_t n) {
+  if (f.kind == Func::Kind::Sigmoid) {
+    mvec::sigmoid(p, n);
+  } else if (f.kind == Func::Kind::Tanh) {
+    mvec::tanh(p, p, n);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      p[i] = f(p[i]);
+  }
+}
 
 // Reads `activations` with their alphas/betas consumed in order (by the functions that take them).
 Expected<std::vector<Func>> readFuncs(const ir::Node& node, const std::vector<std::string>& defaults, int dirs) {
@@ -122,6 +138,8 @@ public:
     m_inputForget = ctx.node.attrs.getInt("input_forget", 0) != 0;
     m_clip = ctx.node.attrs.getFloat("clip", 0.0f);
     m_hasClip = ctx.node.attrs.has("clip");
+    if (ctx.constInputs.size() > 2 && ctx.constInputs[2]) m_rConst = *ctx.constInputs[2];
+    m_cache = ctx.weights;
   }
 
   Status init() {
@@ -171,15 +189,17 @@ public:
     m_hOff = m_gatesOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
     m_cOff = m_hOff + alignUp(static_cast<std::size_t>(m_batch * m_hidden) * sizeof(float));
     m_tmpOff = m_cOff + alignUp(static_cast<std::size_t>(m_batch * m_hidden) * sizeof(float));
-    return m_tmpOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
+    m_mmOff = m_tmpOff + alignUp(static_cast<std::size_t>(m_batch * gh) * sizeof(float));
+    GS_ASSIGN_OR_RETURN(m_mmBytes, buildRecurrent());
+    return m_mmOff + m_mmBytes;
   }
 
   Status run(std::span<const TensorRef> inputs, std::span<TensorRef> outputs, RunContext& ctx) override {
     auto* ws = static_cast<std::byte*>(ctx.workspace);
     if (!ws) return std::unexpected(kernelError(m_node, "missing workspace", codes::kInternal));
-    Buffers buf{reinterpret_cast<float*>(ws + m_xwOff), reinterpret_cast<float*>(ws + m_gatesOff),
-                reinterpret_cast<float*>(ws + m_hOff), reinterpret_cast<float*>(ws + m_cOff),
-                reinterpret_cast<float*>(ws + m_tmpOff)};
+    Buffers buf{reinterpret_cast<float*>(ws + m_xwOff),  reinterpret_cast<float*>(ws + m_gatesOff),
+                reinterpret_cast<float*>(ws + m_hOff),   reinterpret_cast<float*>(ws + m_cOff),
+                reinterpret_cast<float*>(ws + m_tmpOff), ws + m_mmOff};
     const int64_t H = m_hidden, B = m_batch, T = m_seq, gh = m_gates * H;
     float* y = outputs.size() > 0 && outputs[0].present() ? outputs[0].as<float>() : nullptr;
     float* yh = outputs.size() > 1 && outputs[1].present() ? outputs[1].as<float>() : nullptr;
@@ -235,7 +255,45 @@ public:
 private:
   struct Buffers {
     float *xw, *gates, *h, *c, *tmp;
+    std::byte* scratch; // the recurrent matmuls' oneDNN scratchpad
   };
+
+  // With constant R, h.R^T of every step runs on oneDNN matmul primitives whose weights are packed
+  // once: dnnl_sgemm would repack R (gates*H x H, 1 MiB for an LSTM of 256) on every step. Returns
+  // their scratchpad bytes; without constant R the steps use sgemm.
+  Expected<std::size_t> buildRecurrent() {
+    m_rec.clear();
+    m_recH.clear();
+    if (!m_rConst.buffer) return std::size_t{0};
+    const int64_t H = m_hidden, B = m_batch, gh = m_gates * H;
+    const bool gruResetFirst = m_cell == Cell::Gru && !m_lbr;
+    const int64_t n = gruResetFirst ? 2 * H : gh;
+    using dt = dnnl::memory::data_type;
+    std::size_t scratch = 0;
+    auto make = [&](const float* r, int64_t cols, const char* tag) -> Expected<std::unique_ptr<MatmulPrimitive>> {
+      MatmulPrimitive::Spec spec;
+      spec.src = dnnl::memory::desc({B, H}, dt::f32, dnnl::memory::dims{H, 1});
+      spec.weights = dnnl::memory::desc({H, cols}, dt::f32, dnnl::memory::dims{1, H}); // R rows, transposed
+      spec.dst = dnnl::memory::desc({B, cols}, dt::f32, dnnl::memory::dims{gh, 1});
+      spec.constWeights = r;
+      spec.cache = m_cache;
+      spec.cacheTag = tag;
+      auto prim = std::make_unique<MatmulPrimitive>();
+      GS_ASSIGN_OR_RETURN(auto bytes, prim->build(m_node, spec));
+      scratch = std::max(scratch, bytes);
+      return prim;
+    };
+    for (int64_t d = 0; d < m_dirs; ++d) {
+      const float* r = reinterpret_cast<const float*>(m_rConst.data()) + d * gh * H;
+      GS_ASSIGN_OR_RETURN(auto rec, make(r, n, "rnn-r"));
+      m_rec.push_back(std::move(rec));
+      if (gruResetFirst) {
+        GS_ASSIGN_OR_RETURN(auto recH, make(r + 2 * H * H, H, "rnn-rh"));
+        m_recH.push_back(std::move(recH));
+      }
+    }
+    return scratch;
+  }
   struct Dir {
     int64_t index = 0;
     bool reverse = false;
@@ -259,9 +317,13 @@ private:
     const int64_t H = m_hidden, B = m_batch, gh = m_gates * H;
     const bool gruResetFirst = m_cell == Cell::Gru && !m_lbr;
     // Recurrent projection for the whole batch (rows of finished sequences are ignored).
-    if (dnnl_sgemm('N', 'T', B, gruResetFirst ? 2 * H : gh, H, 1.0f, buf.h, H, dir.r, H, 0.0f, buf.gates, gh) !=
-        dnnl_success)
+    if (!m_rec.empty()) {
+      GS_RETURN_IF_ERROR(m_rec[static_cast<std::size_t>(dir.index)]->run(m_node, buf.h, nullptr, nullptr, buf.gates,
+                                                                         buf.scratch, m_mmBytes));
+    } else if (dnnl_sgemm('N', 'T', B, gruResetFirst ? 2 * H : gh, H, 1.0f, buf.h, H, dir.r, H, 0.0f, buf.gates, gh) !=
+               dnnl_success) {
       return std::unexpected(kernelError(m_node, "sgemm failed"));
+    }
     if (gruResetFirst) {
       // r must be known before (r . h).Rh^T: gates z and r first, then the product, then one more sgemm.
       for (int64_t b = 0; b < B; ++b) {
@@ -274,13 +336,18 @@ private:
         const float* xr = buf.xw + row(t, b) * gh;
         float* g = buf.gates + b * gh;
         for (int64_t i = 0; i < 2 * H; ++i)
-          g[i] = dir.f[0](clip(g[i] + xr[i] + (dir.wb ? dir.wb[i] + dir.rb[i] : 0.0f)));
+          g[i] = clip(g[i] + xr[i] + (dir.wb ? dir.wb[i] + dir.rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 2 * H);
         for (int64_t i = 0; i < H; ++i)
           tb[i] = g[H + i] * buf.h[b * H + i];
       }
-      if (dnnl_sgemm('N', 'T', B, H, H, 1.0f, buf.tmp, H, dir.r + 2 * H * H, H, 0.0f, buf.gates + 2 * H, gh) !=
-          dnnl_success)
+      if (!m_recH.empty()) {
+        GS_RETURN_IF_ERROR(m_recH[static_cast<std::size_t>(dir.index)]->run(m_node, buf.tmp, nullptr, nullptr,
+                                                                            buf.gates + 2 * H, buf.scratch, m_mmBytes));
+      } else if (dnnl_sgemm('N', 'T', B, H, H, 1.0f, buf.tmp, H, dir.r + 2 * H * H, H, 0.0f, buf.gates + 2 * H, gh) !=
+                 dnnl_success) {
         return std::unexpected(kernelError(m_node, "sgemm failed"));
+      }
     }
     for (int64_t b = 0; b < B; ++b) {
       const int64_t t = timeOf(s, b, dir.reverse);
@@ -293,6 +360,22 @@ private:
       if (m_cell == Cell::Rnn) {
         for (int64_t i = 0; i < H; ++i)
           h[i] = dir.f[0](clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f)));
+      } else if (m_cell == Cell::Lstm && !dir.p) {
+        // Gate order i, o, f, c. Without peepholes every gate's input is known up front: activate
+        // the gates as arrays (i, o, f with f0, c with f1), then c and h.
+        for (int64_t i = 0; i < gh; ++i)
+          g[i] = clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 3 * H);
+        applyInPlace(dir.f[1], g + 3 * H, H);
+        float* th = buf.tmp + b * gh;
+        for (int64_t i = 0; i < H; ++i) {
+          const float it = g[i], ft = m_inputForget ? 1.0f - it : g[2 * H + i];
+          c[i] = ft * c[i] + it * g[3 * H + i];
+          th[i] = c[i];
+        }
+        applyInPlace(dir.f[2], th, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = g[H + i] * th[i];
       } else if (m_cell == Cell::Lstm) {
         // Gate order i, o, f, c; peepholes P = [Pi, Po, Pf].
         const float* p = dir.p;
@@ -307,20 +390,25 @@ private:
           h[i] = ot * dir.f[2](c[i]);
         }
       } else if (!m_lbr) {
-        // g holds activated z, r and (r . h).Rh^T.
-        for (int64_t i = 0; i < H; ++i) {
-          const float hh = dir.f[1](clip(xr[2 * H + i] + g[2 * H + i] + (wb ? wb[2 * H + i] + rb[2 * H + i] : 0.0f)));
-          h[i] = (1.0f - g[i]) * hh + g[i] * h[i];
-        }
+        // g holds activated z, r and (r . h).Rh^T; h~ goes to tmp's second half (the first holds r . h).
+        float* hh = buf.tmp + B * H + b * H;
+        for (int64_t i = 0; i < H; ++i)
+          hh[i] = clip(xr[2 * H + i] + g[2 * H + i] + (wb ? wb[2 * H + i] + rb[2 * H + i] : 0.0f));
+        applyInPlace(dir.f[1], hh, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = (1.0f - g[i]) * hh[i] + g[i] * h[i];
       } else {
-        // linear_before_reset: h~ = g(x.Wh + Wbh + r . (h.Rh^T + Rbh)).
-        for (int64_t i = 0; i < H; ++i) {
-          const float z = dir.f[0](clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f)));
-          const float r = dir.f[0](clip(g[H + i] + xr[H + i] + (wb ? wb[H + i] + rb[H + i] : 0.0f)));
-          const float hh = dir.f[1](
-              clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) + r * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f))));
-          h[i] = (1.0f - z) * hh + z * h[i];
-        }
+        // linear_before_reset: h~ = g(x.Wh + Wbh + r . (h.Rh^T + Rbh)). z and r as one array, then h~.
+        for (int64_t i = 0; i < 2 * H; ++i)
+          g[i] = clip(g[i] + xr[i] + (wb ? wb[i] + rb[i] : 0.0f));
+        applyInPlace(dir.f[0], g, 2 * H);
+        float* hh = buf.tmp + b * gh;
+        for (int64_t i = 0; i < H; ++i)
+          hh[i] = clip(xr[2 * H + i] + (wb ? wb[2 * H + i] : 0.0f) +
+                       g[H + i] * (g[2 * H + i] + (rb ? rb[2 * H + i] : 0.0f)));
+        applyInPlace(dir.f[1], hh, H);
+        for (int64_t i = 0; i < H; ++i)
+          h[i] = (1.0f - g[i]) * hh[i] + g[i] * h[i];
       }
       if (y) std::memcpy(y + yIndex(t, dir.index, b), h, static_cast<std::size_t>(H) * sizeof(float));
     }
@@ -336,7 +424,10 @@ private:
   std::size_t m_funcsPerDir = 1;
   int64_t m_seq = 0, m_batch = 0, m_input = 0;
   bool m_hasB = false, m_hasLens = false, m_hasH0 = false, m_hasC0 = false, m_hasP = false;
-  std::size_t m_xwOff = 0, m_gatesOff = 0, m_hOff = 0, m_cOff = 0, m_tmpOff = 0;
+  std::size_t m_xwOff = 0, m_gatesOff = 0, m_hOff = 0, m_cOff = 0, m_tmpOff = 0, m_mmOff = 0, m_mmBytes = 0;
+  ir::Tensor m_rConst; // R when it is a constant (buffer null otherwise)
+  WeightCache* m_cache = nullptr;
+  std::vector<std::unique_ptr<MatmulPrimitive>> m_rec, m_recH; // per direction (m_recH: GRU's Rh, reset first)
   std::vector<int64_t> m_lens;
 };
 

@@ -12,6 +12,7 @@
 #include "core/runtime/cpu/kernels/nn/resize.h"
 #include "core/runtime/cpu/kernels/nn/rnn.h"
 #include "core/runtime/cpu/kernels/nn/softmax.h"
+#include "core/runtime/cpu/kernels/nn/unary_vector.h"
 
 namespace gs::runtime::cpu {
 
@@ -41,6 +42,13 @@ std::span<const KernelEntry> nnKernels() {
       {"", "Resize", createResize, supportsResize, kF32, "roi/scales float32,float64; sizes int64"},
       {"", "Upsample", createUpsample, supportsResize, kF32, ""},
       {"", "Einsum", createEinsum, supportsEinsum, kF32 | ir::DtypeSet{ir::DataType::Float64}, ""},
+      // Vectorised float32 math (unary_vector.h); the basic table's rows serve the other dtypes.
+      {"", "Exp", createVectorUnary, supportsVectorUnary, kF32, ""},
+      {"", "Log", createVectorUnary, supportsVectorUnary, kF32, ""},
+      {"", "Tanh", createVectorUnary, supportsVectorUnary, kF32, ""},
+      {"", "Sigmoid", createVectorUnary, supportsVectorUnary, kF32, ""},
+      {"", "Sqrt", createVectorUnary, supportsVectorUnary, kF32, ""},
+      {"", "Erf", createVectorUnary, supportsVectorUnary, kF32, ""},
       // GearStudio's ops: fused activation / residual / affine epilogue, channels-last layout.
       {"ai.gearstudio", "FusedConv", createConv, supportsConv, kF32, ""},
       {"ai.gearstudio", "FusedConvTranspose", createConvTranspose, supportsConvTranspose, kF32, ""},
