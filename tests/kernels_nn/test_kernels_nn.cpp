@@ -6,6 +6,7 @@ int runMatMulPoolTests(int argc, char** argv);
 int runNormSoftmaxTests(int argc, char** argv);
 int runRnnTests(int argc, char** argv);
 int runResizeEinsumTests(int argc, char** argv);
+int runQuantTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -15,5 +16,6 @@ int main(int argc, char** argv) {
   failures += runNormSoftmaxTests(argc, argv);
   failures += runRnnTests(argc, argv);
   failures += runResizeEinsumTests(argc, argv);
+  failures += runQuantTests(argc, argv);
   return failures;
 }
