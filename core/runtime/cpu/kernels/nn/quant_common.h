@@ -16,6 +16,20 @@ namespace gs::runtime::cpu::nn::quant {
 // ONNX rounds half to even (np.rint); nearbyint does under the default rounding mode.
 inline double roundHalfEven(double v) { return std::nearbyint(v); }
 
+// saturate(rint(x / scale) + zero) in float, as QuantizeLinear: x / scale is clamped to the range
+// shifted by the zero point first (the bounds are integers, so clamping before rounding gives the same
+// result; NaN becomes the low bound), then rounded half to even by adding and subtracting 1.5 * 2^23
+// (exact for |v| < 2^22 under the default rounding mode; the build keeps IEEE semantics, so the two
+// additions are not folded, and the loop vectorises without SSE4.1's round instruction, which the
+// baseline x86-64 build lacks), then the zero point is added.
+inline float quantizeValue(float x, float scale, float zero, float lo, float hi) {
+  float v = x / scale;
+  v = v > lo - zero ? v : lo - zero;
+  v = v < hi - zero ? v : hi - zero;
+  constexpr float kMagic = 12582912.0f;
+  return ((v + kMagic) - kMagic) + zero;
+}
+
 // The [lo, hi] range of an integer quantized type.
 struct IntRange {
   int64_t lo = 0, hi = 0;

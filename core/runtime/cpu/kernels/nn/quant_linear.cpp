@@ -27,14 +27,14 @@ void quantizeLoop(const float* x, Y* y, int64_t n, const quant::ParamLayout& p, 
     const float z = zero ? static_cast<float>(quant::readInt(zero->data, zero->dtype, 0)) : 0.0f;
 #pragma omp parallel for if (n > kParallelElems)
     for (int64_t i = 0; i < n; ++i)
-      y[i] = static_cast<Y>(std::clamp(std::nearbyint(x[i] / s) + z, lo, hi));
+      y[i] = static_cast<Y>(quant::quantizeValue(x[i], s, z, lo, hi));
     return;
   }
 #pragma omp parallel for if (n > kParallelElems)
   for (int64_t i = 0; i < n; ++i) {
     const int64_t k = p.index(i);
     const float z = zero ? static_cast<float>(quant::readInt(zero->data, zero->dtype, k)) : 0.0f;
-    y[i] = static_cast<Y>(std::clamp(std::nearbyint(x[i] / scale[k]) + z, lo, hi));
+    y[i] = static_cast<Y>(quant::quantizeValue(x[i], scale[k], z, lo, hi));
   }
 }
 
@@ -178,7 +178,7 @@ public:
     } else {
 #pragma omp parallel for if (n > kParallelElems)
       for (int64_t i = 0; i < n; ++i)
-        y[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(x[i] / scale) + zero, 0.0f, 255.0f));
+        y[i] = static_cast<uint8_t>(quant::quantizeValue(x[i], scale, zero, 0.0f, 255.0f));
     }
     if (outputs.size() > 1 && outputs[1].present()) *outputs[1].as<float>() = scale;
     if (outputs.size() > 2 && outputs[2].present()) *outputs[2].as<uint8_t>() = static_cast<uint8_t>(zero);

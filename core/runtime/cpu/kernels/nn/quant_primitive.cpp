@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/runtime/cpu/kernels/nn/quant_common.h"
 #include "core/runtime/cpu/kernels/nn/thread_policy.h"
 
 namespace gs::runtime::cpu::nn {
@@ -32,52 +33,70 @@ dnnl::memory::desc rowMajor(const std::vector<int64_t>& dims, ir::DataType t) {
   return dnnl::memory::desc(toDnnl(dims), dnnlType(t), strides);
 }
 
-template <class T> T saturate(float v, float lo, float hi) { return static_cast<T>(std::clamp(v, lo, hi)); }
+// Pixels per tile of the channels-last transposes: a tile of every channel stays in L1 (64 x 384
+// channels x 4 bytes), so both sides are read and written once from memory.
+constexpr int64_t kTile = 64;
 
 // src [outer, c, inner] float -> dst [outer, inner, c] quantized: saturate(rint(x / scale) + zero), as
-// QuantizeLinear computes it.
+// QuantizeLinear computes it (quant::quantizeValue).
 template <class Q>
 void quantizeChannelsLast(const float* src, Q* dst, int64_t outer, int64_t c, int64_t inner, float scale,
                           int32_t zero) {
-  const float lo = std::numeric_limits<Q>::min(), hi = std::numeric_limits<Q>::max(), z = static_cast<float>(zero);
-  const int64_t n = outer * inner;
-#pragma omp parallel for if (n * c > (1 << 16))
-  for (int64_t p = 0; p < n; ++p) {
-    const int64_t o = p / inner, i = p % inner;
-    const float* s = src + o * c * inner + i;
-    Q* d = dst + p * c;
-    for (int64_t k = 0; k < c; ++k)
-      d[k] = saturate<Q>(std::nearbyint(s[k * inner] / scale) + z, lo, hi);
+  const auto lo = static_cast<float>(std::numeric_limits<Q>::min()), hi = static_cast<float>(std::numeric_limits<Q>::max());
+  const auto z = static_cast<float>(zero);
+  if (inner == 1) { // a matmul's rows: already channels-last
+    const int64_t n = outer * c;
+#pragma omp parallel for if (n > (1 << 16))
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = static_cast<Q>(quant::quantizeValue(src[i], scale, z, lo, hi));
+    return;
   }
+  const int64_t tiles = (inner + kTile - 1) / kTile;
+#pragma omp parallel for collapse(2) if (outer * c * inner > (1 << 16))
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t i0 = t * kTile, i1 = std::min(inner, i0 + kTile);
+      for (int64_t k = 0; k < c; ++k) {
+        const float* s = src + (o * c + k) * inner;
+        Q* d = dst + o * inner * c + k;
+        for (int64_t i = i0; i < i1; ++i)
+          d[i * c] = static_cast<Q>(quant::quantizeValue(s[i], scale, z, lo, hi));
+      }
+    }
 }
 
 // src [outer, c, inner] -> dst [outer, inner, c] (integer sources of ConvInteger).
 template <class T> void toChannelsLast(const T* src, T* dst, int64_t outer, int64_t c, int64_t inner) {
-  const int64_t n = outer * inner;
-#pragma omp parallel for if (n * c > (1 << 16))
-  for (int64_t p = 0; p < n; ++p) {
-    const int64_t o = p / inner, i = p % inner;
-    for (int64_t k = 0; k < c; ++k)
-      dst[p * c + k] = src[(o * c + k) * inner + i];
-  }
+  const int64_t tiles = (inner + kTile - 1) / kTile;
+#pragma omp parallel for collapse(2) if (outer * c * inner > (1 << 16))
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t i0 = t * kTile, i1 = std::min(inner, i0 + kTile);
+      for (int64_t k = 0; k < c; ++k)
+        for (int64_t i = i0; i < i1; ++i)
+          dst[(o * inner + i) * c + k] = src[(o * c + k) * inner + i];
+    }
 }
 
-// src [outer, inner, c] -> dst [outer, c, inner], dequantized ((y - zero) * scale) when Q is an
-// 8-bit type, copied otherwise.
+// src [outer, inner, c] -> dst [outer, c, inner], dequantized ((y - zero) * scale) or copied.
 template <class S, class D>
 void fromChannelsLast(const S* src, D* dst, int64_t outer, int64_t c, int64_t inner, float scale, int32_t zero,
                       bool dequantize) {
+  const int64_t tiles = (inner + kTile - 1) / kTile;
 #pragma omp parallel for collapse(2) if (outer * c * inner > (1 << 16))
   for (int64_t o = 0; o < outer; ++o)
-    for (int64_t k = 0; k < c; ++k) {
-      const S* s = src + o * inner * c + k;
-      D* d = dst + (o * c + k) * inner;
-      if (dequantize)
-        for (int64_t i = 0; i < inner; ++i)
-          d[i] = static_cast<D>(static_cast<float>(static_cast<int32_t>(s[i * c]) - zero) * scale);
-      else
-        for (int64_t i = 0; i < inner; ++i)
-          d[i] = static_cast<D>(s[i * c]);
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t i0 = t * kTile, i1 = std::min(inner, i0 + kTile);
+      for (int64_t k = 0; k < c; ++k) {
+        const S* s = src + o * inner * c + k;
+        D* d = dst + (o * c + k) * inner;
+        if (dequantize)
+          for (int64_t i = i0; i < i1; ++i)
+            d[i] = static_cast<D>(static_cast<float>(static_cast<int32_t>(s[i * c]) - zero) * scale);
+        else
+          for (int64_t i = i0; i < i1; ++i)
+            d[i] = static_cast<D>(s[i * c]);
+      }
     }
 }
 
