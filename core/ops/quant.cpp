@@ -67,7 +67,7 @@ Cost costThrough(CostFn fn, const ir::Node& n, Shapes in, Shapes out, std::initi
 const AttrSpec kQuantConvAttrs[] = {
     {"auto_pad", K::String}, {"dilations", K::Ints}, {"group", K::Int}, {"kernel_shape", K::Ints},
     {"pads", K::Ints}, {"strides", K::Ints}, {ir::gsop::kActivation, K::String},
-    {ir::gsop::kActivationParams, K::Floats}};
+    {ir::gsop::kActivationParams, K::Floats}, {ir::gsop::kLayout, K::String}};
 const AttrSpec kQuantMatMulAttrs[] = {{ir::gsop::kActivation, K::String}, {ir::gsop::kActivationParams, K::Floats}};
 const InputSpec kQuantConvInputs[] = {{"X", false},      {"W", false},       {"B", true},
                                       {"x_scale", false}, {"x_zero_point", true}, {"w_scale", false},
@@ -81,7 +81,7 @@ const std::string_view kQuantY[] = {"Y"};
 
 const OpSchema kQuantConvSchema{
     "Conv of X quantized with x_scale/x_zero_point and int8 W (per-channel w_scale), + B, then activation; "
-    "with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and Y float32",
+    "with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and Y float32; layout NCHW or NHWC (X and Y)",
     kQuantConvInputs, kQuantY, kQuantConvAttrs, "float32"};
 const OpSchema kQuantMatMulSchema{
     "MatMul of A quantized with a_scale/a_zero_point and int8 B (per-column b_scale), + bias, then activation; "

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/ir/layout.h"
 #include "core/runtime/cpu/kernels/nn/quant_common.h"
 #include "core/runtime/cpu/kernels/nn/quant_primitive.h"
 
@@ -205,7 +206,10 @@ public:
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
     if (ctx.inputDims[0].size() != 4)
       return std::unexpected(kernelError(m_node, "X must be 4-D", codes::kUnsupported));
-    GS_ASSIGN_OR_RETURN(const auto g, quant::convGeom(m_node, ctx.inputDims[0], ctx.inputDims[1]));
+    // A channels-last node (layout-nhwc) gets NHWC dims; the geometry is NCHW.
+    const bool channelsLast = ir::isChannelsLast(m_node);
+    const auto x = channelsLast ? ir::nhwcToNchw(ctx.inputDims[0]) : ctx.inputDims[0];
+    GS_ASSIGN_OR_RETURN(const auto g, quant::convGeom(m_node, x, ctx.inputDims[1]));
     const auto m = static_cast<std::size_t>(g.m);
     if (m_wScale.size() != 1 && m_wScale.size() != m)
       return std::unexpected(kernelError(m_node, "w_scale must be a scalar or have one value per output channel",
@@ -232,6 +236,7 @@ public:
     spec.dstQuant = m_yType;
     spec.dstScale = m_yScale;
     spec.dstZero = m_yZero;
+    spec.channelsLast = channelsLast;
     spec.cache = m_cache;
     spec.cacheTag = "quantconv";
     return m_prim.build(m_node, spec);

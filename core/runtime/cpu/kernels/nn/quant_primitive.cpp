@@ -82,6 +82,14 @@ template <class T> void toChannelsLast(const T* src, T* dst, int64_t outer, int6
 template <class S, class D>
 void fromChannelsLast(const S* src, D* dst, int64_t outer, int64_t c, int64_t inner, float scale, int32_t zero,
                       bool dequantize) {
+  if (inner == 1) { // channels-last on both sides
+    const int64_t n = outer * c;
+#pragma omp parallel for if (n > (1 << 16))
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = dequantize ? static_cast<D>(static_cast<float>(static_cast<int32_t>(src[i]) - zero) * scale)
+                          : static_cast<D>(src[i]);
+    return;
+  }
   const int64_t tiles = (inner + kTile - 1) / kTile;
 #pragma omp parallel for collapse(2) if (outer * c * inner > (1 << 16))
   for (int64_t o = 0; o < outer; ++o)
@@ -124,7 +132,10 @@ Expected<std::size_t> Int8Primitive::build(const ir::Node& node, const Spec& spe
   m_dstZero = spec.dstZero;
   const auto& sd = spec.srcDims;
   const auto& dd = spec.dstDims;
-  if (spec.conv) {
+  if (spec.conv && spec.channelsLast) { // NHWC on both sides: the boundary loops do not transpose
+    m_srcOuter = sd[0] * product(sd, 2, sd.size()), m_srcC = sd[1], m_srcInner = 1;
+    m_dstOuter = dd[0] * product(dd, 2, dd.size()), m_dstC = dd[1], m_dstInner = 1;
+  } else if (spec.conv) {
     m_srcOuter = sd[0], m_srcC = sd[1], m_srcInner = product(sd, 2, sd.size());
     m_dstOuter = dd[0], m_dstC = dd[1], m_dstInner = product(dd, 2, dd.size());
   } else {
@@ -192,8 +203,8 @@ Expected<std::size_t> Int8Primitive::build(const ir::Node& node, const Spec& spe
   const auto scratchMd = pd.query_md(dnnl::query::scratchpad_md);
   // Staged through the workspace: a float source (quantized), a convolution's source (transposed) and
   // destination, and a quantized destination (dequantized).
-  m_srcStaged = m_floatSrc || spec.conv;
-  m_dstStaged = spec.conv || spec.dstQuantized;
+  m_srcStaged = m_floatSrc || (spec.conv && !spec.channelsLast);
+  m_dstStaged = (spec.conv && !spec.channelsLast) || spec.dstQuantized;
   if (m_srcStaged) m_srcOff = reserve(srcMd.get_size());
   if (m_dstStaged) m_dstOff = reserve(dstMd.get_size());
   Status st = guardDnnl(node, [&]() -> Status {

@@ -39,6 +39,7 @@ public:
     ir::DataType dstQuant = ir::DataType::UInt8;
     float dstScale = 1.0f;
     int32_t dstZero = 0;
+    bool channelsLast = false; // conv with a float source: X and Y are NHWC in memory (dims stay NCHW)
     WeightCache* cache = nullptr;
     std::string cacheTag;
   };
