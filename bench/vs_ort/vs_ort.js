@@ -34,7 +34,16 @@ const allRows = [
   { name: 'rec', file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [8, 3, 48, 320], iters: 30, warmup: 3 },
   { name: 'cls', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [16, 3, 48, 192], iters: 60, warmup: 5 },
   { name: 'cls-b1', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], iters: 300, warmup: 20 },
+  // int8 variants made by scripts/variants/quantize.py (run.sh makes them when missing): static QDQ and
+  // dynamic quantization, in .cache/variants next to the models folder.
+  { name: 'det-int8', dir: 'variants', file: 'ch_PP-OCRv4_det_infer_int8_qdq.onnx', dims: [1, 3, 640, 640], iters: 20, warmup: 3 },
+  { name: 'rec-int8', dir: 'variants', file: 'ch_PP-OCRv4_rec_infer_int8_qdq.onnx', dims: [8, 3, 48, 320], iters: 30, warmup: 3 },
+  { name: 'cls-int8', dir: 'variants', file: 'ch_ppocr_mobile_v2.0_cls_infer_int8_qdq.onnx', dims: [16, 3, 48, 192], iters: 60, warmup: 5 },
+  { name: 'det-int8dyn', dir: 'variants', file: 'ch_PP-OCRv4_det_infer_int8_dynamic.onnx', dims: [1, 3, 640, 640], iters: 10, warmup: 2 },
+  { name: 'rec-int8dyn', dir: 'variants', file: 'ch_PP-OCRv4_rec_infer_int8_dynamic.onnx', dims: [8, 3, 48, 320], iters: 15, warmup: 2 },
+  { name: 'cls-int8dyn', dir: 'variants', file: 'ch_ppocr_mobile_v2.0_cls_infer_int8_dynamic.onnx', dims: [16, 3, 48, 192], iters: 30, warmup: 3 },
 ];
+const modelPath = row => path.join(row.dir ? path.join(modelsDir, '..', row.dir) : modelsDir, row.file);
 const wanted = process.env.ROWS ? process.env.ROWS.split(',') : null;
 const rows = allRows.filter(r => !wanted || wanted.includes(r.name));
 
@@ -57,7 +66,7 @@ function compileModels() {
   fs.mkdirSync(workDir, { recursive: true });
   const dynamicDone = new Set();
   for (const row of rows) {
-    const onnx = path.join(modelsDir, row.file);
+    const onnx = modelPath(row);
     row.staticOm = path.join(workDir, `${row.name}_static`);
     run(gearatc, [`--model=${onnx}`, '--framework=5', `--input_shape=x:${row.dims.join(',')}`,
                   `--output=${row.staticOm}`]);
@@ -85,7 +94,7 @@ function gearbenchSide(row, threads, dynamic) {
 }
 
 function ortSide(row, threads) {
-  const r = run('node', [path.join(__dirname, 'ort_side.js'), path.join(modelsDir, row.file), `x:${row.dims.join(',')}`,
+  const r = run('node', [path.join(__dirname, 'ort_side.js'), modelPath(row), `x:${row.dims.join(',')}`,
                          String(threads), String(row.warmup), String(Math.round(row.iters * itersScale))],
                 { env: { ...process.env, ORT_NODE: ortPackage } });
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
