@@ -120,6 +120,8 @@ public:
   explicit QLinearConvKernel(const CreateContext& ctx) : m_node(ctx.node) {}
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
+    if (ctx.inputDims.size() < 8 || ctx.inputTypes[7] == ir::DataType::Undefined)
+      return std::unexpected(kernelError(m_node, "needs 8 inputs (x, scales and zero points, w, y's)", codes::kInvalid));
     GS_ASSIGN_OR_RETURN(m_geom, quant::convGeom(m_node, ctx.inputDims[0], ctx.inputDims[3]));
     GS_ASSIGN_OR_RETURN(m_range, quant::rangeOf(ctx.inputTypes[7]));
     return static_cast<std::size_t>(m_geom.n * m_geom.m * m_geom.oh * m_geom.ow) * sizeof(int32_t);
@@ -281,15 +283,16 @@ bool supportsConvInteger(const ir::Node&, std::span<const ir::DataType> t) {
          (wz == ir::DataType::Undefined || wz == typeAt(t, 1));
 }
 
+// The types of the inputs given (a missing required input is the shape function's error).
 bool supportsQLinearConv(const ir::Node&, std::span<const ir::DataType> t) {
-  const auto b = typeAt(t, 8);
-  return isInt8(typeAt(t, 0)) && isInt8(typeAt(t, 3)) && isInt8(typeAt(t, 7)) && typeAt(t, 1) == ir::DataType::Float32 &&
-         typeAt(t, 4) == ir::DataType::Float32 && typeAt(t, 6) == ir::DataType::Float32 &&
-         (b == ir::DataType::Undefined || b == ir::DataType::Int32);
+  auto given = [&](std::size_t i, auto pred) { return i >= t.size() || pred(t[i]); };
+  const auto isF32 = [](ir::DataType d) { return d == ir::DataType::Float32; };
+  return isInt8(typeAt(t, 0)) && given(3, isInt8) && given(7, isInt8) && given(1, isF32) && given(4, isF32) &&
+         given(6, isF32) && given(8, [](ir::DataType d) { return d == ir::DataType::Undefined || d == ir::DataType::Int32; });
 }
 
 bool supportsQuantConv(const ir::Node&, std::span<const ir::DataType> t) {
-  return typeAt(t, 0) == ir::DataType::Float32 && typeAt(t, 1) == ir::DataType::Int8;
+  return typeAt(t, 0) == ir::DataType::Float32 && (t.size() < 2 || t[1] == ir::DataType::Int8);
 }
 
 } // namespace gs::runtime::cpu::nn

@@ -117,6 +117,9 @@ public:
   explicit QLinearMatMulKernel(const CreateContext& ctx) : m_node(ctx.node) {}
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
+    if (ctx.inputDims.size() < 8 || ctx.inputTypes[7] == ir::DataType::Undefined)
+      return std::unexpected(kernelError(m_node, "needs 8 inputs (a, b, their scales and zero points, y's)",
+                                         codes::kInvalid));
     GS_ASSIGN_OR_RETURN(m_geom, quant::matmulGeom(m_node, ctx.inputDims[0], ctx.inputDims[3]));
     GS_ASSIGN_OR_RETURN(m_range, quant::rangeOf(ctx.inputTypes[7]));
     return static_cast<std::size_t>(m_geom.batches * m_geom.m * m_geom.n) * sizeof(int32_t);
@@ -273,13 +276,16 @@ bool supportsMatMulInteger(const ir::Node&, std::span<const ir::DataType> t) {
          (bz == ir::DataType::Undefined || bz == typeAt(t, 1));
 }
 
+// The types of the inputs given (a missing required input is the shape function's error).
 bool supportsQLinearMatMul(const ir::Node&, std::span<const ir::DataType> t) {
-  return isInt8(typeAt(t, 0)) && isInt8(typeAt(t, 3)) && isInt8(typeAt(t, 7)) && typeAt(t, 1) == ir::DataType::Float32 &&
-         typeAt(t, 4) == ir::DataType::Float32 && typeAt(t, 6) == ir::DataType::Float32;
+  auto given = [&](std::size_t i, auto pred) { return i >= t.size() || pred(t[i]); };
+  const auto isF32 = [](ir::DataType d) { return d == ir::DataType::Float32; };
+  return isInt8(typeAt(t, 0)) && given(3, isInt8) && given(7, isInt8) && given(1, isF32) && given(4, isF32) &&
+         given(6, isF32);
 }
 
 bool supportsQuantMatMul(const ir::Node&, std::span<const ir::DataType> t) {
-  return typeAt(t, 0) == ir::DataType::Float32 && typeAt(t, 1) == ir::DataType::Int8;
+  return typeAt(t, 0) == ir::DataType::Float32 && (t.size() < 2 || t[1] == ir::DataType::Int8);
 }
 
 } // namespace gs::runtime::cpu::nn
