@@ -39,5 +39,19 @@ if [ ! -f "$ORT_DIR/node_modules/onnxruntime-node/package.json" ]; then
   (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund >&2)
 fi
 
+# int8 rows (det-int8, ...): the variants are made once by scripts/variants/quantize.py (calibrated in
+# ONNX Runtime) into .cache/variants next to the models folder.
+VARIANTS="$MODELS_DIR/../variants"
+mkdir -p "$VARIANTS"
+for spec in ch_PP-OCRv4_det_infer:1,3,640,640 ch_PP-OCRv4_rec_infer:1,3,48,320 ch_ppocr_mobile_v2.0_cls_infer:1,3,48,192; do
+  m="${spec%%:*}"
+  for mode in qdq dynamic; do
+    [ -f "$VARIANTS/${m}_int8_$mode.onnx" ] && continue
+    case ",${ROWS:-int8}," in *int8*) ;; *) continue ;; esac
+    /usr/bin/python3 "$ROOT/scripts/variants/quantize.py" --mode "$mode" --ort "$ORT_DIR" --shape "${spec#*:}" \
+      "$MODELS_DIR/$m.onnx" "$VARIANTS/${m}_int8_$mode.onnx" >&2
+  done
+done
+
 exec node "$ROOT/bench/vs_ort/vs_ort.js" "$GEARATC" "$GEARBENCH" "$ORT_DIR/node_modules/onnxruntime-node" \
   "$MODELS_DIR" "$WORK_DIR" "$GEN_DIR"

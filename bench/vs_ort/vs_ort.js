@@ -70,8 +70,10 @@ function loadRows(file) {
     }
     for (const k of ['iters', 'warmup']) if (!Number.isInteger(r[k]) || r[k] < (k === 'iters' ? 1 : 0)) bad(`${where}: "${k}" must be a count`);
     const dir = r.dir || 'models';
-    const base = dir === 'models' ? modelsDir : dir === 'generated' ? genDir : dir;
-    if (!path.isAbsolute(base) && dir !== 'models' && dir !== 'generated') bad(`${where}: "dir" must be models, generated or an absolute folder`);
+    // variants: fp16 / int8 versions of the downloaded models, written by run.sh (scripts/variants/)
+    const base = dir === 'models' ? modelsDir : dir === 'generated' ? genDir
+      : dir === 'variants' ? path.join(modelsDir, '..', 'variants') : dir;
+    if (!path.isAbsolute(base) && !['models', 'generated', 'variants'].includes(dir)) bad(`${where}: "dir" must be models, generated, variants or an absolute folder`);
     return { ...r, group: r.group || r.name, file: path.join(base, r.model), dynamic: r.dynamic ?? null };
   });
 }

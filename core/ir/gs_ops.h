@@ -33,6 +33,10 @@ inline constexpr std::string_view kNhwcMaxPool = "NhwcMaxPool";
 inline constexpr std::string_view kNhwcAveragePool = "NhwcAveragePool";
 inline constexpr std::string_view kNhwcGlobalAveragePool = "NhwcGlobalAveragePool";
 inline constexpr std::string_view kNhwcGlobalMaxPool = "NhwcGlobalMaxPool";
+// Integer conv / matmul made by the fuse-qdq pass (core/compiler/passes/fuse_qdq.h): float X in, X
+// quantized as its QuantizeLinear did, int8 weights, float Y out (optionally quantized and dequantized).
+inline constexpr std::string_view kQuantConv = "QuantConv";
+inline constexpr std::string_view kQuantMatMul = "QuantMatMul";
 
 // Attributes of the fused ops (they belong to these ops only).
 // activation: Relu, Clip, HardSigmoid, ...; activation_params: Clip [min,max], HardSigmoid [a,b],
@@ -67,6 +71,8 @@ inline std::string_view baseOp(std::string_view gsOp) {
   if (gsOp == kNhwcAveragePool) return "AveragePool";
   if (gsOp == kNhwcGlobalAveragePool) return "GlobalAveragePool";
   if (gsOp == kNhwcGlobalMaxPool) return "GlobalMaxPool";
+  if (gsOp == kQuantConv) return "Conv";
+  if (gsOp == kQuantMatMul) return "MatMul";
   return {};
 }
 // The op type as its ONNX base for GearStudio ops, else the node's own op type.

@@ -24,7 +24,7 @@ inline constexpr int64_t kNchwOrder[4] = {0, 3, 1, 2}; // Transpose perm NHWC ->
 
 inline bool isChannelsLast(const Node& n) {
   if (!gsop::inDomain(n)) return false;
-  if (n.opType == gsop::kFusedConv || n.opType == gsop::kFusedConvTranspose) {
+  if (n.opType == gsop::kFusedConv || n.opType == gsop::kFusedConvTranspose || n.opType == gsop::kQuantConv) {
     const auto* a = n.attrs.find(gsop::kLayout);
     return a && a->kind == Attribute::Kind::String && a->s == gsop::kNhwc;
   }

@@ -330,8 +330,15 @@ Status inferClip(InferContext& ctx) {
 Status inferQuantize(InferContext& ctx) {
   GS_RETURN_IF_ERROR(requireInputs(ctx, 2));
   ir::DataType dtype = ir::DataType::Float32; // DequantizeLinear
-  if (ctx.node.opType == "QuantizeLinear")
+  if (ctx.node.opType == "QuantizeLinear") {
     dtype = has(ctx, 2) ? dtypeOf(ctx, 2) : ir::DataType::UInt8;
+    // Opset 21: output_dtype names the type when there is no zero point.
+    if (const auto* od = ctx.node.attrs.find("output_dtype"); od && od->i != 0 && !has(ctx, 2)) {
+      const auto t = ir::dtypeFromOnnx(static_cast<int32_t>(od->i));
+      if (!t) return invalidAttr(ctx, "output_dtype", "type " + std::to_string(od->i) + " is not supported");
+      dtype = *t;
+    }
+  }
   else if (ctx.node.opType == "DequantizeLinear" && ctx.opset >= 19)
     dtype = dtypeOf(ctx, 1);
   const auto& x = *shapeOf(ctx, 0);

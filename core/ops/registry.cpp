@@ -62,6 +62,11 @@ const OpInfo kOps[] = {
     {"", "CastLike", 15, inferCast, nullptr},
     {"", "QuantizeLinear", 10, inferQuantize, costElementwise},
     {"", "DequantizeLinear", 10, inferQuantize, costElementwise},
+    {"", "DynamicQuantizeLinear", 11, inferDynamicQuantizeLinear, costElementwise},
+    {"", "ConvInteger", 10, inferConvInteger, costConvInteger},
+    {"", "MatMulInteger", 10, inferMatMulInteger, costMatMulInteger},
+    {"", "QLinearConv", 10, inferQLinearConv, costQLinearConv},
+    {"", "QLinearMatMul", 10, inferQLinearMatMul, costQLinearMatMul},
     // Broadcasting binary and variadic ops.
     {"", "Add", 1, inferBinary, costElementwise},
     {"", "Sub", 1, inferBinary, costElementwise},
@@ -197,6 +202,8 @@ const OpInfo kOps[] = {
     {"ai.gearstudio", "NhwcAveragePool", 1, inferPool, costPool, &kNhwcAveragePoolSchema},
     {"ai.gearstudio", "NhwcGlobalAveragePool", 1, inferGlobalPool, costGlobalPool, &kNhwcGlobalPoolSchema},
     {"ai.gearstudio", "NhwcGlobalMaxPool", 1, inferGlobalPool, costGlobalPool, &kNhwcGlobalPoolSchema},
+    {"ai.gearstudio", "QuantConv", 1, inferQuantConv, costQuantConv, &kQuantConvSchema},
+    {"ai.gearstudio", "QuantMatMul", 1, inferQuantMatMul, costMatMulInteger, &kQuantMatMulSchema},
 };
 // clang-format on
 

@@ -119,6 +119,16 @@ Status inferTfIdfVectorizer(InferContext& ctx);
 
 // training.cpp
 Status inferOptimizer(InferContext& ctx);
+// quant.cpp: the integer and quantized ops (and GearStudio's QuantConv / QuantMatMul).
+extern const OpSchema kQuantConvSchema;
+extern const OpSchema kQuantMatMulSchema;
+Status inferDynamicQuantizeLinear(InferContext& ctx);
+Status inferConvInteger(InferContext& ctx);
+Status inferMatMulInteger(InferContext& ctx);
+Status inferQLinearConv(InferContext& ctx);
+Status inferQLinearMatMul(InferContext& ctx);
+Status inferQuantConv(InferContext& ctx);
+Status inferQuantMatMul(InferContext& ctx);
 
 // costs.cpp
 using Shapes = std::span<const ir::Shape* const>;
@@ -137,5 +147,11 @@ Cost costLrn(const ir::Node& n, Shapes in, Shapes out);
 Cost costSoftmax(const ir::Node& n, Shapes in, Shapes out);
 Cost costRnn(const ir::Node& n, Shapes in, Shapes out);
 Cost costResize(const ir::Node& n, Shapes in, Shapes out);
+// quant.cpp
+Cost costConvInteger(const ir::Node& n, Shapes in, Shapes out);
+Cost costQLinearConv(const ir::Node& n, Shapes in, Shapes out);
+Cost costQuantConv(const ir::Node& n, Shapes in, Shapes out);
+Cost costMatMulInteger(const ir::Node& n, Shapes in, Shapes out);
+Cost costQLinearMatMul(const ir::Node& n, Shapes in, Shapes out);
 
 } // namespace gs::ops

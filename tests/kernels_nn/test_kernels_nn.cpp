@@ -7,6 +7,7 @@ int runNormSoftmaxTests(int argc, char** argv);
 int runRnnTests(int argc, char** argv);
 int runResizeEinsumTests(int argc, char** argv);
 int runPerfPathTests(int argc, char** argv);
+int runQuantTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -17,5 +18,6 @@ int main(int argc, char** argv) {
   failures += runRnnTests(argc, argv);
   failures += runResizeEinsumTests(argc, argv);
   failures += runPerfPathTests(argc, argv);
+  failures += runQuantTests(argc, argv);
   return failures;
 }

@@ -1,6 +1,7 @@
 // TensorProto conversion: element counts checked against overflow, every data field checked against
 // the dims and dtype, raw_data moved rather than copied, external data mapped rather than read.
 #include "core/compiler/onnx/tensor_proto.h"
+#include "core/compiler/onnx/value_type.h"
 
 #include <bit>
 #include <charconv>
@@ -33,7 +34,7 @@ std::string dimsString(const onnx::TensorProto& t) {
 Expected<ir::DataType> checkedDtype(const onnx::TensorProto& t) {
   const auto dtype = ir::dtypeFromOnnx(t.data_type());
   if (!dtype)
-    return makeError(codes::kUnsupported, label(t) + " has element type " + std::to_string(t.data_type()) +
+    return makeError(codes::kUnsupported, label(t) + " has element type " + onnxOnlyTypeName(t.data_type()) +
                                               ", which GearStudio does not support");
   if (*dtype == ir::DataType::Undefined) return makeError(codes::kFormat, label(t) + " has no element type");
   return *dtype;

@@ -8,7 +8,7 @@ namespace {
 
 std::string elemName(int32_t elemType) {
   const auto d = ir::dtypeFromOnnx(elemType);
-  if (!d) return "element type " + std::to_string(elemType);
+  if (!d) return onnxOnlyTypeName(elemType);
   switch (*d) { // ONNX's own spelling, as in its error messages
   case ir::DataType::Float32:
     return "float";
@@ -20,6 +20,27 @@ std::string elemName(int32_t elemType) {
 }
 
 } // namespace
+
+std::string onnxOnlyTypeName(int32_t onnxType) {
+  switch (onnxType) {
+  case 17:
+    return "float8e4m3fn";
+  case 18:
+    return "float8e4m3fnuz";
+  case 19:
+    return "float8e5m2";
+  case 20:
+    return "float8e5m2fnuz";
+  case 21:
+    return "uint4";
+  case 22:
+    return "int4";
+  case 23:
+    return "float4e2m1";
+  default:
+    return "element type " + std::to_string(onnxType);
+  }
+}
 
 std::string typeString(const onnx::TypeProto& t) {
   switch (t.value_case()) {

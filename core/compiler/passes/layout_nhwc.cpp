@@ -91,7 +91,8 @@ private:
   bool isConst(ir::ValueId v) const { return helpers::constantOf(m_g, v) != nullptr; }
 
   Role roleOf(const ir::Node& n) const {
-    const bool fused = ir::gsop::is(n, ir::gsop::kFusedConv) || ir::gsop::is(n, ir::gsop::kFusedConvTranspose);
+    const bool fused = ir::gsop::is(n, ir::gsop::kFusedConv) || ir::gsop::is(n, ir::gsop::kFusedConvTranspose) ||
+                       ir::gsop::is(n, ir::gsop::kQuantConv);
     if ((!n.domain.empty() && !fused) || n.outputs.empty() || n.inputs.empty()) return Role::None;
     for (const auto& [name, a] : n.attrs)
       if (a.kind == ir::Attribute::Kind::Graph || a.kind == ir::Attribute::Kind::Graphs) return Role::None;

@@ -17,6 +17,7 @@
 #include "core/compiler/passes/fuse_conv_add.h"
 #include "core/compiler/passes/fuse_hardswish.h"
 #include "core/compiler/passes/fuse_post_affine.h"
+#include "core/compiler/passes/fuse_qdq.h"
 #include "core/compiler/passes/layout_nhwc.h"
 #include "core/compiler/passes/reduce_pow.h"
 #include "core/compiler/passes/select_outputs.h"
@@ -38,6 +39,7 @@ constexpr OpKey kNeedsFused[] = {
 constexpr OpKey kNeedsHardSwish[] = {
     {kGs, "FusedConv"}, {kGs, "FusedConvTranspose"}, {kGs, "FusedGemm"}, {kGs, "FusedMatMul"}, {"", "HardSwish"}};
 constexpr OpKey kNeedsPowReduction[] = {{"", "Mul"}, {"", "Sqrt"}, {"", "Reciprocal"}};
+constexpr OpKey kNeedsQuant[] = {{kGs, "QuantConv"}, {kGs, "QuantMatMul"}};
 constexpr OpKey kNeedsChannelsLast[] = {
     {kGs, "FusedConv"},       {kGs, "FusedConvTranspose"},    {kGs, "NhwcMaxPool"},
     {kGs, "NhwcAveragePool"}, {kGs, "NhwcGlobalAveragePool"}, {kGs, "NhwcGlobalMaxPool"},
@@ -63,6 +65,8 @@ const PassInfo kPasses[] = {
      true},
     {"fold-shape-values", "Turn propagated shape data (Shape/Gather/Concat chains) into constants", foldShapeValues,
      false},
+    {"fuse-qdq", "Run DequantizeLinear -> Conv/MatMul/Gemm (-> QuantizeLinear) on int8 kernels (QuantConv, QuantMatMul)",
+     fuseQdq, false, kNeedsQuant},
     {"fuse-conv-add", "Fuse a same-shape Add into the preceding Conv (FusedConv with residual Z)", fuseConvAdd, false,
      kNeedsFusedConv},
     {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false,
@@ -106,8 +110,9 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{"per-gear",
                           "once per gear on a clone of the graph (constants share storage)",
                           {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "reduce-pow", "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish",
-                             "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+                             "reduce-pow", "eliminate-identity", "fuse-qdq", "dead-code", "fuse-conv-add",
+                             "fuse-hardswish", "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code",
+                             "topo-sort"},
                             false}}};
   return p;
 }

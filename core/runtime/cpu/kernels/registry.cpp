@@ -88,7 +88,7 @@ KernelTable KernelTable::without(std::string_view domain, std::string_view opTyp
 const KernelTable& cpuKernelTable() {
   static const KernelTable table = [] {
     std::vector<KernelEntry> v;
-    for (auto part : {nnKernels(), basicKernels(), controlFlowKernels()})
+    for (auto part : {nnKernels(), quantKernels(), basicKernels(), controlFlowKernels()})
       v.insert(v.end(), part.begin(), part.end());
     return KernelTable(std::move(v));
   }();

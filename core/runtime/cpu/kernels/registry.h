@@ -20,6 +20,8 @@ namespace gs::runtime::cpu {
 std::span<const KernelEntry> nnKernels();
 // Elementwise, broadcast, reduction, shape, indexing and type kernels.
 std::span<const KernelEntry> basicKernels();
+// Quantization: QuantizeLinear / DequantizeLinear, integer and QLinear conv / matmul, QuantConv.
+std::span<const KernelEntry> quantKernels();
 // Control flow (If, Loop, Scan): they run subgraphs through RunContext::subgraphs.
 std::span<const KernelEntry> controlFlowKernels();
 
