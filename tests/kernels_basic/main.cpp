@@ -6,6 +6,7 @@ int runReduceTests(int argc, char** argv);
 int runShapeTests(int argc, char** argv);
 int runIndexTests(int argc, char** argv);
 int runLossTests(int argc, char** argv);
+int runHalfTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -15,5 +16,6 @@ int main(int argc, char** argv) {
   failures += runShapeTests(argc, argv);
   failures += runIndexTests(argc, argv);
   failures += runLossTests(argc, argv);
+  failures += runHalfTests(argc, argv);
   return failures;
 }
