@@ -9,6 +9,7 @@
 #include "core/compiler/passes/dead_code.h"
 #include "core/compiler/passes/eliminate_identity.h"
 #include "core/compiler/passes/fold_affine_into_conv.h"
+#include "core/compiler/passes/fold_cast_pairs.h"
 #include "core/compiler/passes/fold_constants.h"
 #include "core/compiler/passes/fold_conv_affine.h"
 #include "core/compiler/passes/fold_conv_batchnorm.h"
@@ -47,6 +48,8 @@ const PassInfo kPasses[] = {
     {"constant-nodes", "Turn ONNX Constant nodes into constant values", constantNodes, false},
     {"eliminate-identity", "Remove Identity, inference Dropout, same-type Cast and no-op reshapes", eliminateIdentity,
      false},
+    {"fold-cast-pairs", "Read x directly in Cast(Cast(x)) where the first Cast is exact (float16 -> float32 ...)",
+     foldCastPairs, false},
     {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
     {"simplify-arithmetic", "Remove x*1, x/1, x+0, x-0 and x^1", simplifyArithmetic, false},
     {"fold-conv-batchnorm", "Fold BatchNormalization into the preceding Conv/ConvTranspose weights", foldConvBatchNorm,
@@ -102,8 +105,8 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{"per-gear",
                           "once per gear on a clone of the graph (constants share storage)",
                           {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish", "fuse-activation",
-                             "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+                             "fold-cast-pairs", "eliminate-identity", "dead-code", "fuse-conv-add", "fuse-hardswish",
+                             "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
                             false}}};
   return p;
 }
