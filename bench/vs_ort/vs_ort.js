@@ -34,6 +34,11 @@ const allRows = [
   { name: 'rec', file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [8, 3, 48, 320], iters: 30, warmup: 3 },
   { name: 'cls', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [16, 3, 48, 192], iters: 60, warmup: 5 },
   { name: 'cls-b1', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], iters: 300, warmup: 20 },
+  // float16 variants (scripts/variants/to_fp16.py; run.sh makes them in .cache/variants, next to MODELS_DIR)
+  { name: 'det-fp16', file: '../variants/ch_PP-OCRv4_det_infer_fp16.onnx', dims: [1, 3, 640, 640], iters: 20, warmup: 3 },
+  { name: 'rec-fp16', file: '../variants/ch_PP-OCRv4_rec_infer_fp16.onnx', dims: [8, 3, 48, 320], iters: 30, warmup: 3 },
+  { name: 'cls-fp16', file: '../variants/ch_ppocr_mobile_v2.0_cls_infer_fp16.onnx', dims: [16, 3, 48, 192], iters: 60,
+    warmup: 5 },
 ];
 const wanted = process.env.ROWS ? process.env.ROWS.split(',') : null;
 const rows = allRows.filter(r => !wanted || wanted.includes(r.name));
@@ -61,7 +66,7 @@ function compileModels() {
     row.staticOm = path.join(workDir, `${row.name}_static`);
     run(gearatc, [`--model=${onnx}`, '--framework=5', `--input_shape=x:${row.dims.join(',')}`,
                   `--output=${row.staticOm}`]);
-    row.dynamicOm = path.join(workDir, `${row.file.replace('.onnx', '')}_dynamic`);
+    row.dynamicOm = path.join(workDir, `${path.basename(row.file).replace('.onnx', '')}_dynamic`);
     if (dynamicDone.has(row.file)) continue;
     run(gearatc, [`--model=${onnx}`, '--framework=5', '--input_shape=x:-1,3,-1,-1', `--output=${row.dynamicOm}`]);
     dynamicDone.add(row.file);
