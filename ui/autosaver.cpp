@@ -27,14 +27,20 @@ QString Autosaver::recoveryPath() {
 
 bool Autosaver::recoveryExists() { return QFile::exists(recoveryPath()); }
 
+void Autosaver::setEnabled(bool enabled) {
+  m_enabled = enabled;
+  if (!enabled) m_timer.stop();
+}
+
 void Autosaver::changed() {
+  if (!m_enabled) return;
   // Started, not restarted: continuous typing still gets saved every few seconds.
   if (!m_timer.isActive()) m_timer.start();
 }
 
 bool Autosaver::saveNow() {
   m_timer.stop();
-  if (!m_project->hasModel()) return true;
+  if (!m_enabled || !m_project->hasModel()) return true;
   const auto path = recoveryPath();
   QDir().mkpath(QFileInfo(path).absolutePath());
   auto data = projectData(m_project->form(), m_project->modelPath(), m_project->modelSha256());
@@ -49,7 +55,7 @@ bool Autosaver::saveNow() {
 
 void Autosaver::discard() {
   m_timer.stop();
-  QFile::remove(recoveryPath());
+  if (m_enabled) QFile::remove(recoveryPath());
 }
 
 } // namespace gs::ui

@@ -27,6 +27,10 @@ public:
   bool saveNow();
   // Removes the recovery file (clean exit, or the user declined to restore it).
   void discard();
+  // A disabled saver never writes nor removes the recovery file: a scripted run (screenshots,
+  // reports) must leave the recovery of an interrupted user session exactly as it found it.
+  void setEnabled(bool enabled);
+  bool isEnabled() const { return m_enabled; }
   // Delay between a change and the write.
   void setDelayMs(int ms) { m_timer.setInterval(ms); }
   bool isPending() const { return m_timer.isActive(); }
@@ -39,6 +43,7 @@ private:
   Project* m_project;
   std::function<void(ProjectData&)> m_extra;
   QTimer m_timer;
+  bool m_enabled = true;
 };
 
 } // namespace gs::ui

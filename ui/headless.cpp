@@ -45,7 +45,6 @@ void grabAndQuit(MainWindow* window, const QString& path, const QString& widgetN
       std::cout << "screenshot: " << path.toStdString() << "\n";
     else
       std::cerr << "error: cannot write screenshot '" << path.toStdString() << "'\n";
-    window->autosaver()->discard(); // a scripted run leaves nothing to recover
     QApplication::exit(saved ? 0 : 1);
   });
 }
@@ -118,7 +117,8 @@ void showDock(MainWindow* window, const QString& spec) {
 } // namespace
 
 void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
-  if (!session.screenshotPath.isEmpty()) {
+  if (session.endsByItself()) {
+    window->autosaver()->setEnabled(false);
     // Nobody is there to answer a dialog: report it and go on.
     dialogs::setHandler([](dialogs::Kind, const QString& title, const QString& text) {
       std::cerr << title.toStdString() << ": " << text.toStdString() << "\n";
@@ -214,14 +214,24 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
           window, &MainWindow::loadFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
       window->openFile(session.openAfter);
     });
+  auto reportFailed = std::make_shared<bool>(false);
   if (!session.reportPath.isEmpty())
-    steps->push_back([window, session](Next next) {
+    steps->push_back([window, session, reportFailed](Next next) {
       QString error;
       QStringList written;
-      if (window->profilePanel()->exportMarkdown(session.reportPath, &error, &written))
+      // The format follows the extension: .json and .csv as the Profile tab's Export menu writes them.
+      auto* panel = window->profilePanel();
+      const QString& path = session.reportPath;
+      const bool ok = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)  ? panel->exportJson(path, &error)
+                      : path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? panel->exportCsv(path, &error)
+                                                                                  : panel->exportMarkdown(path, &error, &written);
+      if (written.isEmpty()) written << path;
+      if (ok) {
         std::cout << "report: " << session.reportPath.toStdString() << " (+" << written.size() - 1 << " files)\n";
-      else
+      } else {
         std::cerr << "error: " << error.toStdString() << "\n";
+        *reportFailed = true;
+      }
       next();
     });
   steps->push_back([window](Next next) { whenGraphReady(window, next); });
@@ -231,16 +241,19 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
       window->graphArea()->findNext(session.find);
       whenGraphReady(window, next);
     });
-  steps->push_back([window, session](Next) {
+  steps->push_back([window, session, reportFailed](Next) {
     if (!session.dock.isEmpty()) showDock(window, session.dock);
     raiseTabs(window, session.tabs);
-    if (!session.screenshotPath.isEmpty()) grabAndQuit(window, session.screenshotPath, session.grab);
+    if (!session.screenshotPath.isEmpty())
+      grabAndQuit(window, session.screenshotPath, session.grab);
+    else if (session.endsByItself())
+      QApplication::exit(*reportFailed ? 1 : 0);
   });
   QObject::connect(
       window, &MainWindow::loadFinished, window,
       [window, session, steps](bool ok) {
         if (!ok) {
-          if (!session.screenshotPath.isEmpty()) QApplication::exit(1);
+          if (session.endsByItself()) QApplication::exit(1);
           return;
         }
         runSteps(steps);

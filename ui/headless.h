@@ -34,10 +34,14 @@ struct ScriptedSession {
   QString trace;               // load this shape trace into the Traffic panel
   bool recommendGears = false; // run the Traffic panel's "Recommend gears" (after the trace loads)
   bool replayTrace = false;    // run the Traffic panel's strategy replay on the trace
+
+  // A run that writes a screenshot or a report ends by itself: nobody answers its dialogs, it never
+  // offers (or touches) the recovery of an interrupted session, and it autosaves nothing.
+  bool endsByItself() const { return !screenshotPath.isEmpty() || !reportPath.isEmpty(); }
 };
 
-// Drives `window` through the session once its model has loaded; quits the application when a
-// screenshot was asked for.
+// Drives `window` through the session once its model has loaded; quits the application at the end
+// when the session endsByItself() (exit status 1 when a step failed).
 void runScriptedSession(MainWindow* window, const ScriptedSession& session);
 
 } // namespace gs::ui

@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
                                      QStringLiteral("FILE"));
   const QCommandLineOption report(
       QStringLiteral("export-report"),
-      QStringLiteral("Write the profile as a Markdown report (charts beside it) at the end."), QStringLiteral("FILE"));
+      QStringLiteral("Write the profile at the end: FILE.json or FILE.csv as Export writes them, else a Markdown report (charts beside it)."),
+      QStringLiteral("FILE"));
   const QCommandLineOption trace(QStringLiteral("trace"),
                                  QStringLiteral("Load a shape trace (docs/traces.md) into the Traffic panel."),
                                  QStringLiteral("FILE"));
@@ -152,7 +153,9 @@ int main(int argc, char** argv) {
   script.replayTrace = parser.isSet(replayTrace);
   gs::ui::runScriptedSession(&window, script);
   const auto file = files.isEmpty() ? QString() : files.front();
-  const bool scripted = parser.isSet(screenshot);
+  // A run that ends by itself (screenshot, report) never asks about, nor touches, the recovery of an
+  // interrupted session: nobody is there to answer, and that work belongs to the user's next session.
+  const bool scripted = script.endsByItself();
   QTimer::singleShot(0, &window, [&window, file, scripted] {
     // A session that did not end cleanly comes first: restoring it replaces the file argument.
     if (!scripted && window.checkRecovery()) return;

@@ -13,6 +13,8 @@
 #include <random>
 #include <thread>
 
+#include <omp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace gs::profile {
@@ -46,18 +48,43 @@ struct TaskTimes {
   uint64_t cpuNs = 0, waitNs = 0;
 };
 
-std::vector<TaskTimes> readTasks() {
+// `team` (sorted): read only these threads; empty: every thread of the process.
+std::vector<TaskTimes> readTasks(std::span<const long> team = {}) {
   std::vector<TaskTimes> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    std::ifstream f(e.path() / "schedstat");
+  auto readOne = [&out](const std::filesystem::path& dir, long tid) {
+    std::ifstream f(dir / "schedstat");
     TaskTimes t;
-    if (!(f >> t.cpuNs >> t.waitNs)) continue;
-    t.tid = std::strtol(e.path().filename().c_str(), nullptr, 10);
+    if (!(f >> t.cpuNs >> t.waitNs)) return;
+    t.tid = tid;
     out.push_back(t);
+  };
+  if (!team.empty()) {
+    for (long tid : team)
+      readOne(std::filesystem::path("/proc/self/task") / std::to_string(tid), tid);
+    return out;
   }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task", ec))
+    readOne(e.path(), std::strtol(e.path().filename().c_str(), nullptr, 10));
   std::sort(out.begin(), out.end(), [](const TaskTimes& a, const TaskTimes& b) { return a.tid < b.tid; });
   return out;
+}
+
+// The threads that run this thread's inferences: the calling thread and its OpenMP team (libgomp
+// keeps one pool per calling thread, and oneDNN runs on the same pool), at most `threads` of them
+// (0: OpenMP's default). Other threads of the process (the studio's GUI thread, idle job threads)
+// are not the measurement's: counting them made the studio's CPU-per-thread figures and its
+// "lost the CPU" judgement differ from gearbench's for the same run.
+std::vector<long> inferenceTeam(int threads) {
+  const int n = threads > 0 ? threads : omp_get_max_threads();
+  std::vector<long> ids(static_cast<std::size_t>(std::max(1, n)), 0);
+#pragma omp parallel num_threads(std::max(1, n))
+  ids[static_cast<std::size_t>(omp_get_thread_num())] = static_cast<long>(syscall(SYS_gettid));
+  ids.push_back(static_cast<long>(syscall(SYS_gettid)));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  ids.erase(std::remove(ids.begin(), ids.end(), 0L), ids.end());
+  return ids;
 }
 
 struct TaskDelta {
@@ -194,9 +221,10 @@ struct RunCost {
 };
 
 // One run with its accounting. /proc is read outside the timed region.
-Expected<RunCost> timedRun(MeasureSlot& s, runtime::RunResult& result, bool profile, bool schedstat) {
+Expected<RunCost> timedRun(MeasureSlot& s, runtime::RunResult& result, bool profile, bool schedstat,
+                           std::span<const long> team = {}) {
   runtime::RunOptions ro{s.gear, profile};
-  const auto before = schedstat ? readTasks() : std::vector<TaskTimes>{};
+  const auto before = schedstat ? readTasks(team) : std::vector<TaskTimes>{};
   const double cpu0 = processCpuMillis();
   const auto t0 = Clock::now();
   GS_RETURN_IF_ERROR(s.session->run(s.inputs, result, ro));
@@ -204,7 +232,7 @@ Expected<RunCost> timedRun(MeasureSlot& s, runtime::RunResult& result, bool prof
   c.wallMs = msSince(t0);
   const double cpu = processCpuMillis() - cpu0;
   if (schedstat) {
-    const auto d = taskDelta(before, readTasks());
+    const auto d = taskDelta(before, readTasks(team));
     c.threads = std::max(1, d.threads);
     c.cpuMs = d.threads > 0 ? d.cpuMs / d.threads : cpu;
     // Lost the CPU: the threads that ran waited in the run queue for at least a scheduler time slice
@@ -330,7 +358,8 @@ MeasurementInfo sampleMachine(int samples) {
 
 Status warmUp(MeasureSlot& slot, const MeasureOptions& options, SlotResult& r, const Progress& progress) {
   const bool sched = haveSchedstat();
-  GS_ASSIGN_OR_RETURN(auto first, timedRun(slot, r.last, false, sched));
+  const auto team = sched ? inferenceTeam(slot.session->options().threads) : std::vector<long>{};
+  GS_ASSIGN_OR_RETURN(auto first, timedRun(slot, r.last, false, sched, team));
   r.firstMillis = first.wallMs;
   r.warmupRuns = 0;
   r.warmupStable = false;
@@ -371,6 +400,12 @@ Expected<Measurement> measureInterleaved(std::span<MeasureSlot> slots, std::vect
   info.ompWaitPolicy = waitPolicy();
   info.otherRunnableBefore = otherRunnable(6, 5, &info.loadAverage);
   const bool sched = haveSchedstat();
+  int teamThreads = 0;
+  for (const auto& slot : slots) {
+    const int t = slot.session->options().threads;
+    teamThreads = t <= 0 || teamThreads < 0 ? -1 : std::max(teamThreads, t);
+  }
+  const auto team = sched ? inferenceTeam(std::max(teamThreads, 0)) : std::vector<long>{};
   const int loops = options.loops;
   const int block = options.blockSize > 0 ? options.blockSize : std::clamp(loops / 10, 1, 20);
   const std::size_t k = slots.size();
@@ -404,7 +439,7 @@ Expected<Measurement> measureInterleaved(std::span<MeasureSlot> slots, std::vect
           m.cancelled = true;
           return m;
         }
-        GS_ASSIGN_OR_RETURN(auto c, timedRun(slots[i], r.last, options.profileOps, sched));
+        GS_ASSIGN_OR_RETURN(auto c, timedRun(slots[i], r.last, options.profileOps, sched, team));
         r.wallMillis.push_back(c.wallMs);
         r.cpuMillis.push_back(c.cpuMs);
         r.preempted.push_back(c.preempted ? 1 : 0);

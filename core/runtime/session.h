@@ -45,6 +45,7 @@ public:
 
   const om::Model& model() const { return *m_model; }
   const Device& device() const { return *m_device; }
+  const SessionOptions& options() const { return m_options; }
   bool isDynamic() const { return m_model->gears.empty(); }
   int gearCount() const { return static_cast<int>(m_model->gears.size()); }
   // The gear that runs when nothing is chosen: the one with the most input elements (ATC: largest).
