@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Compares GearStudio's outputs with ONNX Runtime's (CPU EP) on the PP-OCR sample models, three gears
 # each: random inputs (fixed seed) -> ONNX Runtime reference outputs and gearbench outputs -> for every
-# output, max |diff| <= 1e-3 x max |reference|. Prints one line per model/gear/output and exits 1 when
-# any comparison fails.
+# output, max |diff| <= TOL x max |reference| (1e-3; 1e-2 for the float16 variants). Prints one line
+# per model/gear/output and exits 1 when any comparison fails.
 #
 # usage: scripts/compare-ort.sh [BUILD_DIR]         (default build/release)
 # env:   ORT_ANCHOR   folder with ort_run.js and its node_modules (default /tmp/ort-anchor)
@@ -11,6 +11,9 @@
 #        THREADS      gearbench --threads (default 2)
 #        INPUT        text (default: a synthetic page of dark character blocks, normalised like PP-OCR's
 #                     preprocessing) or noise (uniform [0,1) values)
+#        VARIANT      fp16: compare the float16 variants (.cache/variants/<model>_fp16.onnx, made by
+#                     scripts/variants/to_fp16.py when missing), both runtimes on the same file
+#        TOL          max |diff| / max |reference| allowed (default 1e-3; 1e-2 with VARIANT=fp16)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +23,9 @@ MODELS_DIR="${MODELS_DIR:-$ROOT/.cache/models}"
 WORK_DIR="${WORK_DIR:-$(mktemp -d)}"
 THREADS="${THREADS:-2}"
 INPUT="${INPUT:-text}"
+VARIANT="${VARIANT:-}"
+if [ -n "$VARIANT" ]; then TOL="${TOL:-1e-2}"; else TOL="${TOL:-1e-3}"; fi
+VARIANTS_DIR="${VARIANTS_DIR:-$ROOT/.cache/variants}"
 GEARBENCH="$BUILD/app/gearbench/gearbench"
 [ -x "$GEARBENCH" ] || GEARBENCH="$(find "$BUILD" -name gearbench -type f -perm -u+x | head -1)"
 [ -x "$GEARBENCH" ] || { echo "gearbench not found under $BUILD" >&2; exit 2; }
@@ -85,7 +91,7 @@ if (cmd === 'gen') {
     if (!Number.isFinite(g.data[i])) ++nonfinite;
     md = Math.max(md, Math.abs(r.data[i] - g.data[i])); mr = Math.max(mr, Math.abs(r.data[i]));
   }
-  const ok = nonfinite === 0 && md <= 1e-3 * mr;
+  const ok = nonfinite === 0 && md <= Number(a[2]) * mr;
   console.log(`${ok ? 'ok  ' : 'FAIL'} max|diff| ${md.toExponential(3)}  max|ref| ${mr.toExponential(3)}  ratio ${(md / (mr || 1)).toExponential(3)}`);
   process.exit(ok ? 0 : 1);
 }
@@ -102,18 +108,26 @@ status=0
 for c in "${CASES[@]}"; do
   IFS='|' read -r model input shapeOpt gearOpt gearShapes <<< "$c"
   [ -f "$MODELS_DIR/$model" ] || { echo "skip $model (not in $MODELS_DIR)"; continue; }
+  if [ -n "$VARIANT" ]; then
+    [ "$VARIANT" = fp16 ] || { echo "VARIANT=$VARIANT: only fp16 is made here" >&2; exit 2; }
+    variant="$VARIANTS_DIR/${model%.onnx}_$VARIANT.onnx"
+    [ -f "$variant" ] || /usr/bin/python3 "$ROOT/scripts/variants/to_fp16.py" "$MODELS_DIR/$model" "$VARIANTS_DIR" >&2
+    modelPath="$variant"
+  else
+    modelPath="$MODELS_DIR/$model"
+  fi
   IFS=';' read -r -a shapes <<< "$gearShapes"
   for g in "${!shapes[@]}"; do
     dir="$WORK_DIR/${model%.onnx}/gear_$g"
     mkdir -p "$dir/in" "$dir/ort" "$dir/gs"
     node "$NPY_JS" gen "$dir/in/$input.npy" "${shapes[$g]}" $((1000 + g)) "$INPUT"
-    node "$ORT_ANCHOR/ort_run.js" "$MODELS_DIR/$model" "$dir/in" "$dir/ort" > /dev/null
-    "$GEARBENCH" --model="$MODELS_DIR/$model" "$shapeOpt" "$gearOpt" --gear="$input:${shapes[$g]}" \
+    node "$ORT_ANCHOR/ort_run.js" "$modelPath" "$dir/in" "$dir/ort" > /dev/null
+    "$GEARBENCH" --model="$modelPath" "$shapeOpt" "$gearOpt" --gear="$input:${shapes[$g]}" \
       --input="$dir/in" --output="$dir/gs" --loop=1 --warmup=0 --threads="$THREADS" > /dev/null
     for ref in "$dir"/ort/*.npy; do
       name="$(basename "$ref")"
-      if line="$(node "$NPY_JS" cmp "$ref" "$dir/gs/$name")"; then :; else status=1; fi
-      printf '%-38s gear %d x:%-14s %-24s %s\n' "$model" "$g" "${shapes[$g]}" "${name%.npy}" "$line"
+      if line="$(node "$NPY_JS" cmp "$ref" "$dir/gs/$name" "$TOL")"; then :; else status=1; fi
+      printf '%-38s gear %d x:%-14s %-24s %s\n' "$(basename "$modelPath")" "$g" "${shapes[$g]}" "${name%.npy}" "$line"
     done
   done
 done

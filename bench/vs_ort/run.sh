@@ -28,6 +28,16 @@ find_tool() {
 }
 GEARATC="$(find_tool gearatc)"
 GEARBENCH="$(find_tool gearbench)"
+for m in ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
+  [ -f "$MODELS_DIR/$m.onnx" ] || { echo "$MODELS_DIR/$m.onnx missing (scripts/fetch-models.sh)" >&2; exit 2; }
+done
+# The float16 variants of the vs_ort rows (det-fp16 ...), made once next to the models.
+VARIANTS_DIR="$(dirname "$MODELS_DIR")/variants"
+for m in ch_PP-OCRv4_det_infer ch_PP-OCRv4_rec_infer ch_ppocr_mobile_v2.0_cls_infer; do
+  [ -f "$VARIANTS_DIR/${m}_fp16.onnx" ] ||
+    /usr/bin/python3 "$ROOT/scripts/variants/to_fp16.py" "$MODELS_DIR/$m.onnx" "$VARIANTS_DIR" >&2 ||
+    echo "warning: no float16 variant of $m (needs python3-onnx): its -fp16 row cannot run" >&2
+done
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed (Debian package 'time')" >&2; exit 2; }
 
 # onnxruntime-node: its install script would fetch an optional GPU add-on, so it is skipped; the

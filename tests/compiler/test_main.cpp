@@ -7,11 +7,12 @@ std::unique_ptr<QObject> makePassTests();
 std::unique_ptr<QObject> makeReducePowTests();
 std::unique_ptr<QObject> makeMemoryTests();
 std::unique_ptr<QObject> makeCompileModelTests();
+std::unique_ptr<QObject> makeHalfPassTests();
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int status = 0;
-  for (auto make : {makePassTests, makeReducePowTests, makeMemoryTests, makeCompileModelTests}) {
+  for (auto make : {makePassTests, makeReducePowTests, makeMemoryTests, makeCompileModelTests, makeHalfPassTests}) {
     auto tests = make();
     status |= QTest::qExec(tests.get(), argc, argv);
   }

@@ -7,6 +7,7 @@ int runShapeTests(int argc, char** argv);
 int runIndexTests(int argc, char** argv);
 int runLossTests(int argc, char** argv);
 int runTailTests(int argc, char** argv);
+int runHalfTests(int argc, char** argv);
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
@@ -17,5 +18,6 @@ int main(int argc, char** argv) {
   failures += runIndexTests(argc, argv);
   failures += runLossTests(argc, argv);
   failures += runTailTests(argc, argv);
+  failures += runHalfTests(argc, argv);
   return failures;
 }

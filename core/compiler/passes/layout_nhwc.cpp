@@ -18,7 +18,9 @@
 #include "core/compiler/passes/layout_nhwc.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -46,6 +48,12 @@ bool isBinary(std::string_view op) {
 
 // Largest constant (elements) this pass copies into NHWC order for a binary op.
 constexpr int64_t kMaxRelaidConstant = int64_t{1} << 20;
+
+// Float types whose values the region carries: float32 and the 16-bit floats (data movement only, so
+// channels-last changes no value of a 16-bit graph either).
+bool floatLayoutType(ir::DataType t) {
+  return t == ir::DataType::Float32 || t == ir::DataType::Float16 || t == ir::DataType::BFloat16;
+}
 
 class LayoutPass {
 public:
@@ -86,7 +94,7 @@ private:
   bool rank4Float(ir::ValueId v) const {
     if (v == ir::kNone) return false;
     const auto& val = m_g.values[static_cast<std::size_t>(v)];
-    return val.dtype == ir::DataType::Float32 && val.shape.rankKnown && val.shape.rank() == 4;
+    return floatLayoutType(val.dtype) && val.shape.rankKnown && val.shape.rank() == 4;
   }
   bool isConst(ir::ValueId v) const { return helpers::constantOf(m_g, v) != nullptr; }
 
@@ -124,8 +132,7 @@ private:
         if (v == ir::kNone) return Role::None;
         if (const auto* t = helpers::constantOf(m_g, v)) {
           if (t->numel() == 1) continue;
-          if (t->dtype != ir::DataType::Float32 || t->dims.size() > 4 || t->numel() > kMaxRelaidConstant)
-            return Role::None;
+          if (!floatLayoutType(t->dtype) || t->dims.size() > 4 || t->numel() > kMaxRelaidConstant) return Role::None;
           continue;
         }
         if (!rank4Float(v)) return Role::None;
@@ -200,23 +207,26 @@ private:
     return m_g.addNode(std::move(t));
   }
 
-  // A channels-last copy of a constant that a binary op broadcasts against a 4-D NCHW tensor.
+  // A channels-last copy of a constant that a binary op broadcasts against a 4-D NCHW tensor (float32,
+  // or float16 / bfloat16 moved as 2-byte elements).
   ir::ValueId relaidConstant(ir::ValueId v) {
     if (auto it = m_constMemo.find(v); it != m_constMemo.end()) return it->second;
     const auto& t = *helpers::constantOf(m_g, v);
     std::vector<int64_t> d(4 - t.dims.size(), 1);
     d.insert(d.end(), t.dims.begin(), t.dims.end());
-    const auto src = t.toVector<float>();
-    std::vector<float> dst(src.size());
+    const std::size_t esize = ir::dtypeSize(t.dtype);
+    std::string dst(static_cast<std::size_t>(t.numel()) * esize, '\0');
+    const std::byte* src = t.data();
     const int64_t n = d[0], c = d[1], h = d[2], w = d[3];
     for (int64_t a = 0; a < n; ++a)
       for (int64_t b = 0; b < c; ++b)
         for (int64_t y = 0; y < h; ++y)
           for (int64_t x = 0; x < w; ++x)
-            dst[static_cast<std::size_t>(((a * h + y) * w + x) * c + b)] =
-                src[static_cast<std::size_t>(((a * c + b) * h + y) * w + x)];
-    const auto id = helpers::addFloatConstant(m_g, m_g.values[static_cast<std::size_t>(v)].name + "_nhwc",
-                                              std::move(dst), ir::nchwToNhwc(std::span<const int64_t>(d)));
+            std::memcpy(dst.data() + static_cast<std::size_t>(((a * h + y) * w + x) * c + b) * esize,
+                        src + static_cast<std::size_t>(((a * c + b) * h + y) * w + x) * esize, esize);
+    const auto id =
+        m_g.addConstant(m_g.uniqueName(m_g.values[static_cast<std::size_t>(v)].name + "_nhwc"),
+                        ir::Tensor::fromBytes(t.dtype, ir::nchwToNhwc(std::span<const int64_t>(d)), std::move(dst)));
     m_constMemo[v] = id;
     return id;
   }

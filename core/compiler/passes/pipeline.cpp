@@ -9,6 +9,7 @@
 #include "core/compiler/passes/dead_code.h"
 #include "core/compiler/passes/eliminate_identity.h"
 #include "core/compiler/passes/fold_affine_into_conv.h"
+#include "core/compiler/passes/fold_cast_pairs.h"
 #include "core/compiler/passes/fold_constants.h"
 #include "core/compiler/passes/fold_conv_affine.h"
 #include "core/compiler/passes/fold_conv_batchnorm.h"
@@ -51,6 +52,8 @@ const PassInfo kPasses[] = {
     {"constant-nodes", "Turn ONNX Constant nodes into constant values", constantNodes, false},
     {"eliminate-identity", "Remove Identity, inference Dropout, same-type Cast and no-op reshapes", eliminateIdentity,
      false},
+    {"fold-cast-pairs", "Read x directly in Cast(Cast(x)) where the first Cast is exact (float16 -> float32 ...)",
+     foldCastPairs, false},
     {"fold-constants", "Evaluate nodes whose inputs are all constants", foldConstants, false},
     {"simplify-arithmetic", "Remove x*1, x/1, x+0, x-0 and x^1", simplifyArithmetic, false},
     {"reduce-pow", "Pow with a constant exponent 2, 3, 4, 0.5, -0.5, -1, -2 as Mul, Sqrt, Reciprocal", reducePow, false,
@@ -110,9 +113,9 @@ const Pipeline& perGearPipeline() {
   static const Pipeline p{"per-gear",
                           "once per gear on a clone of the graph (constants share storage)",
                           {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "reduce-pow", "eliminate-identity", "fuse-qdq", "dead-code", "fuse-conv-add",
-                             "fuse-hardswish", "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code",
-                             "topo-sort"},
+                             "reduce-pow", "fold-cast-pairs", "eliminate-identity", "fuse-qdq", "dead-code",
+                             "fuse-conv-add", "fuse-hardswish", "fuse-activation", "fuse-post-affine", "layout-nhwc",
+                             "dead-code", "topo-sort"},
                             false}}};
   return p;
 }

@@ -93,6 +93,9 @@ struct KernelEntry {
   std::string_view note; // the other inputs' types, for --list-ops ("indices int32,int64")
   int sinceVersion = 1;  // the opsets of the op's domain this kernel implements: [since, until]
   int untilVersion = 0;  // 0: every later opset
+  // A row made by halfWidenedRows() (kernels/half_widen.h): it takes float16/bfloat16 inputs and runs
+  // the float32 kernel of the op on them, widened; its check sees the widened input types.
+  bool widensHalf = false;
   bool coversOpset(int64_t opset) const {
     return opset >= sinceVersion && (untilVersion == 0 || opset <= untilVersion);
   }

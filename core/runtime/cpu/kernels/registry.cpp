@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/ir/gs_ops.h"
+#include "core/runtime/cpu/kernels/half_widen.h"
 
 namespace gs::runtime::cpu {
 namespace {
@@ -58,7 +59,7 @@ const KernelEntry* KernelTable::find(const ir::Node& n, int64_t opset, std::span
     if (!e.create || !e.coversOpset(version)) continue;
     opsetCovered = true;
     if (!e.types.has(t0)) continue;
-    if (e.check && !e.check(n, inputTypes)) continue;
+    if (e.check && !(e.widensHalf ? e.check(n, widenHalfTypes(inputTypes)) : e.check(n, inputTypes))) continue;
     return &e;
   }
   if (why) {
@@ -90,6 +91,8 @@ const KernelTable& cpuKernelTable() {
     std::vector<KernelEntry> v;
     for (auto part : {nnKernels(), quantKernels(), basicKernels(), controlFlowKernels()})
       v.insert(v.end(), part.begin(), part.end());
+    const auto half = halfWidenedRows(v); // float16/bfloat16 through the float32 kernels
+    v.insert(v.end(), half.begin(), half.end());
     return KernelTable(std::move(v));
   }();
   return table;
