@@ -34,8 +34,10 @@ struct Interval {
 Interval bootstrapMedianCi(std::span<const double> samples, uint32_t seed, int resamples = 2000, double level = 0.95);
 
 // A relative difference smaller than this is never reported as faster or slower, even when the
-// intervals separate: identical plans differ by about this much from memory placement alone.
-inline constexpr double kMinEffect = 0.03;
+// intervals separate: identical plans differ by up to about this much from memory placement alone
+// (two copies of the same weights in one process: 3.2% under a CPU hog; the same .om in two
+// processes: 2-5%, bench/studio_vs_gearbench).
+inline constexpr double kMinEffect = 0.05;
 
 enum class Verdict { Faster, Slower, NoDifference };
 // "faster", "slower", "no measurable difference"

@@ -327,7 +327,7 @@ private slots:
     d = profile::compareMedians(40.0, {39.0, 41.0}, 10.0, {9.8, 10.2});
     QCOMPARE(profile::differenceText(d), std::string("4.0x slower"));
     // Separate but tiny (under kMinEffect): not called.
-    d = profile::compareMedians(10.2, {10.19, 10.21}, 10.0, {9.99, 10.01});
+    d = profile::compareMedians(10.4, {10.39, 10.41}, 10.0, {9.99, 10.01});
     QCOMPARE(d.verdict, Verdict::NoDifference);
     QCOMPARE(std::string(profile::verdictName(Verdict::Slower)), std::string("slower"));
   }

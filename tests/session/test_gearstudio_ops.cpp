@@ -306,6 +306,8 @@ private slots:
               types[1] = ir::DataType::Int64;
               types[2] = other;
               if (check(n, types)) any = true;
+              types[1] = t0; // two data inputs, then an index input (RoiAlign)
+              if (check(n, types)) any = true;
             }
           }
         }
@@ -320,7 +322,7 @@ private slots:
       if (!vectorised.count(op)) continue;
       std::vector<const runtime::cpu::KernelEntry*> ordered; // in lookup order
       for (const auto& e : table.entries())
-        if (e.domain.empty() && std::string_view(op).substr(1) == e.opType) ordered.push_back(&e);
+        if (e.domain.empty() && !e.widensHalf && std::string_view(op).substr(1) == e.opType) ordered.push_back(&e);
       QVERIFY(ordered.size() == 2);
       QVERIFY2(ordered[0]->types.has(ir::DataType::Float32) && !ordered[0]->types.has(ir::DataType::Int32), op.c_str());
       QVERIFY2(ordered[1]->types.has(ir::DataType::Float32), op.c_str()); // the fallback covers it too
