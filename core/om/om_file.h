@@ -30,6 +30,11 @@ Status writeFile(const Model& model, const std::string& path);
 // which gear/value/node is inconsistent).
 Expected<Model> deserialize(std::shared_ptr<const ir::Buffer> bytes);
 
+// The model as a file would hold it, read back from memory: each constant stored once, 64-byte
+// aligned (ir::AlignedBuffer). Every in-process build runs this, so that what runs in the process is
+// what runs from the written .om (constants left where the importer put them ran measurably slower).
+Expected<Model> asFileImage(const Model& model);
+
 // Maps the file read-only and deserializes it. The map lives as long as any constant of the model.
 // Errors: codes::kIo when the file cannot be opened, else as deserialize(), prefixed with the path.
 Expected<Model> readFile(const std::string& path);

@@ -225,4 +225,11 @@ Expected<Model> readFile(const std::string& path) {
   return model;
 }
 
+Expected<Model> asFileImage(const Model& model) {
+  GS_ASSIGN_OR_RETURN(auto bytes, serialize(model));
+  auto buffer = std::make_shared<const ir::AlignedBuffer>(bytes.data(), bytes.size());
+  bytes = std::string();
+  return deserialize(std::move(buffer));
+}
+
 } // namespace gs::om

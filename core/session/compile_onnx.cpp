@@ -60,10 +60,7 @@ Expected<om::Model> buildModel(const ir::Model& model, const BuildRequest& reque
   // the importer put them (protobuf strings, any alignment) measured up to 14% slower on the PP-OCR
   // classifier than the same plan read from its .om, so the studio's Profile tab disagreed with
   // gearbench on the same model and gears.
-  GS_ASSIGN_OR_RETURN(auto bytes, om::serialize(om));
-  auto buffer = std::make_shared<const ir::AlignedBuffer>(bytes.data(), bytes.size());
-  bytes = std::string();
-  return om::deserialize(std::move(buffer));
+  return om::asFileImage(om);
 }
 
 Expected<BuildRequest> requestFromOptions(const shape_config::AtcOptions& options,

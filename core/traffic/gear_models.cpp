@@ -7,6 +7,7 @@
 
 #include "core/compiler/compile.h"
 #include "core/compiler/shape_config/shape_config.h"
+#include "core/om/om_file.h"
 #include "core/runtime/dispatch.h"
 #include "core/runtime/session.h"
 
@@ -38,7 +39,8 @@ Expected<om::Model> compileWith(const ir::Model& model, const shape_config::AtcO
                                 const compiler::CompileOptions& copts, const Progress& progress) {
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(opts));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
-  return compiler::compile(model, config, copts, progress);
+  GS_ASSIGN_OR_RETURN(auto om, compiler::compile(model, config, copts, progress));
+  return om::asFileImage(om); // calibrate and replay what a written .om would run
 }
 
 Progress subProgress(const Progress& p, double from, double to) {
