@@ -222,9 +222,10 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
       // The format follows the extension: .json and .csv as the Profile tab's Export menu writes them.
       auto* panel = window->profilePanel();
       const QString& path = session.reportPath;
-      const bool ok = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)  ? panel->exportJson(path, &error)
-                      : path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? panel->exportCsv(path, &error)
-                                                                                  : panel->exportMarkdown(path, &error, &written);
+      const bool ok = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? panel->exportJson(path, &error)
+                      : path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+                          ? panel->exportCsv(path, &error)
+                          : panel->exportMarkdown(path, &error, &written);
       if (written.isEmpty()) written << path;
       if (ok) {
         std::cout << "report: " << session.reportPath.toStdString() << " (+" << written.size() - 1 << " files)\n";

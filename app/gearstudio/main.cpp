@@ -99,10 +99,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption openAfter(QStringLiteral("open-after"),
                                      QStringLiteral("Open FILE last, before the screenshot (e.g. a broken model)."),
                                      QStringLiteral("FILE"));
-  const QCommandLineOption report(
-      QStringLiteral("export-report"),
-      QStringLiteral("Write the profile at the end: FILE.json or FILE.csv as Export writes them, else a Markdown report (charts beside it)."),
-      QStringLiteral("FILE"));
+  const QCommandLineOption report(QStringLiteral("export-report"),
+                                  QStringLiteral("Write the profile at the end: FILE.json or FILE.csv as Export writes "
+                                                 "them, else a Markdown report (charts beside it)."),
+                                  QStringLiteral("FILE"));
   const QCommandLineOption trace(QStringLiteral("trace"),
                                  QStringLiteral("Load a shape trace (docs/traces.md) into the Traffic panel."),
                                  QStringLiteral("FILE"));

@@ -338,8 +338,7 @@ Status inferQuantize(InferContext& ctx) {
       if (!t) return invalidAttr(ctx, "output_dtype", "type " + std::to_string(od->i) + " is not supported");
       dtype = *t;
     }
-  }
-  else if (ctx.node.opType == "DequantizeLinear" && ctx.opset >= 19)
+  } else if (ctx.node.opType == "DequantizeLinear" && ctx.opset >= 19)
     dtype = dtypeOf(ctx, 1);
   const auto& x = *shapeOf(ctx, 0);
   if (x.rankKnown && ctx.node.attrs.has("axis") && x.rank() > 0)

@@ -64,17 +64,22 @@ Cost costThrough(CostFn fn, const ir::Node& n, Shapes in, Shapes out, std::initi
   return fn(n, shapes, out);
 }
 
-const AttrSpec kQuantConvAttrs[] = {
-    {"auto_pad", K::String}, {"dilations", K::Ints}, {"group", K::Int}, {"kernel_shape", K::Ints},
-    {"pads", K::Ints}, {"strides", K::Ints}, {ir::gsop::kActivation, K::String},
-    {ir::gsop::kActivationParams, K::Floats}, {ir::gsop::kLayout, K::String}};
+const AttrSpec kQuantConvAttrs[] = {{"auto_pad", K::String},
+                                    {"dilations", K::Ints},
+                                    {"group", K::Int},
+                                    {"kernel_shape", K::Ints},
+                                    {"pads", K::Ints},
+                                    {"strides", K::Ints},
+                                    {ir::gsop::kActivation, K::String},
+                                    {ir::gsop::kActivationParams, K::Floats},
+                                    {ir::gsop::kLayout, K::String}};
 const AttrSpec kQuantMatMulAttrs[] = {{ir::gsop::kActivation, K::String}, {ir::gsop::kActivationParams, K::Floats}};
-const InputSpec kQuantConvInputs[] = {{"X", false},      {"W", false},       {"B", true},
-                                      {"x_scale", false}, {"x_zero_point", true}, {"w_scale", false},
-                                      {"w_zero_point", true}, {"y_scale", true}, {"y_zero_point", true}};
-const InputSpec kQuantMatMulInputs[] = {{"A", false},      {"B", false},       {"bias", true},
-                                        {"a_scale", false}, {"a_zero_point", true}, {"b_scale", false},
-                                        {"b_zero_point", true}, {"y_scale", true}, {"y_zero_point", true}};
+const InputSpec kQuantConvInputs[] = {{"X", false},           {"W", false},           {"B", true},
+                                      {"x_scale", false},     {"x_zero_point", true}, {"w_scale", false},
+                                      {"w_zero_point", true}, {"y_scale", true},      {"y_zero_point", true}};
+const InputSpec kQuantMatMulInputs[] = {{"A", false},           {"B", false},           {"bias", true},
+                                        {"a_scale", false},     {"a_zero_point", true}, {"b_scale", false},
+                                        {"b_zero_point", true}, {"y_scale", true},      {"y_zero_point", true}};
 const std::string_view kQuantY[] = {"Y"};
 
 } // namespace
@@ -139,15 +144,9 @@ Status inferQuantMatMul(InferContext& ctx) {
 }
 
 Cost costConvInteger(const ir::Node& n, Shapes in, Shapes out) { return costThrough(costConv, n, in, out, {0, 1}); }
-Cost costQLinearConv(const ir::Node& n, Shapes in, Shapes out) {
-  return costThrough(costConv, n, in, out, {0, 3, 8});
-}
+Cost costQLinearConv(const ir::Node& n, Shapes in, Shapes out) { return costThrough(costConv, n, in, out, {0, 3, 8}); }
 Cost costQuantConv(const ir::Node& n, Shapes in, Shapes out) { return costThrough(costConv, n, in, out, {0, 1, 2}); }
-Cost costMatMulInteger(const ir::Node& n, Shapes in, Shapes out) {
-  return costThrough(costMatMul, n, in, out, {0, 1});
-}
-Cost costQLinearMatMul(const ir::Node& n, Shapes in, Shapes out) {
-  return costThrough(costMatMul, n, in, out, {0, 3});
-}
+Cost costMatMulInteger(const ir::Node& n, Shapes in, Shapes out) { return costThrough(costMatMul, n, in, out, {0, 1}); }
+Cost costQLinearMatMul(const ir::Node& n, Shapes in, Shapes out) { return costThrough(costMatMul, n, in, out, {0, 3}); }
 
 } // namespace gs::ops

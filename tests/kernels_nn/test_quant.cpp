@@ -196,8 +196,8 @@ private slots:
         const float s = sv[paramIndex(e)];
         // A third exact ties, a few far out of range (saturation), the rest random.
         const int kind = static_cast<int>(e % 7);
-        x.as<float>()[e] = kind < 2 ? (static_cast<float>(e % 9) - 4.0f + 0.5f) * s
-                                    : (kind == 2 ? (e % 2 ? 1e6f : -1e6f) : ux(rng));
+        x.as<float>()[e] =
+            kind < 2 ? (static_cast<float>(e % 9) - 4.0f + 0.5f) * s : (kind == 2 ? (e % 2 ? 1e6f : -1e6f) : ux(rng));
       }
       ir::Attributes attrs;
       if (form != 0) attrs.set("axis", ir::Attribute::ofInt(axis));
@@ -290,13 +290,12 @@ private slots:
                                            : std::vector<int64_t>{wt == DataType::UInt8 ? 128 : 0};
       if (wide) wz.assign(wz.size(), 3);
       const bool constW = i % 5 != 3;
-      GS_ASSIGN_OK(auto outs,
-                   runOp("ConvInteger", 10,
-                         inputs(in(intTensor(xt, xd, xv)), in(intTensor(wt, wd, wv), constW),
-                                in(intTensor(xt, {}, {xz}), true),
-                                in(intTensor(wt, perChannel ? std::vector<int64_t>{cc.m} : std::vector<int64_t>{}, wz),
-                                   true)),
-                         {out({cc.n, cc.m, cc.oh(), cc.ow()}, DataType::Int32)}, cc.attrs()));
+      GS_ASSIGN_OK(
+          auto outs,
+          runOp("ConvInteger", 10,
+                inputs(in(intTensor(xt, xd, xv)), in(intTensor(wt, wd, wv), constW), in(intTensor(xt, {}, {xz}), true),
+                       in(intTensor(wt, perChannel ? std::vector<int64_t>{cc.m} : std::vector<int64_t>{}, wz), true)),
+                {out({cc.n, cc.m, cc.oh(), cc.ow()}, DataType::Int32)}, cc.attrs()));
       const int64_t mPer = numel(wd) / cc.m;
       const auto ref = refConv(
           cc, [&](int64_t e) { return double(xv[std::size_t(e)] - xz); },
@@ -328,13 +327,13 @@ private slots:
       const auto az = rowZero ? randomInts(rng, std::size_t(m), ar.lo, ar.hi) : randomInts(rng, 1, ar.lo, ar.hi);
       const auto bz = i % 5 == 2 ? randomInts(rng, std::size_t(n), br.lo, br.hi)
                                  : std::vector<int64_t>{bt == DataType::UInt8 ? 128 : 0};
-      GS_ASSIGN_OK(auto outs,
-                   runOp("MatMulInteger", 10,
-                         inputs(in(intTensor(at, ad, av)), in(intTensor(bt, bd, bv), i % 3 != 1),
-                                in(intTensor(at, rowZero ? std::vector<int64_t>{m} : std::vector<int64_t>{}, az)),
-                                in(intTensor(bt, bz.size() > 1 ? std::vector<int64_t>{n} : std::vector<int64_t>{}, bz),
-                                   true)),
-                         {out({batch, m, n}, DataType::Int32)}));
+      GS_ASSIGN_OK(
+          auto outs,
+          runOp("MatMulInteger", 10,
+                inputs(in(intTensor(at, ad, av)), in(intTensor(bt, bd, bv), i % 3 != 1),
+                       in(intTensor(at, rowZero ? std::vector<int64_t>{m} : std::vector<int64_t>{}, az)),
+                       in(intTensor(bt, bz.size() > 1 ? std::vector<int64_t>{n} : std::vector<int64_t>{}, bz), true)),
+                {out({batch, m, n}, DataType::Int32)}));
       for (int64_t b = 0; b < batch; ++b)
         for (int64_t r = 0; r < m; ++r)
           for (int64_t c = 0; c < n; ++c) {
@@ -381,8 +380,8 @@ private slots:
       for (std::size_t e = 0; e < acc.size(); ++e) {
         const auto oc = std::size_t((int64_t(e) / plane) % cc.m);
         const double mult = double(xs * ws[oc] / ys);
-        const int64_t want = std::clamp<int64_t>(
-            int64_t(std::nearbyint((acc[e] + double(bias[oc])) * mult)) + yz, yr.lo, yr.hi);
+        const int64_t want =
+            std::clamp<int64_t>(int64_t(std::nearbyint((acc[e] + double(bias[oc])) * mult)) + yz, yr.lo, yr.hi);
         QCOMPARE(intAt(outs[0], int64_t(e)), want);
       }
     }
@@ -443,9 +442,9 @@ private slots:
       HostTensor wsT(DataType::Float32, {int64_t(ws.size())});
       std::copy(ws.begin(), ws.end(), wsT.as<float>());
       if (!perChannel) wsT = fromValues({}, {ws[0]});
-      auto ins = inputs(in(copyOf(x)), in(intTensor(DataType::Int8, wd, wv), true),
-                        bias ? in(copyOf(b), true) : absent(), in(fromValues({}, {xs}), true),
-                        in(intTensor(xt, {}, {xz}), true), in(std::move(wsT), true), absent());
+      auto ins =
+          inputs(in(copyOf(x)), in(intTensor(DataType::Int8, wd, wv), true), bias ? in(copyOf(b), true) : absent(),
+                 in(fromValues({}, {xs}), true), in(intTensor(xt, {}, {xz}), true), in(std::move(wsT), true), absent());
       if (quantOut) {
         ins.push_back(in(fromValues({}, {ys}), true));
         ins.push_back(in(intTensor(DataType::UInt8, {}, {yz}), true));
@@ -459,8 +458,7 @@ private slots:
       GS_ASSIGN_OK(auto got, execute(prepared, ins, outs));
       const int64_t mPer = numel(wd) / cc.m;
       const auto ref = refConv(
-          cc,
-          [&](int64_t e) { return double(quantize(x.as<float>()[e], xs, xz, xr) - xz) * double(xs); },
+          cc, [&](int64_t e) { return double(quantize(x.as<float>()[e], xs, xz, xr) - xz) * double(xs); },
           [&](int64_t e) { return double(wv[std::size_t(e)]) * double(ws[perChannel ? std::size_t(e / mPer) : 0]); });
       const int64_t plane = cc.oh() * cc.ow();
       std::vector<float> want(ref.size());
@@ -480,10 +478,8 @@ private slots:
         int steps = 0;
         for (std::size_t e = 0; e < want.size(); ++e)
           steps += std::abs(got[0].as<float>()[e] - want[e]) > ys * 0.5f;
-        QVERIFY2(steps * 100 <= int(want.size()) + 1, qPrintable(QString("case %1: %2 of %3 off by a step")
-                                                                       .arg(i)
-                                                                       .arg(steps)
-                                                                       .arg(want.size())));
+        QVERIFY2(steps * 100 <= int(want.size()) + 1,
+                 qPrintable(QString("case %1: %2 of %3 off by a step").arg(i).arg(steps).arg(want.size())));
       }
     }
   }
@@ -539,9 +535,10 @@ private slots:
     QVERIFY(!r);
     QVERIFY(r.error().message.find("per-axis") != std::string::npos);
     // QuantConv with a non-zero weight zero point is refused, not computed wrong.
-    auto ins = inputs(in(randomTensor({1, 2, 4, 4}, kRng())), in(intTensor(DataType::Int8, {2, 2, 1, 1}, {1, 2, 3, 4}), true),
-                      absent(), in(fromValues({}, {0.1f}), true), in(intTensor(DataType::UInt8, {}, {0}), true),
-                      in(fromValues({}, {0.1f}), true), in(intTensor(DataType::Int8, {}, {3}), true));
+    auto ins =
+        inputs(in(randomTensor({1, 2, 4, 4}, kRng())), in(intTensor(DataType::Int8, {2, 2, 1, 1}, {1, 2, 3, 4}), true),
+               absent(), in(fromValues({}, {0.1f}), true), in(intTensor(DataType::UInt8, {}, {0}), true),
+               in(fromValues({}, {0.1f}), true), in(intTensor(DataType::Int8, {}, {3}), true));
     const std::vector<OutSpec> outs{out({1, 2, 4, 4})};
     auto node = makeNode("QuantConv", ins, outs);
     node.domain = std::string(ir::gsop::kDomain);

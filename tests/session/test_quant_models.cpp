@@ -23,8 +23,9 @@ using runtime::HostTensor;
 
 namespace {
 
-template <class T> onnx::TensorProto rawProto(const std::string& name, int type, const std::vector<int64_t>& dims,
-                                              const std::vector<T>& values) {
+template <class T>
+onnx::TensorProto rawProto(const std::string& name, int type, const std::vector<int64_t>& dims,
+                           const std::vector<T>& values) {
   onnx::TensorProto t;
   t.set_name(name);
   t.set_data_type(type);
@@ -58,10 +59,8 @@ public:
     for (auto& v : q)
       v = static_cast<int8_t>(u(rng));
     *m_g->add_initializer() = rawProto<int8_t>(name + "_q", onnx::TensorProto::INT8, dims, q);
-    *m_g->add_initializer() =
-        test::floatProto(name + "_s", scales.size() > 1 ? std::vector<int64_t>{int64_t(scales.size())}
-                                                        : std::vector<int64_t>{},
-                         scales);
+    *m_g->add_initializer() = test::floatProto(
+        name + "_s", scales.size() > 1 ? std::vector<int64_t>{int64_t(scales.size())} : std::vector<int64_t>{}, scales);
     auto* dq = test::addNode(m_g, "DequantizeLinear", {name + "_q", name + "_s"}, {name});
     if (scales.size() > 1) {
       auto* a = dq->add_attribute();
@@ -76,8 +75,7 @@ public:
     std::vector<int32_t> q(scales.size());
     for (auto& v : q)
       v = u(rng);
-    *m_g->add_initializer() =
-        rawProto<int32_t>(name + "_q", onnx::TensorProto::INT32, {int64_t(scales.size())}, q);
+    *m_g->add_initializer() = rawProto<int32_t>(name + "_q", onnx::TensorProto::INT32, {int64_t(scales.size())}, q);
     *m_g->add_initializer() = test::floatProto(name + "_s", {int64_t(scales.size())}, scales);
     auto* dq = test::addNode(m_g, "DequantizeLinear", {name + "_q", name + "_s"}, {name});
     auto* a = dq->add_attribute();
@@ -128,8 +126,8 @@ onnx::ModelProto qdqModel() {
   for (std::size_t i = 0; i < 8; ++i)
     bs1[i] = kXs * ws1[i];
   // Conv 4 -> 8 (3x3, pads 1), per-channel weights, int32 bias; output Q -> DQ -> Relu.
-  auto* c1 = test::addNode(g, "Conv", {b.qdq("x", kXs, 128), b.weights("w1", {8, 4, 3, 3}, ws1, 0, rng), b.bias("b1", bs1, rng)},
-                           {"y1"});
+  auto* c1 = test::addNode(
+      g, "Conv", {b.qdq("x", kXs, 128), b.weights("w1", {8, 4, 3, 3}, ws1, 0, rng), b.bias("b1", bs1, rng)}, {"y1"});
   intsAttr(c1, "pads", {1, 1, 1, 1});
   test::addNode(g, "Relu", {b.qdq("y1", kY1, 128)}, {"r1"});
   // Depthwise conv, stride 2, no bias; its output Q -> DQ is a graph output.
@@ -142,8 +140,9 @@ onnx::ModelProto qdqModel() {
   test::addNode(g, "Flatten", {"p"}, {"f"});
   const auto f = b.qdq("f", kF, 60);
   // Gemm with transposed per-tensor weights and an int32 bias, output Q -> DQ (graph output).
-  auto* gm = test::addNode(g, "Gemm", {f, b.weights("w3", {5, 8}, {0.01f}, 0, rng), b.bias("b3", std::vector<float>(5, kF * 0.01f), rng)},
-                           {"gm"});
+  auto* gm = test::addNode(
+      g, "Gemm", {f, b.weights("w3", {5, 8}, {0.01f}, 0, rng), b.bias("b3", std::vector<float>(5, kF * 0.01f), rng)},
+      {"gm"});
   intAttr(gm, "transB", 1);
   const auto gq = b.qdq("gm", kG, 128);
   // MatMul with per-column weights, float output.
@@ -222,13 +221,12 @@ private slots:
         int off = 0;
         for (int64_t i = 0; i < a.numel(); ++i) {
           const float diff = std::abs(a.as<float>()[i] - b.as<float>()[i]);
-          QVERIFY2(diff <= steps[o] * 1.01f,
-                   qPrintable(QString("seed %1 output %2 element %3: %4 vs %5")
-                                  .arg(seed)
-                                  .arg(o)
-                                  .arg(i)
-                                  .arg(a.as<float>()[i])
-                                  .arg(b.as<float>()[i])));
+          QVERIFY2(diff <= steps[o] * 1.01f, qPrintable(QString("seed %1 output %2 element %3: %4 vs %5")
+                                                            .arg(seed)
+                                                            .arg(o)
+                                                            .arg(i)
+                                                            .arg(a.as<float>()[i])
+                                                            .arg(b.as<float>()[i])));
           off += diff > steps[o] * 0.5f;
         }
         QVERIFY2(off * 10 <= a.numel(), qPrintable(QString("%1 of %2 values one step off").arg(off).arg(a.numel())));

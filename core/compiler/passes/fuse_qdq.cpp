@@ -159,7 +159,8 @@ private:
     if (readers.size() != 1) return std::nullopt;
     const auto qi = static_cast<std::size_t>(readers[0]);
     const auto& q = m_g.nodes[qi];
-    if (m_dead[qi] || !ir::gsop::isOnnx(q, "QuantizeLinear") || !noBlocks(q) || q.outputs.size() != 1) return std::nullopt;
+    if (m_dead[qi] || !ir::gsop::isOnnx(q, "QuantizeLinear") || !noBlocks(q) || q.outputs.size() != 1)
+      return std::nullopt;
     const Quant p{input(q, 1), input(q, 2)};
     if (!scalarConst(p.scale) || (p.zero != ir::kNone && !scalarConst(p.zero))) return std::nullopt;
     if (p.zero != ir::kNone && !isInt8(constant(p.zero)->dtype)) return std::nullopt;
@@ -214,9 +215,8 @@ private:
     if (wt->dims.size() != 4) return false; // oneDNN's int8 conv here: 2-D convs
     const auto bias = floatBias(input(node, 2), wt->dims[0]);
     if (!bias) return false;
-    finish(i, ir::gsop::kQuantConv, {x->first, w->first, *bias, x->second.scale, x->second.zero, w->second.scale,
-                                     w->second.zero},
-           node.attrs);
+    finish(i, ir::gsop::kQuantConv,
+           {x->first, w->first, *bias, x->second.scale, x->second.zero, w->second.scale, w->second.zero}, node.attrs);
     return true;
   }
 

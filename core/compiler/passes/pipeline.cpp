@@ -68,8 +68,9 @@ const PassInfo kPasses[] = {
      true},
     {"fold-shape-values", "Turn propagated shape data (Shape/Gather/Concat chains) into constants", foldShapeValues,
      false},
-    {"fuse-qdq", "Run DequantizeLinear -> Conv/MatMul/Gemm (-> QuantizeLinear) on int8 kernels (QuantConv, QuantMatMul)",
-     fuseQdq, false, kNeedsQuant},
+    {"fuse-qdq",
+     "Run DequantizeLinear -> Conv/MatMul/Gemm (-> QuantizeLinear) on int8 kernels (QuantConv, QuantMatMul)", fuseQdq,
+     false, kNeedsQuant},
     {"fuse-conv-add", "Fuse a same-shape Add into the preceding Conv (FusedConv with residual Z)", fuseConvAdd, false,
      kNeedsFusedConv},
     {"fuse-hardswish", "Recognise x*Clip(x+3,0,6)/6 and x*HardSigmoid(x) as HardSwish", fuseHardSwish, false,
@@ -110,13 +111,13 @@ const Pipeline& gearIndependentPipeline() {
 }
 
 const Pipeline& perGearPipeline() {
-  static const Pipeline p{"per-gear",
-                          "once per gear on a clone of the graph (constants share storage)",
-                          {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic",
-                             "reduce-pow", "fold-cast-pairs", "eliminate-identity", "fuse-qdq", "dead-code",
-                             "fuse-conv-add", "fuse-hardswish", "fuse-activation", "fuse-post-affine", "layout-nhwc",
-                             "dead-code", "topo-sort"},
-                            false}}};
+  static const Pipeline p{
+      "per-gear",
+      "once per gear on a clone of the graph (constants share storage)",
+      {{{"specialize-shapes", "fold-shape-values", "fold-constants", "simplify-arithmetic", "reduce-pow",
+         "fold-cast-pairs", "eliminate-identity", "fuse-qdq", "dead-code", "fuse-conv-add", "fuse-hardswish",
+         "fuse-activation", "fuse-post-affine", "layout-nhwc", "dead-code", "topo-sort"},
+        false}}};
   return p;
 }
 

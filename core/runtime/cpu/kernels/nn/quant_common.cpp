@@ -24,8 +24,7 @@ Expected<IntRange> rangeOf(ir::DataType t) {
 }
 
 bool isQuantType(ir::DataType t) {
-  return t == ir::DataType::UInt8 || t == ir::DataType::Int8 || t == ir::DataType::UInt16 ||
-         t == ir::DataType::Int16;
+  return t == ir::DataType::UInt8 || t == ir::DataType::Int8 || t == ir::DataType::UInt16 || t == ir::DataType::Int16;
 }
 
 int64_t readInt(const void* data, ir::DataType t, int64_t i) {
@@ -97,9 +96,8 @@ Expected<ParamLayout> paramLayout(const ir::Node& node, std::span<const int64_t>
   for (int64_t i = 0; i < rank; ++i) {
     const auto want = i == axis ? (p.axisLen + block - 1) / block : xDims[static_cast<std::size_t>(i)];
     if (scaleDims[static_cast<std::size_t>(i)] != want)
-      return std::unexpected(kernelError(node, "blocked scale dim " + std::to_string(i) + " must be " +
-                                                   std::to_string(want),
-                                         codes::kInvalid));
+      return std::unexpected(kernelError(
+          node, "blocked scale dim " + std::to_string(i) + " must be " + std::to_string(want), codes::kInvalid));
   }
   p.block = block;
   return p;
@@ -120,9 +118,9 @@ Expected<ConvGeom> convGeom(const ir::Node& node, std::span<const int64_t> x, st
   g.m = w[0];
   g.group = node.attrs.getInt("group", 1);
   if (g.group < 1 || g.c != w[1] * g.group || g.m % g.group != 0)
-    return std::unexpected(kernelError(node, "channels " + std::to_string(g.c) + " do not match W and group " +
-                                                 std::to_string(g.group),
-                                       codes::kInvalid));
+    return std::unexpected(
+        kernelError(node, "channels " + std::to_string(g.c) + " do not match W and group " + std::to_string(g.group),
+                    codes::kInvalid));
   const bool twoD = spatial == 2;
   g.h = twoD ? x[2] : 1;
   g.w = x[spatial + 1];
@@ -143,8 +141,7 @@ Expected<ConvGeom> convGeom(const ir::Node& node, std::span<const int64_t> x, st
 
 namespace {
 template <class X, class W>
-void convLoop(const ConvGeom& g, const X* x, int32_t xZero, const W* w, std::span<const int32_t> wZero,
-              int32_t* acc) {
+void convLoop(const ConvGeom& g, const X* x, int32_t xZero, const W* w, std::span<const int32_t> wZero, int32_t* acc) {
   const int64_t cg = g.c / g.group, mg = g.m / g.group;
 #pragma omp parallel for collapse(2) if (g.n * g.m * g.oh * g.ow * cg * g.kh * g.kw > (1 << 20))
   for (int64_t n = 0; n < g.n; ++n)
@@ -164,8 +161,8 @@ void convLoop(const ConvGeom& g, const X* x, int32_t xZero, const W* w, std::spa
               for (int64_t kx = 0; kx < g.kw; ++kx) {
                 const int64_t ix = ox * g.sw - g.padL + kx * g.dw;
                 if (ix < 0 || ix >= g.w) continue; // padding is the zero point: (x - zero) = 0
-                s += (static_cast<int32_t>(xc[iy * g.w + ix]) - xZero) *
-                     (static_cast<int32_t>(wc[ky * g.kw + kx]) - wz);
+                s +=
+                    (static_cast<int32_t>(xc[iy * g.w + ix]) - xZero) * (static_cast<int32_t>(wc[ky * g.kw + kx]) - wz);
               }
             }
           }
@@ -225,9 +222,9 @@ Expected<MatMulGeom> matmulGeom(const ir::Node& node, std::span<const int64_t> a
   g.k = pa.back();
   g.n = pb.back();
   if (pb[pb.size() - 2] != g.k)
-    return std::unexpected(kernelError(node, "inner dims differ: " + std::to_string(g.k) + " and " +
-                                                 std::to_string(pb[pb.size() - 2]),
-                                       codes::kInvalid));
+    return std::unexpected(
+        kernelError(node, "inner dims differ: " + std::to_string(g.k) + " and " + std::to_string(pb[pb.size() - 2]),
+                    codes::kInvalid));
   const std::size_t ra = pa.size() - 2, rb = pb.size() - 2, r = std::max(ra, rb);
   std::vector<int64_t> batch(r), sa(r), sb(r);
   for (std::size_t i = 0; i < r; ++i) {

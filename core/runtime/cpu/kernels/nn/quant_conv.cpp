@@ -97,8 +97,8 @@ public:
     const TensorRef* wz = inputs.size() > 3 && inputs[3].present() ? &inputs[3] : nullptr;
     const auto wZero = quant::zeroPoints(wz);
     if (wZero.size() != 1 && static_cast<int64_t>(wZero.size()) != m_geom.m)
-      return std::unexpected(kernelError(m_node, "w_zero_point must be a scalar or have one value per output channel",
-                                         codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "w_zero_point must be a scalar or have one value per output channel", codes::kInvalid));
     quant::convInt32(m_geom, inputs[0].data, inputs[0].dtype, xZero, inputs[1].data, inputs[1].dtype, wZero,
                      outputs[0].as<int32_t>());
     return ok();
@@ -121,7 +121,8 @@ public:
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
     if (ctx.inputDims.size() < 8 || ctx.inputTypes[7] == ir::DataType::Undefined)
-      return std::unexpected(kernelError(m_node, "needs 8 inputs (x, scales and zero points, w, y's)", codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "needs 8 inputs (x, scales and zero points, w, y's)", codes::kInvalid));
     GS_ASSIGN_OR_RETURN(m_geom, quant::convGeom(m_node, ctx.inputDims[0], ctx.inputDims[3]));
     GS_ASSIGN_OR_RETURN(m_range, quant::rangeOf(ctx.inputTypes[7]));
     return static_cast<std::size_t>(m_geom.n * m_geom.m * m_geom.oh * m_geom.ow) * sizeof(int32_t);
@@ -178,8 +179,8 @@ public:
       return std::unexpected(kernelError(m_node, "needs constant int8 W, x_scale and w_scale", codes::kUnsupported));
     for (std::size_t i : {2, 4, 6, 7, 8})
       if (i < m_node.inputs.size() && m_node.inputs[i] != ir::kNone && !constAt(ctx, i))
-        return std::unexpected(kernelError(m_node, "input " + std::to_string(i) + " must be constant",
-                                           codes::kUnsupported));
+        return std::unexpected(
+            kernelError(m_node, "input " + std::to_string(i) + " must be constant", codes::kUnsupported));
     if (const auto* wz = constAt(ctx, 6))
       for (auto z : wz->toVector<int32_t>())
         if (z != 0) return std::unexpected(kernelError(m_node, "w_zero_point must be 0", codes::kUnsupported));
@@ -206,16 +207,15 @@ public:
   }
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
-    if (ctx.inputDims[0].size() != 4)
-      return std::unexpected(kernelError(m_node, "X must be 4-D", codes::kUnsupported));
+    if (ctx.inputDims[0].size() != 4) return std::unexpected(kernelError(m_node, "X must be 4-D", codes::kUnsupported));
     // A channels-last node (layout-nhwc) gets NHWC dims; the geometry is NCHW.
     const bool channelsLast = ir::isChannelsLast(m_node);
     const auto x = channelsLast ? ir::nhwcToNchw(ctx.inputDims[0]) : ctx.inputDims[0];
     GS_ASSIGN_OR_RETURN(const auto g, quant::convGeom(m_node, x, ctx.inputDims[1]));
     const auto m = static_cast<std::size_t>(g.m);
     if (m_wScale.size() != 1 && m_wScale.size() != m)
-      return std::unexpected(kernelError(m_node, "w_scale must be a scalar or have one value per output channel",
-                                         codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "w_scale must be a scalar or have one value per output channel", codes::kInvalid));
     if (!m_bias.empty() && m_bias.size() != m)
       return std::unexpected(kernelError(m_node, "B must have one value per output channel", codes::kInvalid));
     auto spec = convSpec(g);
@@ -288,7 +288,8 @@ bool supportsQLinearConv(const ir::Node&, std::span<const ir::DataType> t) {
   auto given = [&](std::size_t i, auto pred) { return i >= t.size() || pred(t[i]); };
   const auto isF32 = [](ir::DataType d) { return d == ir::DataType::Float32; };
   return isInt8(typeAt(t, 0)) && given(3, isInt8) && given(7, isInt8) && given(1, isF32) && given(4, isF32) &&
-         given(6, isF32) && given(8, [](ir::DataType d) { return d == ir::DataType::Undefined || d == ir::DataType::Int32; });
+         given(6, isF32) &&
+         given(8, [](ir::DataType d) { return d == ir::DataType::Undefined || d == ir::DataType::Int32; });
 }
 
 bool supportsQuantConv(const ir::Node&, std::span<const ir::DataType> t) {

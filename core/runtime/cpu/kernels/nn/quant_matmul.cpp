@@ -89,9 +89,9 @@ public:
     if (m_fast) return m_prim.run(m_node, in[0].data, aZero[0], outputs[0].data, ctx.workspace, ctx.workspaceBytes);
     if ((aZero.size() != 1 && static_cast<int64_t>(aZero.size()) != m_geom.m) ||
         (bZero.size() != 1 && static_cast<int64_t>(bZero.size()) != m_geom.n))
-      return std::unexpected(kernelError(
-          m_node, "a_zero_point / b_zero_point must be scalars or one value per row of A / column of B",
-          codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "a_zero_point / b_zero_point must be scalars or one value per row of A / column of B",
+                      codes::kInvalid));
     quant::matmulInt32(m_geom, in[0].data, in[0].dtype, aZero, in[1].data, in[1].dtype, bZero,
                        outputs[0].as<int32_t>());
     return ok();
@@ -118,8 +118,8 @@ public:
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
     if (ctx.inputDims.size() < 8 || ctx.inputTypes[7] == ir::DataType::Undefined)
-      return std::unexpected(kernelError(m_node, "needs 8 inputs (a, b, their scales and zero points, y's)",
-                                         codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "needs 8 inputs (a, b, their scales and zero points, y's)", codes::kInvalid));
     GS_ASSIGN_OR_RETURN(m_geom, quant::matmulGeom(m_node, ctx.inputDims[0], ctx.inputDims[3]));
     GS_ASSIGN_OR_RETURN(m_range, quant::rangeOf(ctx.inputTypes[7]));
     return static_cast<std::size_t>(m_geom.batches * m_geom.m * m_geom.n) * sizeof(int32_t);
@@ -175,8 +175,8 @@ public:
           kernelError(m_node, "needs constant 2-D int8 B, a_scale and b_scale", codes::kUnsupported));
     for (std::size_t i : {2, 4, 6, 7, 8})
       if (i < m_node.inputs.size() && m_node.inputs[i] != ir::kNone && !constAt(ctx, i))
-        return std::unexpected(kernelError(m_node, "input " + std::to_string(i) + " must be constant",
-                                           codes::kUnsupported));
+        return std::unexpected(
+            kernelError(m_node, "input " + std::to_string(i) + " must be constant", codes::kUnsupported));
     if (const auto* bz = constAt(ctx, 6))
       for (auto z : bz->toVector<int32_t>())
         if (z != 0) return std::unexpected(kernelError(m_node, "b_zero_point must be 0", codes::kUnsupported));
@@ -202,16 +202,16 @@ public:
       return std::unexpected(kernelError(m_node, "zero points must be int8 or uint8", codes::kUnsupported));
     if ((m_bScale.size() != 1 && static_cast<int64_t>(m_bScale.size()) != m_n) ||
         (!m_bias.empty() && static_cast<int64_t>(m_bias.size()) != m_n))
-      return std::unexpected(kernelError(m_node, "b_scale and bias must have one value per column of B",
-                                         codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "b_scale and bias must have one value per column of B", codes::kInvalid));
     return ok();
   }
 
   Expected<std::size_t> reshape(const ReshapeContext& ctx) override {
     const auto& a = ctx.inputDims[0];
     if (a.size() < 2 || a.back() != static_cast<int64_t>(m_b.size()) / m_n)
-      return std::unexpected(kernelError(m_node, "A must have rank >= 2 and B's row count as its last dim",
-                                         codes::kInvalid));
+      return std::unexpected(
+          kernelError(m_node, "A must have rank >= 2 and B's row count as its last dim", codes::kInvalid));
     auto spec = matmulSpec(a, m_n);
     spec.srcUser = ir::DataType::Float32;
     spec.srcQuant = m_aType;

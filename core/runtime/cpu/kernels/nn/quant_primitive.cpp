@@ -42,7 +42,8 @@ constexpr int64_t kTile = 64;
 template <class Q>
 void quantizeChannelsLast(const float* src, Q* dst, int64_t outer, int64_t c, int64_t inner, float scale,
                           int32_t zero) {
-  const auto lo = static_cast<float>(std::numeric_limits<Q>::min()), hi = static_cast<float>(std::numeric_limits<Q>::max());
+  const auto lo = static_cast<float>(std::numeric_limits<Q>::min()),
+             hi = static_cast<float>(std::numeric_limits<Q>::max());
   const auto z = static_cast<float>(zero);
   if (inner == 1) { // a matmul's rows: already channels-last
     const int64_t n = outer * c;
@@ -155,8 +156,7 @@ Expected<std::size_t> Int8Primitive::build(const ir::Node& node, const Spec& spe
   dnnl::post_ops ops;
   appendActivation(ops, spec.activation);
   if (spec.dstQuantized) {
-    if (spec.activation.any())
-      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f / spec.dstScale, 0.0f);
+    if (spec.activation.any()) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f / spec.dstScale, 0.0f);
     if (spec.dstZero != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {spec.dstZero});
   }
   attr.set_post_ops(ops);
@@ -188,8 +188,8 @@ Expected<std::size_t> Int8Primitive::build(const ir::Node& node, const Spec& spe
                    : dnnl::matmul::primitive_desc(dnnl::matmul::desc(srcMd, weiAny, dstMd), attr, dnnlEngine());
     }
   } catch (const dnnl::error& e) {
-    return std::unexpected(kernelError(node, std::string("oneDNN has no int8 implementation: ") + e.what(),
-                                       codes::kUnsupported));
+    return std::unexpected(
+        kernelError(node, std::string("oneDNN has no int8 implementation: ") + e.what(), codes::kUnsupported));
   }
   m_impl = pd.impl_info_str();
   std::size_t ws = 0;
@@ -249,8 +249,8 @@ Status Int8Primitive::run(const ir::Node& node, const void* src, int32_t srcZero
       quantizeChannelsLast(static_cast<const float*>(src), static_cast<uint8_t*>(staged), m_srcOuter, m_srcC,
                            m_srcInner, m_srcScale, m_srcZero);
     else
-      quantizeChannelsLast(static_cast<const float*>(src), static_cast<int8_t*>(staged), m_srcOuter, m_srcC,
-                           m_srcInner, m_srcScale, m_srcZero);
+      quantizeChannelsLast(static_cast<const float*>(src), static_cast<int8_t*>(staged), m_srcOuter, m_srcC, m_srcInner,
+                           m_srcScale, m_srcZero);
   } else if (m_srcStaged) {
     if (m_srcUser == ir::DataType::UInt8)
       toChannelsLast(static_cast<const uint8_t*>(src), static_cast<uint8_t*>(staged), m_srcOuter, m_srcC, m_srcInner);
@@ -277,12 +277,12 @@ Status Int8Primitive::run(const ir::Node& node, const void* src, int32_t srcZero
                      m_dstScale, m_dstZero, true);
     break;
   case ir::DataType::Int32:
-    fromChannelsLast(static_cast<const int32_t*>(out), static_cast<int32_t*>(dst), m_dstOuter, m_dstC, m_dstInner,
-                     1.0f, 0, false);
+    fromChannelsLast(static_cast<const int32_t*>(out), static_cast<int32_t*>(dst), m_dstOuter, m_dstC, m_dstInner, 1.0f,
+                     0, false);
     break;
   default:
-    fromChannelsLast(static_cast<const float*>(out), static_cast<float*>(dst), m_dstOuter, m_dstC, m_dstInner, 1.0f,
-                     0, false);
+    fromChannelsLast(static_cast<const float*>(out), static_cast<float*>(dst), m_dstOuter, m_dstC, m_dstInner, 1.0f, 0,
+                     false);
   }
   return ok();
 }

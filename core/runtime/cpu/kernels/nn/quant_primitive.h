@@ -23,16 +23,16 @@ namespace gs::runtime::cpu::nn {
 class Int8Primitive {
 public:
   struct Spec {
-    bool conv = true;                   // else matmul
-    std::vector<int64_t> srcDims, dstDims, weightDims; // weightDims: oneDNN's (groups first for conv)
+    bool conv = true;                                    // else matmul
+    std::vector<int64_t> srcDims, dstDims, weightDims;   // weightDims: oneDNN's (groups first for conv)
     std::vector<int64_t> strides, dilations, padL, padR; // conv; dilations as ONNX (1 = dense)
-    ir::DataType srcUser = ir::DataType::Float32; // float32, uint8 or int8
-    ir::DataType srcQuant = ir::DataType::UInt8;  // uint8 or int8: what the primitive reads
-    float srcScale = 1.0f;                        // float source: x_scale
-    int32_t srcZero = 0;                          // float source: x_zero_point (integer source: run())
-    const int8_t* weights = nullptr;              // constant, plain layout, zero point 0
-    std::vector<float> bias; // per output channel in accumulator units (added before outScales; empty: none)
-    std::vector<float> outScales;                 // per output channel (size 1: common)
+    ir::DataType srcUser = ir::DataType::Float32;        // float32, uint8 or int8
+    ir::DataType srcQuant = ir::DataType::UInt8;         // uint8 or int8: what the primitive reads
+    float srcScale = 1.0f;                               // float source: x_scale
+    int32_t srcZero = 0;                                 // float source: x_zero_point (integer source: run())
+    const int8_t* weights = nullptr;                     // constant, plain layout, zero point 0
+    std::vector<float> bias;      // per output channel in accumulator units (added before outScales; empty: none)
+    std::vector<float> outScales; // per output channel (size 1: common)
     Activation activation;
     ir::DataType dstUser = ir::DataType::Float32; // float32 or int32 (int32: no scales, bias or activation)
     bool dstQuantized = false;                    // quantize with dstScale/dstZero, then dequantize
