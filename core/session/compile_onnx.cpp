@@ -40,6 +40,11 @@ std::string buildKey(const ir::Model& model, const BuildRequest& request) {
   for (const auto& p : request.disabledPasses)
     key += " --disable-pass=" + p;
   if (request.device != "cpu") key += " --target=" + request.device;
+  // The --keep_dtype file's contents decide the build, not only its name.
+  for (const auto& n : request.config.precision.keep.nodes)
+    key += " --keep-node=" + n;
+  for (const auto& t : request.config.precision.keep.opTypes)
+    key += " --keep-type=" + t;
   return key;
 }
 

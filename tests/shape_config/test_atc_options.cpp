@@ -36,9 +36,9 @@ private slots:
     QTest::newRow("unknown option") << "--foo=1"
                                     << "E10001"
                                     << "[--foo] is invalid. Reason: unknown option";
-    QTest::newRow("unsupported precision_mode") << "--model=a.onnx --precision_mode=force_fp16"
+    QTest::newRow("unsupported op_precision_mode") << "--model=a.onnx --op_precision_mode=a.ini"
                                                 << "GS0003"
-                                                << "[--precision_mode] is an ATC option";
+                                                << "[--op_precision_mode] is an ATC option";
     QTest::newRow("unsupported, space form") << "--insert_op_conf aipp.cfg"
                                              << "GS0003"
                                              << "AIPP";

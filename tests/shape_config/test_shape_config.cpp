@@ -17,6 +17,7 @@ using namespace shape_config_test;
 
 int runAtcOptionsTests(int argc, char** argv);
 int runRoundTripTests(int argc, char** argv);
+int runPrecisionOptionsTests(int argc, char** argv);
 
 namespace {
 
@@ -671,6 +672,7 @@ int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int failed = runAtcOptionsTests(argc, argv);
   failed += runRoundTripTests(argc, argv);
+  failed += runPrecisionOptionsTests(argc, argv);
   TestShapeConfig t;
   failed += QTest::qExec(&t, argc, argv);
   return failed;

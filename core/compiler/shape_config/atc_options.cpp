@@ -10,7 +10,7 @@
 namespace gs::shape_config {
 namespace {
 
-constexpr std::array<std::string_view, 15> kSupported = {"model",
+constexpr std::array<std::string_view, 22> kSupported = {"model",
                                                          "framework",
                                                          "output",
                                                          "soc_version",
@@ -24,6 +24,13 @@ constexpr std::array<std::string_view, 15> kSupported = {"model",
                                                          "dynamic_image_size",
                                                          "dynamic_dims",
                                                          "out_nodes",
+                                                         "precision_mode",
+                                                         "keep_dtype",
+                                                         "quantize",
+                                                         "calibration",
+                                                         "calibration_method",
+                                                         "calibration_mean",
+                                                         "calibration_scale",
                                                          "log"};
 
 struct Unsupported {
@@ -39,12 +46,12 @@ constexpr Unsupported kUnsupported[] = {
     {"output_type", "model outputs keep the source model's data types"},
     {"input_fp16_nodes", "inputs keep the source model's data types"},
     {"insert_op_conf", "AIPP preprocessing is not supported"},
-    {"precision_mode", "GearStudio computes in the model's own precision (float32 on the CPU)"},
-    {"precision_mode_v2", "GearStudio computes in the model's own precision (float32 on the CPU)"},
+    {"precision_mode_v2", "use --precision_mode (force_fp32, force_fp16, allow_fp32_to_fp16, must_keep_origin_dtype, "
+                          "allow_mix_precision)"},
     {"op_precision_mode", "per-operator precision modes are not supported"},
-    {"modify_mixlist", "mixed precision is not supported"},
-    {"keep_dtype", "mixed precision is not supported"},
-    {"customize_dtypes", "mixed precision is not supported"},
+    {"modify_mixlist", "allow_mix_precision keeps GearStudio's documented list of sensitive ops in float32; name "
+                       "more nodes with --keep_dtype"},
+    {"customize_dtypes", "per-node dtypes other than the original are not supported; use --keep_dtype"},
     {"allow_hf32", "HF32 is an Ascend NPU format"},
     {"op_select_implmode", "operator implementation modes are an Ascend NPU setting"},
     {"optypelist_for_implmode", "operator implementation modes are an Ascend NPU setting"},
@@ -162,6 +169,20 @@ Status setTyped(AtcOptions& o, std::string_view key, const std::string& value) {
     field = &o.om;
   else if (key == "json")
     field = &o.json;
+  else if (key == "precision_mode")
+    field = &o.precision_mode;
+  else if (key == "keep_dtype")
+    field = &o.keep_dtype;
+  else if (key == "quantize")
+    field = &o.quantize;
+  else if (key == "calibration")
+    field = &o.calibration;
+  else if (key == "calibration_method")
+    field = &o.calibration_method;
+  else if (key == "calibration_mean")
+    field = &o.calibration_mean;
+  else if (key == "calibration_scale")
+    field = &o.calibration_scale;
   if (!field) return makeError(codes::kInternal, "option table and fields disagree on --" + std::string(key));
   *field = value;
   return ok();
@@ -199,6 +220,13 @@ std::optional<std::string> getOption(const AtcOptions& o, std::string_view key) 
   if (key == "log") return o.log;
   if (key == "om") return o.om;
   if (key == "json") return o.json;
+  if (key == "precision_mode") return o.precision_mode;
+  if (key == "keep_dtype") return o.keep_dtype;
+  if (key == "quantize") return o.quantize;
+  if (key == "calibration") return o.calibration;
+  if (key == "calibration_method") return o.calibration_method;
+  if (key == "calibration_mean") return o.calibration_mean;
+  if (key == "calibration_scale") return o.calibration_scale;
   return std::nullopt;
 }
 
@@ -249,7 +277,7 @@ Expected<AtcOptions> parseArgs(std::span<const std::string> args) {
         GS_RETURN_IF_ERROR(setOption(opts, "help", ""));
         continue;
       }
-      // Check the name before taking the next word as its value, so that `--precision_mode x` is
+      // Check the name before taking the next word as its value, so that `--op_precision_mode x` is
       // reported for the option and not for the value.
       if (!isSupported(key)) return std::unexpected(setOption(opts, key, "").error());
       if (i + 1 >= args.size())

@@ -31,6 +31,15 @@ struct AtcOptions {
   std::optional<std::string> input_format;
   std::optional<std::string> out_nodes;
   std::optional<std::string> log;
+  // Precision (precision_config.h): ATC's --precision_mode and --keep_dtype; GearStudio's
+  // --quantize=int8 and --calibration* extensions.
+  std::optional<std::string> precision_mode;
+  std::optional<std::string> keep_dtype;
+  std::optional<std::string> quantize;
+  std::optional<std::string> calibration;
+  std::optional<std::string> calibration_method;
+  std::optional<std::string> calibration_mean;
+  std::optional<std::string> calibration_scale;
   std::optional<int> mode; // 0 build (default), 1 to JSON, 3 pre-check, 6 model info
   std::optional<std::string> om;
   std::optional<std::string> json;

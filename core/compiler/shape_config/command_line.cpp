@@ -1,6 +1,7 @@
 // Shell-style command lines: splitting a pasted `atc ...` line into words the way a POSIX shell
 // would, and printing options back with the quoting a shell needs.
 #include "core/compiler/shape_config/atc_options.h"
+#include "core/compiler/shape_config/precision_config.h"
 
 #include "core/common/utf8.h"
 #include "core/compiler/shape_config/atc_checks.h"
@@ -153,7 +154,17 @@ std::string atcScript(const AtcOptions& opts, std::string_view modelName, const 
   const bool soc = !needs.empty() && (!opts.soc_version || opts.soc_version->empty());
   for (const auto& n : needs)
     out += "# Real atc also needs " + n + ".\n";
-  std::string line = toCommandLine(opts);
+  // GearStudio's own options (bf16, int8 calibration) are left out: real atc would refuse them.
+  AtcOptions forAtc;
+  std::string dropped;
+  for (const auto& [key, value] : opts.given)
+    if (isGearStudioExtension(key, value))
+      dropped += " --" + key + "=" + shellQuote(value);
+    else [[maybe_unused]]
+      auto s = setOption(forAtc, key, value);
+  if (!dropped.empty())
+    out += "# Left out, GearStudio extensions real atc does not take:" + utf8::sanitize(dropped) + "\n";
+  std::string line = toCommandLine(forAtc);
   if (soc) {
     out += ": \"${SOC_VERSION:?set SOC_VERSION to the target Ascend chip, e.g. SOC_VERSION=Ascend310P3}\"\n";
     line += " --soc_version=\"$SOC_VERSION\"";

@@ -349,6 +349,7 @@ Expected<ShapeConfig> fromOptions(const AtcOptions& o) {
     c.strategy = dynamic ? Strategy::DynamicShape : Strategy::Static;
   }
   GS_RETURN_IF_ERROR(checkConfig(c));
+  GS_ASSIGN_OR_RETURN(c.precision, precisionFromOptions(o));
   return c;
 }
 
@@ -388,6 +389,7 @@ AtcOptions toOptions(const ShapeConfig& c) {
       nodes += (nodes.empty() ? "" : ";") + n;
     set("out_nodes", nodes);
   }
+  addPrecisionOptions(c.precision, o);
   return o;
 }
 
