@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "app/gearbench/accuracy_cmd.h"
 #include "app/gearbench/bench_options.h"
 #include "app/gearbench/bench_report.h"
 #include "app/gearbench/check_mode.h"
@@ -389,13 +390,14 @@ namespace {
 int runModes(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   if (wantsTraffic(args)) return runTraffic(args, out, err);
   if (wantsCompareStrategies(args)) return runCompareStrategies(args, out, err);
+  if (wantsAccuracy(args)) return runAccuracy(args, out, err);
   auto opts = parseArgs(args);
   if (!opts) {
     err << opts.error().str() << "\n";
     return 2;
   }
   if (opts->help) {
-    out << helpText() << "\n" << trafficHelpText();
+    out << helpText() << "\n" << accuracyHelpText() << "\n" << trafficHelpText();
     return 0;
   }
   if (opts->atc.log) (void)log::setLevel(*opts->atc.log);
