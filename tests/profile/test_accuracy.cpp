@@ -344,6 +344,16 @@ private slots:
         const auto want = (conv ? "conv" : "mm") + std::to_string(k);
         QVERIFY2(bad.node == want, (bad.node + " instead of " + want).c_str());
         QVERIFY(bad.cosine < 0.99);
+        if (conv) {
+          // The shipped pipeline (FusedConv in NHWC) keeps the conv's name: the same layer is named.
+          auto fusedRef = sessionFor(refPath, opts);
+          auto fusedCand = sessionFor(candPath, opts);
+          QVERIFY(fusedRef && fusedCand);
+          auto f = profile::compareLayers(*fusedRef, 0, *fusedCand, 0, inputs);
+          QVERIFY(f && f->firstBad);
+          QCOMPARE(f->layers[*f->firstBad].node, want);
+          QCOMPARE(f->layers[*f->firstBad].opType, std::string("FusedConv"));
+        }
         for (std::size_t i = 0; i < *c->firstBad; ++i) {
           QCOMPARE(c->layers[i].cosine, 1.0);
           QCOMPARE(c->layers[i].maxAbsError, 0.0);
