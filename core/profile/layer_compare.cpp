@@ -190,12 +190,17 @@ Expected<LayerComparison> compareLayers(runtime::Session& reference, int referen
   LayerComparison c;
   c.threshold = options.threshold;
 
-  // 1. The reference run: every node output kept, in NCHW.
+  // 1. The reference run: every node output the candidate also produces kept, in NCHW (only those:
+  // a reference's tensors can be a large multiple of the model's activation memory).
   const auto refLayout = channelsLastValues(runGraph(reference, referenceGear));
+  std::unordered_set<std::string> wanted;
+  for (const auto& n : runGraph(candidate, candidateGear).nodes)
+    for (auto v : n.outputs)
+      if (v != ir::kNone) wanted.insert(runGraph(candidate, candidateGear).values[static_cast<std::size_t>(v)].name);
   std::unordered_map<std::string, Captured> captured;
   runtime::NodeObserver capture = [&](const runtime::NodeEvent& e) {
     for (const auto& v : e.outputs) {
-      if (!numeric(v.tensor.dtype) || !v.tensor.data) continue;
+      if (!numeric(v.tensor.dtype) || !v.tensor.data || !wanted.contains(std::string(v.name))) continue;
       Captured cap;
       cap.channelsLast = v.tensor.dims.size() == 4 && refLayout.contains(std::string(v.name));
       cap.tensor = cap.channelsLast ? nhwcToNchwCopy(v.tensor) : copyOf(v.tensor);
