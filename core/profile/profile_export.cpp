@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/profile/precision_matrix.h"
 #include "core/profile/profile_runner.h"
 
 namespace gs::profile {
@@ -223,12 +224,24 @@ std::string toCsv(const ProfileReport* report, const StrategyComparison* compari
 
 std::string toMarkdown(const ProfileReport* report, const StrategyComparison* comparison, const RunComparison* runDelta,
                        const ReportImages& images) {
+  return toMarkdown(report, comparison, runDelta, nullptr, images);
+}
+
+std::string toMarkdown(const ProfileReport* report, const StrategyComparison* comparison, const RunComparison* runDelta,
+                       const PrecisionMatrix* matrix, const ReportImages& images) {
   std::ostringstream o;
-  const std::string name = report ? report->modelName : comparison ? comparison->modelName : std::string();
+  const std::string name = report       ? report->modelName
+                           : comparison ? comparison->modelName
+                           : matrix     ? matrix->modelName
+                                        : std::string();
   o << "# Profile report" << (name.empty() ? "" : ": " + name) << "\n\n";
   std::set<std::string> used;
   if (report) profileSection(o, *report, images, used);
   if (comparison) comparisonSection(o, *comparison, images, used);
+  if (matrix) {
+    o << precisionMatrixMarkdown(*matrix);
+    image(o, images, "precision_matrix", "Precision x gear", used);
+  }
   if (runDelta) deltaSection(o, *runDelta);
   bool header = false;
   for (const auto& [id, file] : images) {

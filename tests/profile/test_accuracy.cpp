@@ -23,6 +23,7 @@
 #include "core/profile/accuracy.h"
 #include "core/profile/layer_compare.h"
 #include "core/profile/precision_matrix.h"
+#include "core/profile/profile_export.h"
 #include "core/runtime/npy.h"
 #include "core/runtime/session.h"
 #include "core/session/compile_onnx.h"
@@ -605,6 +606,12 @@ private slots:
     QVERIFY(md.find("## Precision x gear") != std::string::npos);
     QVERIFY(md.find("| bf16 |") != std::string::npos);
     QVERIFY(md.find("Worst layers") != std::string::npos);
+    // In the report exporter: a section of the Markdown report, with its chart.
+    const auto report = profile::toMarkdown(nullptr, nullptr, nullptr, &*m, {{"precision_matrix", "pm.png"}});
+    QVERIFY(report.find("# Profile report: matrix.onnx") != std::string::npos);
+    QVERIFY(report.find("## Precision x gear") != std::string::npos);
+    QVERIFY(report.find("(pm.png)") != std::string::npos);
+    QVERIFY(report.find("Other charts") == std::string::npos);
   }
 
   void precisionMatrixCancelsAndRefuses() {
