@@ -16,6 +16,7 @@
 #include "core/compiler/onnx/importer.h"
 #include "core/om/om_file.h"
 #include "core/profile/accuracy.h"
+#include "core/profile/accuracy_inputs.h"
 #include "core/profile/layer_compare.h"
 #include "core/profile/precision_matrix.h"
 #include "core/profile/profile_export.h"
@@ -267,38 +268,35 @@ Expected<std::vector<RunChoice>> chooseRuns(const BenchOptions& o, const runtime
   return out;
 }
 
-// --input's .npy files where their shapes fit this run, else seeded random tensors; `source` says which.
-Expected<std::vector<runtime::HostTensor>> runInputs(const BenchOptions& o, const std::vector<om::TensorDesc>& descs,
-                                                     std::string& source) {
+// The samples of one run: --input's sample subfolders of this run's shapes (possibly none), or its
+// .npy files where their shapes fit, else seeded random tensors; `source` says which.
+Expected<std::vector<profile::Sample>> runInputs(const BenchOptions& o, const std::vector<om::TensorDesc>& descs,
+                                                 std::string& source) {
+  if (profile::isSampleFolder(o.inputDir, descs)) {
+    int other = 0;
+    GS_ASSIGN_OR_RETURN(auto samples, profile::loadSamples(o.inputDir, descs, &other));
+    source = std::to_string(samples.size()) + " sample(s) of " + o.inputDir +
+             (other ? " (" + std::to_string(other) + " of other shapes left out)" : std::string());
+    return samples;
+  }
   if (auto dims = npyDims(o.inputDir, descs)) {
     bool fits = true;
     for (std::size_t i = 0; i < descs.size(); ++i)
       fits = fits && (*dims)[i] == descs[i].dims;
     if (fits) {
-      std::vector<runtime::HostTensor> out;
-      for (const auto& d : descs) {
-        GS_ASSIGN_OR_RETURN(auto t,
-                            runtime::npy::read((fs::path(o.inputDir) / (runtime::npy::fileStem(d.name) + ".npy")).string()));
-        if (t.dtype() != d.dtype) {
-          auto c = profile::convertFloat(t, d.dtype);
-          if (!c)
-            return makeError(codes::kInvalid, "input '" + d.name + "' in " + o.inputDir + " is " +
-                                                  std::string(ir::dtypeName(t.dtype())) + ", the model takes " +
-                                                  std::string(ir::dtypeName(d.dtype)));
-          t = std::move(*c);
-        }
-        out.push_back(std::move(t));
-      }
+      GS_ASSIGN_OR_RETURN(auto samples, profile::loadSamples(o.inputDir, descs));
       source = o.inputDir;
-      return out;
+      return samples;
     }
   }
   std::mt19937 rng(o.seed);
-  std::vector<runtime::HostTensor> out;
+  profile::Sample sample;
   for (const auto& d : descs)
-    out.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
+    sample.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
   source = "random (seed " + std::to_string(o.seed) + ")";
-  return out;
+  std::vector<profile::Sample> one;
+  one.push_back(std::move(sample));
+  return one;
 }
 
 void printOutputs(std::ostream& out, const std::vector<profile::TensorAccuracy>& outputs) {
@@ -314,6 +312,9 @@ void printOutputs(std::ostream& out, const std::vector<profile::TensorAccuracy>&
         << pad(a.top1Agreement ? fixed(100 * *a.top1Agreement, 2) + "% of " + std::to_string(a.top1Rows) : "-", 16,
                true)
         << "  " << ir::dtypeName(a.candidateType) << " vs " << ir::dtypeName(a.referenceType) << "\n";
+    if (a.samples > 1)
+      out << "    over " << a.samples << " samples; the worst single sample's cosine " << fixed(a.worstSampleCosine, 6)
+          << "\n";
     if (a.referenceNonFinite || a.candidateNonFinite)
       out << "    non-finite values: " << a.referenceNonFinite << " in the reference, " << a.candidateNonFinite
           << " in the model, " << a.nonFiniteMismatches << " positions disagree\n";
@@ -433,6 +434,10 @@ int runAccuracyMode(const BenchOptions& o, const AccuracyFlags& f, std::ostream&
     }
     out << "\n=== " << (r.gear >= 0 ? "gear " + std::to_string(r.gear) + " (" + r.label + ")" : "dynamic " + r.label)
         << ", inputs " << source << "\n";
+    if (inputs->empty()) {
+      out << "  no sample has this gear's input shapes: not compared\n";
+      continue;
+    }
     nlohmann::json gj{{"index", r.gear},
                       {"label", r.label},
                       {"reference_gear", r.referenceGear},
@@ -443,12 +448,21 @@ int runAccuracyMode(const BenchOptions& o, const AccuracyFlags& f, std::ostream&
     if (f.perLayer) {
       profile::LayerCompareOptions lo;
       lo.threshold = f.threshold.value_or(0.99);
-      auto c = profile::compareLayers(**refSession, r.referenceGear, **candSession, r.gear, *inputs, lo);
+      // Layer by layer on the first sample; the outputs over every sample.
+      auto c = profile::compareLayers(**refSession, r.referenceGear, **candSession, r.gear, inputs->front(), lo);
       if (!c) {
         err << c.error().str() << "\n";
         return 1;
       }
       outputs = c->outputs;
+      if (inputs->size() > 1) {
+        auto all = profile::compareOutputs(**refSession, r.referenceGear, **candSession, r.gear, *inputs);
+        if (!all) {
+          err << all.error().str() << "\n";
+          return 1;
+        }
+        outputs = std::move(*all);
+      }
       printOutputs(out, outputs);
       printLayers(out, *c);
       gj["per_layer"] = profile::toJson(*c);

@@ -262,7 +262,9 @@ nlohmann::json toJson(const TensorAccuracy& a) {
           {"nonfinite",
            {{"reference", a.referenceNonFinite},
             {"candidate", a.candidateNonFinite},
-            {"mismatches", a.nonFiniteMismatches}}}};
+            {"mismatches", a.nonFiniteMismatches}}},
+          {"samples", a.samples},
+          {"worst_sample_cosine", a.worstSampleCosine}};
 }
 
 nlohmann::json toJson(const AccuracySummary& s) {
@@ -285,6 +287,10 @@ std::string accuracyText(const TensorAccuracy& a) {
   if (a.top1Agreement) {
     std::snprintf(buf, sizeof buf, "  top1 %.2f%% of %lld", 100.0 * *a.top1Agreement,
                   static_cast<long long>(a.top1Rows));
+    s += buf;
+  }
+  if (a.samples > 1) {
+    std::snprintf(buf, sizeof buf, "  %d samples, worst cos %.6f", a.samples, a.worstSampleCosine);
     s += buf;
   }
   if (a.referenceNonFinite || a.candidateNonFinite)

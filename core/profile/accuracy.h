@@ -46,6 +46,12 @@ struct TensorAccuracy {
   int64_t candidateNonFinite = 0;
   int64_t nonFiniteMismatches = 0;
 
+  // Several samples compared at once (compareOutputs over a sample set): the metrics above cover every
+  // sample's elements together (top-1 over every sample's rows); this is the count and the lowest
+  // cosine of a single sample.
+  int samples = 1;
+  double worstSampleCosine = 1;
+
   bool compared() const { return skipped.empty(); }
 };
 
@@ -90,8 +96,8 @@ AccuracySummary summarize(std::span<const TensorAccuracy> tensors);
 std::optional<runtime::HostTensor> convertFloat(const runtime::HostTensor& t, ir::DataType to);
 
 // JSON: {"name", "reference_dtype", "candidate_dtype", "dims", "max_abs_error", "max_rel_error",
-// "cosine", "top1_agreement" (null when not class scores), "top1_rows", "nonfinite": {...}} or
-// {"name", "skipped"}. A max_rel_error of +inf is written as null.
+// "cosine", "top1_agreement" (null when not class scores), "top1_rows", "nonfinite": {...}, "samples",
+// "worst_sample_cosine"} or {"name", "skipped"}. A max_rel_error of +inf is written as null.
 nlohmann::json toJson(const TensorAccuracy& a);
 // {"max_abs_error", "max_rel_error", "cosine" (the lowest), "top1_agreement" (lowest, or null),
 // "nonfinite_mismatches", "worst_output", "compared", "skipped"}

@@ -58,6 +58,34 @@ runtime::RunOptions runOptions(int gear, const runtime::NodeObserver* observer) 
   return o;
 }
 
+// For each candidate output, the reference output it compares with: by name when any name matches,
+// else by position.
+std::vector<std::optional<std::size_t>> matchOutputs(const std::vector<std::string>& refNames,
+                                                     const std::vector<std::string>& candNames) {
+  bool anyNameMatches = false;
+  for (const auto& c : candNames)
+    anyNameMatches = anyNameMatches || std::find(refNames.begin(), refNames.end(), c) != refNames.end();
+  std::vector<std::optional<std::size_t>> out;
+  for (std::size_t i = 0; i < candNames.size(); ++i) {
+    if (anyNameMatches) {
+      const auto it = std::find(refNames.begin(), refNames.end(), candNames[i]);
+      out.push_back(it == refNames.end() ? std::nullopt
+                                         : std::optional<std::size_t>(static_cast<std::size_t>(it - refNames.begin())));
+    } else {
+      out.push_back(i < refNames.size() ? std::optional<std::size_t>(i) : std::nullopt);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> outputNames(const runtime::Session& s, int gear, std::size_t count) {
+  const auto descs = s.outputDescs(gear);
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < count; ++i)
+    names.push_back(i < descs.size() ? descs[i].name : "output_" + std::to_string(i));
+  return names;
+}
+
 std::vector<TensorAccuracy> compareOutputTensors(const runtime::Session& reference, int referenceGear,
                                                  const runtime::RunResult& ref, const runtime::Session& candidate,
                                                  int candidateGear, const runtime::RunResult& cand) {
@@ -182,6 +210,77 @@ Expected<std::vector<TensorAccuracy>> compareOutputs(runtime::Session& reference
                       adaptInputs(inputs, reference.inputDescs(referenceGear), candidate.inputDescs(candidateGear)));
   GS_ASSIGN_OR_RETURN(auto cand, candidate.run(candInputs, runOptions(candidateGear, nullptr)));
   return compareOutputTensors(reference, referenceGear, ref, candidate, candidateGear, cand);
+}
+
+Expected<std::vector<TensorAccuracy>> compareOutputs(runtime::Session& reference, int referenceGear,
+                                                     runtime::Session& candidate, int candidateGear,
+                                                     std::span<const std::vector<runtime::HostTensor>> samples) {
+  if (samples.empty()) return makeError(codes::kInvalid, "no sample to compare");
+  if (samples.size() == 1) return compareOutputs(reference, referenceGear, candidate, candidateGear, samples[0]);
+  struct Acc {
+    std::optional<std::size_t> ref;
+    std::vector<double> r, c;
+    std::vector<int64_t> dims;
+    ir::DataType refType = ir::DataType::Undefined, candType = ir::DataType::Undefined;
+    bool classes = false;
+    double worst = 1;
+    std::string skipped;
+  };
+  std::vector<Acc> acc;
+  std::vector<std::string> names;
+  for (std::size_t s = 0; s < samples.size(); ++s) {
+    GS_ASSIGN_OR_RETURN(auto ref, reference.run(samples[s], runOptions(referenceGear, nullptr)));
+    GS_ASSIGN_OR_RETURN(auto candInputs, adaptInputs(samples[s], reference.inputDescs(referenceGear),
+                                                     candidate.inputDescs(candidateGear)));
+    GS_ASSIGN_OR_RETURN(auto cand, candidate.run(candInputs, runOptions(candidateGear, nullptr)));
+    if (s == 0) {
+      names = outputNames(candidate, candidateGear, cand.outputs.size());
+      const auto match = matchOutputs(outputNames(reference, referenceGear, ref.outputs.size()), names);
+      acc.resize(cand.outputs.size());
+      for (std::size_t i = 0; i < acc.size(); ++i) {
+        acc[i].ref = match[i];
+        if (match[i]) acc[i].classes = looksLikeClassScores(ref.outputs[*match[i]].ref());
+      }
+    }
+    for (std::size_t i = 0; i < acc.size() && i < cand.outputs.size(); ++i) {
+      auto& a = acc[i];
+      if (!a.ref || !a.skipped.empty()) continue;
+      const auto& r = ref.outputs[*a.ref];
+      const auto& c = cand.outputs[i];
+      auto one = compareTensors(names[i], r.ref(), c.ref());
+      if (!one.compared()) {
+        a.skipped = "sample " + std::to_string(s) + ": " + one.skipped;
+        continue;
+      }
+      a.worst = s == 0 ? one.cosine : std::min(a.worst, one.cosine);
+      a.dims = r.dims();
+      a.refType = r.dtype();
+      a.candType = c.dtype();
+      const auto rv = toDoubles(r.ref()), cv = toDoubles(c.ref());
+      a.r.insert(a.r.end(), rv.begin(), rv.end());
+      a.c.insert(a.c.end(), cv.begin(), cv.end());
+    }
+  }
+  std::vector<TensorAccuracy> out;
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    auto& a = acc[i];
+    TensorAccuracy t;
+    if (!a.ref) {
+      t.name = names[i];
+      t.skipped = "the reference has no output of this name";
+    } else if (!a.skipped.empty()) {
+      t.name = names[i];
+      t.skipped = a.skipped;
+    } else {
+      t = compareValues(names[i], a.r, a.c, a.dims, a.classes);
+      t.referenceType = a.refType;
+      t.candidateType = a.candType;
+      t.samples = static_cast<int>(samples.size());
+      t.worstSampleCosine = a.worst;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Expected<LayerComparison> compareLayers(runtime::Session& reference, int referenceGear, runtime::Session& candidate,

@@ -50,6 +50,14 @@ Expected<std::vector<TensorAccuracy>> compareOutputs(runtime::Session& reference
                                                      runtime::Session& candidate, int candidateGear,
                                                      std::span<const runtime::HostTensor> inputs);
 
+// The same over a set of samples (each fit for the reference's gear): every sample runs through both
+// sessions, and per output the metrics cover all samples' elements together, top-1 agreement over
+// all their rows (TensorAccuracy::samples, worstSampleCosine: the count and the lowest single-sample
+// cosine). What "cosine >= 0.99 and top-1 >= 99% on 32 inputs" is measured with.
+Expected<std::vector<TensorAccuracy>> compareOutputs(runtime::Session& reference, int referenceGear,
+                                                     runtime::Session& candidate, int candidateGear,
+                                                     std::span<const std::vector<runtime::HostTensor>> samples);
+
 struct LayerAccuracy {
   std::size_t index = 0; // position in the candidate's execution order (Plan::nodes())
   std::string node;

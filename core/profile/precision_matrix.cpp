@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include "core/profile/accuracy_inputs.h"
 #include "core/profile/profile_json.h"
 #include "core/profile/profile_runner.h"
 #include "core/runtime/npy.h"
@@ -36,38 +37,21 @@ std::shared_ptr<const om::Model> borrow(const om::Model& m) {
   return std::shared_ptr<const om::Model>(&m, [](const om::Model*) {});
 }
 
-// Accuracy inputs for one gear: the --input folder's .npy files when all exist with these shapes,
-// else seeded random tensors.
-Expected<std::vector<runtime::HostTensor>> gearInputs(const std::vector<om::TensorDesc>& descs,
-                                                      const std::string& dir, uint32_t seed) {
-  std::vector<runtime::HostTensor> out;
+// Accuracy inputs for one gear: the input folder's samples of these shapes (one folder of .npy files,
+// or sample subfolders) when there are any, else one sample of seeded random tensors.
+Expected<std::vector<Sample>> gearInputs(const std::vector<om::TensorDesc>& descs, const std::string& dir,
+                                         uint32_t seed) {
   if (!dir.empty()) {
-    bool all = true;
-    for (const auto& d : descs) {
-      const auto file = fs::path(dir) / (runtime::npy::fileStem(d.name) + ".npy");
-      auto h = runtime::npy::readHeader(file.string());
-      all = all && h && h->dims == d.dims;
-    }
-    if (all) {
-      for (const auto& d : descs) {
-        GS_ASSIGN_OR_RETURN(auto t, runtime::npy::read((fs::path(dir) / (runtime::npy::fileStem(d.name) + ".npy")).string()));
-        if (t.dtype() != d.dtype) {
-          auto converted = convertFloat(t, d.dtype);
-          if (!converted)
-            return makeError(codes::kInvalid, "input '" + d.name + "' in " + dir + " is " +
-                                                  std::string(ir::dtypeName(t.dtype())) + ", the model takes " +
-                                                  std::string(ir::dtypeName(d.dtype)));
-          t = std::move(*converted);
-        }
-        out.push_back(std::move(t));
-      }
-      return out;
-    }
+    GS_ASSIGN_OR_RETURN(auto samples, loadSamples(dir, descs));
+    if (!samples.empty()) return samples;
   }
   std::mt19937 rng(seed);
+  Sample s;
   for (const auto& d : descs)
-    out.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
-  return out;
+    s.push_back(runtime::randomTensor(d.dtype, d.dims, rng));
+  std::vector<Sample> one;
+  one.push_back(std::move(s));
+  return one;
 }
 
 PrecisionConfig referencePrecision() {
@@ -238,10 +222,14 @@ Expected<PrecisionMatrix> precisionMatrix(const ir::Model& model, const session:
         if (request.worstLayers > 0) {
           LayerCompareOptions lo;
           lo.threshold = request.layerThreshold;
-          GS_ASSIGN_OR_RETURN(auto layers, compareLayers(*refSession, gp.gear, **session, gp.gear, inputs, lo));
-          cell.outputs = layers.outputs;
+          GS_ASSIGN_OR_RETURN(auto layers,
+                              compareLayers(*refSession, gp.gear, **session, gp.gear, inputs.front(), lo));
           cell.worstLayers = worstLayers(layers, static_cast<std::size_t>(request.worstLayers));
           if (layers.firstBad) cell.firstBadLayer = layers.layers[*layers.firstBad];
+          cell.outputs = layers.outputs;
+          if (inputs.size() > 1) {
+            GS_ASSIGN_OR_RETURN(cell.outputs, compareOutputs(*refSession, gp.gear, **session, gp.gear, inputs));
+          }
         } else {
           GS_ASSIGN_OR_RETURN(cell.outputs, compareOutputs(*refSession, gp.gear, **session, gp.gear, inputs));
         }

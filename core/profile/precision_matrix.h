@@ -29,8 +29,9 @@ struct PrecisionMatrixRequest {
   ProfileRequest profile;
   // The rows, in order. The reference is the same build with --precision_mode=force_fp32.
   std::vector<shape_config::PrecisionConfig> precisions;
-  // Inputs for the accuracy runs: a folder with one NAME.npy per input (used for the gear whose
-  // shapes they have); other gears get seeded random inputs (profile.seed).
+  // Inputs for the accuracy runs: a folder with one NAME.npy per input, or with one subfolder per
+  // sample (core/profile/accuracy_inputs.h); each gear uses the samples of its shapes (worst layers:
+  // the first of them), a gear with none gets seeded random inputs (profile.seed).
   std::string inputDir;
   int worstLayers = 0;          // per gear, this many layers with the lowest cosine (0: no per-layer run)
   double layerThreshold = 0.99; // a layer below this cosine is "bad" (the first one is reported)

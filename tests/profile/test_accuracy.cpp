@@ -21,6 +21,7 @@
 #include "core/compiler/onnx/importer.h"
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/profile/accuracy.h"
+#include "core/profile/accuracy_inputs.h"
 #include "core/profile/layer_compare.h"
 #include "core/profile/precision_matrix.h"
 #include "core/profile/profile_export.h"
@@ -545,6 +546,80 @@ private slots:
     // A shape the model does not take: the build's error names the node.
     QVERIFY(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,5,8,8"}, nullptr, &err) != 0);
     QVERIFY(err.find("conv0") != std::string::npos);
+  }
+
+  void sampleFolders() {
+    // Five samples: three of batch 1, two of batch 3; the comparison pools each gear's samples.
+    QDir(m_dir.path()).mkpath("samples");
+    const auto dir = path("samples");
+    std::mt19937 rng(8);
+    for (int i = 0; i < 5; ++i) {
+      const auto sub = dir + "/s" + std::to_string(i);
+      QDir().mkpath(QString::fromStdString(sub));
+      QVERIFY(runtime::npy::write(sub + "/x.npy",
+                                  runtime::randomTensor(ir::DataType::Float32, {i < 3 ? 1 : 3, 3, 8, 8}, rng)));
+    }
+    const std::vector<om::TensorDesc> batch1{{"x", ir::DataType::Float32, {1, 3, 8, 8}}};
+    QVERIFY(profile::isSampleFolder(dir, batch1));
+    int other = -1;
+    auto s1 = profile::loadSamples(dir, batch1, &other);
+    QVERIFY(s1);
+    QCOMPARE(s1->size(), std::size_t{3});
+    QCOMPARE(other, 2);
+    // float16 inputs: the samples are converted.
+    auto s16 = profile::loadSamples(dir, {{"x", ir::DataType::Float16, {3, 3, 8, 8}}});
+    QVERIFY(s16);
+    QCOMPARE(s16->size(), std::size_t{2});
+    QCOMPARE(s16->at(0).at(0).dtype(), ir::DataType::Float16);
+    // An input no sample has, and an int64 input the float files do not convert to.
+    auto missing = profile::loadSamples(dir, {{"y", ir::DataType::Float32, {1, 3, 8, 8}}});
+    QVERIFY(!missing);
+    QVERIFY(missing.error().message.find("y.npy") != std::string::npos);
+    QVERIFY(!profile::loadSamples(dir, {{"x", ir::DataType::Int64, {1, 3, 8, 8}}}));
+    QVERIFY(!profile::loadSamples(path("no_such_dir"), batch1));
+
+    // Pooled comparison over samples: an fp16 model against its fp32 original.
+    test::ChainOptions o;
+    const auto fp32 = path("samples_fp32.onnx"), fp16 = path("samples_fp16.onnx");
+    QVERIFY(test::writeModel(test::convChain(o), fp32));
+    o.fp16 = true;
+    QVERIFY(test::writeModel(test::convChain(o), fp16));
+    const auto opts = options({{"input_shape", "x:-1,3,8,8"}, {"dynamic_batch_size", "1,3"}});
+    auto ref = sessionFor(fp32, opts);
+    auto cand = sessionFor(fp16, opts);
+    QVERIFY(ref && cand);
+    auto pooled = profile::compareOutputs(*ref, 0, *cand, 0, *s1);
+    QVERIFY2(pooled, pooled ? "" : pooled.error().str().c_str());
+    const auto& y = pooled->at(0);
+    QVERIFY(y.compared());
+    QCOMPARE(y.samples, 3);
+    QCOMPARE(y.top1Rows, int64_t{3});
+    QCOMPARE(y.elements, int64_t{12});
+    double worst = 1, maxAbs = 0;
+    for (const auto& sample : *s1) {
+      auto one = profile::compareOutputs(*ref, 0, *cand, 0, sample);
+      QVERIFY(one);
+      worst = std::min(worst, one->at(0).cosine);
+      maxAbs = std::max(maxAbs, one->at(0).maxAbsError);
+    }
+    QCOMPARE(y.worstSampleCosine, worst);
+    QCOMPARE(y.maxAbsError, maxAbs);
+    QVERIFY(y.maxAbsError > 0);
+
+    // gearbench: each gear runs the samples of its shapes.
+    const auto json = path("samples.json");
+    std::string out, err;
+    QVERIFY2(runGearbench({"--accuracy", "--model=" + fp16, "--reference=" + fp32, "--input_shape=x:-1,3,8,8",
+                           "--dynamic_batch_size=1,3,4", "--input=" + dir, "--json=" + json},
+                          &out, &err) == 0,
+             err.c_str());
+    auto j = readJson(json);
+    QCOMPARE(j["gears"].size(), std::size_t{2}); // batch 4 has no sample
+    QCOMPARE(j["gears"][0]["accuracy"]["outputs"][0]["samples"].get<int>(), 3);
+    QCOMPARE(j["gears"][1]["accuracy"]["outputs"][0]["samples"].get<int>(), 2);
+    QCOMPARE(j["gears"][1]["accuracy"]["outputs"][0]["top1_rows"].get<int>(), 6);
+    QVERIFY(j["gears"][0]["input_source"].get<std::string>().find("3 sample(s)") != std::string::npos);
+    QVERIFY(out.find("no sample has this gear's input shapes") != std::string::npos);
   }
 
   // ---- the precision x gear matrix ----
