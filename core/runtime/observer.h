@@ -2,7 +2,8 @@
 // all outputs" debugging) needs. A NodeObserver is called once per node of the plan, in execution
 // order, right after the node ran and before any of its outputs' memory is reused. The tensors are
 // views into the plan's own memory (arena, pool, constants), valid only during the call: copy what
-// you keep. Unset (the default), the executors pay one branch per run and nothing per node.
+// you keep. Nodes inside If/Loop/Scan bodies are not reported (the If/Loop/Scan node's outputs are).
+// Unset (the default), the executors pay one branch per run and nothing per node.
 #pragma once
 
 #include <cstddef>
