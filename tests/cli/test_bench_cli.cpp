@@ -231,7 +231,8 @@ private slots:
     QTest::newRow("one gear") << QStringList{"--input_shape=x:-1,16", "--dynamic_batch_size=4"} << "E10035";
     QTest::newRow("static shape with batch gears")
         << QStringList{"--input_shape=x:1,16", "--dynamic_batch_size=1,2"} << "E10031";
-    QTest::newRow("unsupported atc option") << QStringList{"--precision_mode=force_fp16"} << "GS0004";
+    QTest::newRow("unsupported atc option") << QStringList{"--insert_op_conf=aipp.cfg"} << "GS0004";
+    QTest::newRow("precision mode") << QStringList{"--precision_mode=fp8"} << "E10001";
   }
   void pastedAtcOptionErrors() {
     QFETCH(QStringList, args);
