@@ -203,6 +203,9 @@ Status checkGear(const GearPlan& gear, uint64_t sharedArena, const std::string& 
   if (!gear.nodePrecision.empty() && gear.nodePrecision.size() != gear.graph.nodes.size())
     return fail(where, "has a precision record of " + std::to_string(gear.nodePrecision.size()) + " entries for " +
                            std::to_string(gear.graph.nodes.size()) + " nodes");
+  for (auto t : gear.nodePrecision)
+    if (t != ir::DataType::Undefined && !ir::isFloat(t))
+      return fail(where, "has a precision record entry that is not a float dtype");
   for (const auto& [input, dim] : gear.paddedDims)
     if (input < 0 || static_cast<std::size_t>(input) >= gear.inputs.size() || dim < 0 ||
         static_cast<std::size_t>(dim) >= gear.inputs[static_cast<std::size_t>(input)].dims.size())
