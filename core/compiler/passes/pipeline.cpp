@@ -111,7 +111,9 @@ const Pipeline& gearIndependentPipeline() {
       {{{"select-outputs", "constant-nodes", "eliminate-identity"}, false},
        {{"fold-constants", "simplify-arithmetic", "fold-conv-affine", "fold-conv-batchnorm", "fold-affine-into-conv"},
         true},
-       {{"precision-policy", "dead-code"}, false}}};
+       // HardSwish is recognised before the precision policy, so a 16-bit model rounds it once (as an
+       // accelerator's fused HardSwish does) instead of after each of its four elementwise ops.
+       {{"fuse-hardswish", "precision-policy", "dead-code"}, false}}};
   return p;
 }
 
