@@ -8,13 +8,18 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,6 +28,8 @@
 #include "ui/mainwindow.h"
 #include "ui/models/form_check.h"
 #include "ui/models/form_state.h"
+#include "ui/profile/precision_view.h"
+#include "ui/profile/profile_panel.h"
 #include "ui/project.h"
 #include "ui/widgets/atc_command_panel.h"
 #include "ui/widgets/dialogs.h"
@@ -195,6 +202,84 @@ private slots:
         QStringLiteral("atc --model=%1 --framework=5 --output=o --precision_mode=fp8").arg(m_tiny)));
     QCOMPARE(e->modeCombo()->currentText(), QStringLiteral("fp8"));
     QVERIFY(precisionError(*w).contains(QLatin1String("E10001")));
+  }
+
+  void precisionMatrixInTheProfileTab() {
+    auto w = openWindow();
+    QVERIFY(w);
+    QVERIFY(w->atcPanel()->applyCommand(
+        QStringLiteral("atc --model=%1 --framework=5 --output=%2 --input_shape=x:-1,3,8,8 --dynamic_batch_size=1,2")
+            .arg(m_tiny, m_dir.filePath(QStringLiteral("tiny")))));
+    QVERIFY(w->project()->check().valid());
+    auto* panel = w->profilePanel();
+    panel->loopsBox()->setValue(5);
+    panel->warmupBox()->setValue(1);
+    panel->setPrecisionChoices({QStringLiteral("fp32"), QStringLiteral("force_fp16"), QStringLiteral("bf16")});
+    QCOMPARE(panel->precisionChoices(),
+             (QStringList{QStringLiteral("fp32"), QStringLiteral("force_fp16"), QStringLiteral("bf16")}));
+    // int8 without calibration samples in the form: refused with what to do.
+    panel->setPrecisionChoices({QStringLiteral("fp32"), QStringLiteral("int8")});
+    QVERIFY(!panel->startPrecisionMatrix());
+    QVERIFY2(panel->statusText().contains(QLatin1String("calibration")), qPrintable(panel->statusText()));
+    panel->setPrecisionChoices({QStringLiteral("fp32"), QStringLiteral("force_fp16"), QStringLiteral("bf16")});
+
+    QSignalSpy done(panel, &ProfilePanel::precisionMatrixFinished);
+    QVERIFY(panel->startPrecisionMatrix());
+    QVERIFY(done.wait(120000));
+    QVERIFY2(done.front().front().toBool(), qPrintable(panel->statusText()));
+    QVERIFY(panel->precisionMatrix());
+    const auto& m = *panel->precisionMatrix();
+    QCOMPARE(m.rows.size(), std::size_t{3});
+    QCOMPARE(m.gearLabels.size(), std::size_t{2});
+    auto* view = panel->precisionView();
+    QCOMPARE(panel->tabs()->currentWidget(), static_cast<QWidget*>(view));
+    auto* table = view->matrixTable();
+    QCOMPARE(table->rowCount(), 3);
+    QCOMPARE(table->columnCount(), 2);
+    for (int r = 0; r < 3; ++r)
+      for (int g = 0; g < 2; ++g) {
+        QVERIFY2(m.rows[r].error.empty(), m.rows[r].error.c_str());
+        QVERIFY(m.rows[r].cells[g].latency.median > 0);
+        QVERIFY(!table->item(r, g)->text().isEmpty());
+      }
+    // fp32 against the fp32 reference: exact.
+    QCOMPARE(m.rows[0].cells[1].accuracy.minCosine, 1.0);
+    view->setMetric(PrecisionView::Metric::Cosine);
+    QCOMPARE(table->item(0, 1)->text(), QStringLiteral("1.000000"));
+    view->setMetric(PrecisionView::Metric::VsReference);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("1.00×"));
+    // The selected cell lists its layers; activating one asks for it in the graph.
+    view->selectCell(1, 1);
+    QVERIFY(!m.rows[1].cells[1].worstLayers.empty());
+    QVERIFY(view->layerTable()->isVisibleTo(view));
+    QCOMPARE(view->layerTable()->rowCount(), static_cast<int>(m.rows[1].cells[1].worstLayers.size()));
+    QSignalSpy clicked(panel, &ProfilePanel::nodeClicked);
+    emit view->layerTable()->cellDoubleClicked(0, 0);
+    QCOMPARE(clicked.size(), 1);
+    QCOMPARE(clicked.front().at(0).toString(), QString::fromStdString(m.rows[1].cells[1].worstLayers[0].node));
+    QCOMPARE(clicked.front().at(1).toInt(), 1);
+    QVERIFY(!view->summaryLabel()->text().isEmpty());
+
+    // Reports carry the matrix.
+    const QString md = m_dir.filePath(QStringLiteral("report.md"));
+    QString error;
+    QVERIFY2(panel->exportMarkdown(md, &error), qPrintable(error));
+    QFile mdFile(md);
+    QVERIFY(mdFile.open(QIODevice::ReadOnly));
+    const QString mdText = QString::fromUtf8(mdFile.readAll());
+    QVERIFY2(mdText.contains(QLatin1String("Precision")), qPrintable(mdText.left(400)));
+    QVERIFY(mdText.contains(QLatin1String("force_fp16")));
+    const QString json = m_dir.filePath(QStringLiteral("report.json"));
+    QVERIFY2(panel->exportJson(json, &error), qPrintable(error));
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    const auto doc = QJsonDocument::fromJson(jsonFile.readAll()).object();
+    QVERIFY(doc.contains(QLatin1String("precision_matrix")));
+    const QString csv = m_dir.filePath(QStringLiteral("report.csv"));
+    QVERIFY2(panel->exportCsv(csv, &error), qPrintable(error));
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(csvFile.readAll()).startsWith(QLatin1String("precision,gear")));
   }
 };
 
