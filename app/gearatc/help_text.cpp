@@ -24,6 +24,17 @@ Options:
   --dynamic_dims="d1,d2;d3,d4"          gears: one value per -1, in --input_shape order
   --input_shape_range="in:[1~8,3,-1,-1]" deprecated range form (dynamic shape)
   --out_nodes="node:0;tensor"           which tensors become the model outputs
+  --precision_mode=MODE      force_fp32, force_fp16, allow_fp32_to_fp16 (matrix ops in float16),
+                             must_keep_origin_dtype (the default here), allow_mix_precision (float16 except
+                             the precision-sensitive ops of docs/precision.md); bf16 [GearStudio extension]:
+                             as force_fp16 with bfloat16
+  --keep_dtype=FILE          nodes kept in their original dtype: one ONNX node name per line, or
+                             OpType::TYPE for every node of an op type (ignored under must_keep_origin_dtype)
+  --quantize=int8            [GearStudio extension] int8 QDQ model calibrated on --calibration=DIR
+  --calibration=DIR          [GearStudio extension] one subfolder per sample with NAME.npy per input, or images
+  --calibration_method=M     [GearStudio extension] minmax (default), percentile or entropy
+  --calibration_mean=m1,m2,m3 --calibration_scale=s1,s2,s3
+                             [GearStudio extension] image preprocessing: x = (pixel - mean) * scale
   --log=LEVEL                debug, info, warning, error or null (default: error)
   --mode=N                   0 build (default); 1 convert .onnx (--model) or .om (--om) to JSON (--json);
                              3 check only: validate and compile without writing, result in check_result.json
@@ -53,6 +64,9 @@ Examples, one per shape strategy:
             --input_shape="x:1,3,48,-1" --dynamic_dims="320;640;960"
   dynamic shape (symbolic, ranges; no gears):
     gearatc --model=det.onnx --framework=5 --output=det --input_shape="x:1,3,32~2048,32~2048"
+
+Options marked [GearStudio extension] are not taken by real atc. The precision each op runs in is
+recorded per gear in the .om (--mode=1 JSON: "precision" per node and per gear; --mode=6: a summary).
 
 Errors print "E<code>: message" (ATC's codes, or GS000x) and exit with status 1.
 )";

@@ -43,7 +43,7 @@ Benchmark:
             [--seed=N]
   .onnx models take gearatc's shape options: --input_shape, --input_shape_range, --dynamic_batch_size,
   --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes, and the precision options
-  --precision_mode, --keep_dtype, --quantize=int8 --calibration=DIR (docs/accuracy.md); options pasted from an atc line
+  --precision_mode, --keep_dtype, --quantize=int8 --calibration=DIR (gearatc --help, docs/accuracy.md); options pasted from an atc line
   (--framework=5, --soc_version, --log) are checked as gearatc checks them. --output stays
   gearbench's: the folder for output tensors.
   --gear     which gear(s) run: default the largest gear, 'all' every gear, an index, or input shapes

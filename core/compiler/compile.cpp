@@ -16,6 +16,8 @@
 #include "core/compiler/crop_map.h"
 #include "core/compiler/memory/graph_plan.h"
 #include "core/compiler/passes/pipeline.h"
+#include "core/compiler/passes/precision_ops.h"
+#include "core/compiler/passes/precision_policy.h"
 #include "core/compiler/passes/specialize_shapes.h"
 #include "core/compiler/size_limits.h"
 #include "core/ops/registry.h"
@@ -95,6 +97,15 @@ std::map<std::string, ir::Shape> symbolicInputs(const ir::Graph& g, const std::v
   return out;
 }
 
+// What each node of a compiled graph computes in: the record the .om keeps and the runtime follows.
+std::vector<ir::DataType> nodePrecision(const ir::Graph& g, int64_t opset) {
+  std::vector<ir::DataType> out;
+  out.reserve(g.nodes.size());
+  for (const auto& n : g.nodes)
+    out.push_back(precision::computeType(g, n, opset));
+  return out;
+}
+
 double graphFlops(const ir::Graph& g) {
   double flops = 0;
   for (const auto& n : g.nodes)
@@ -133,6 +144,7 @@ Expected<om::GearPlan> compileGear(const ir::Graph& base, const shape_config::Ge
   plan.inputs = describe(plan.graph, plan.graph.inputs);
   plan.outputs = describe(plan.graph, plan.graph.outputs);
   plan.flops = graphFlops(plan.graph);
+  plan.nodePrecision = nodePrecision(plan.graph, ctx.opset);
   plan.compileMillis = millisSince(start);
   return plan;
 }
@@ -229,6 +241,12 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   PassContext ctx;
   ctx.opset = opset;
   ctx.outNodes = config.outNodes;
+  ctx.precision = config.precision;
+  GS_RETURN_IF_ERROR(passes::checkKeepList(config.precision, model.graph));
+  if (config.precision.mode == shape_config::PrecisionMode::MustKeepOriginDtype && !config.precision.keep.empty()) {
+    log->warn("--keep_dtype is ignored under --precision_mode=must_keep_origin_dtype (every op keeps its dtype)");
+    ctx.precision.keep = {};
+  }
 
   om::Model out;
   out.meta.producerVersion = GS_VERSION;
@@ -241,6 +259,7 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
   out.meta.opset = opset;
   out.meta.createdUtc = utcNow();
   out.meta.extra["target_device"] = options.target.device;
+  out.meta.extra["precision_mode"] = shape_config::precisionLabel(config.precision);
   for (const auto& pass : passTable())
     if (const auto why = gatedReason(pass, options.target, opset); !why.empty())
       log->info("pass '{}' skipped: {}", pass.name, why);
@@ -259,7 +278,8 @@ Expected<om::Model> compile(const ir::Model& model, const shape_config::ShapeCon
     dctx.inputShapes = symbolicInputs(graph, ranges);
     std::vector<om::PassStat> stats = shared;
     GS_RETURN_IF_ERROR(runPipeline(perGearPipeline(), graph, dctx, runOptions, stats));
-    return om::DynamicModel{std::move(graph), std::move(ranges)};
+    auto record = nodePrecision(graph, dctx.opset);
+    return om::DynamicModel{std::move(graph), std::move(ranges), std::move(record)};
   };
   if (config.strategy == Strategy::DynamicShape) {
     GS_ASSIGN_OR_RETURN(auto ranges, shape_config::dynamicRanges(config, model.graph));

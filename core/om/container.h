@@ -20,7 +20,7 @@ inline constexpr std::array<char, 8> kMagic{'G', 'E', 'A', 'R', 'O', 'M', '\0', 
 // Format history: 1 = fusions as gs_* attributes on ONNX ops; 2 = fusions and channels-last ops as
 // ai.gearstudio ops (core/ir/gs_ops.h). This reader reads 1 (translating it, core/om/upgrade.h) and 2.
 inline constexpr uint16_t kVersionMajor = 2; // a reader rejects files with a newer major
-inline constexpr uint16_t kVersionMinor = 0; // newer minors only add what older readers may ignore
+inline constexpr uint16_t kVersionMinor = 1; // newer minors only add what older readers may ignore
 inline constexpr uint16_t kOldestReadableMajor = 1;
 
 inline constexpr uint32_t kHeaderSize = 64; // written by this version; readers accept larger

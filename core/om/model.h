@@ -64,7 +64,15 @@ struct GearPlan {
   std::vector<OutputCrop> crops;
   // (graph input index, dim) pairs requests may be padded along; the crop map is relative to them.
   std::vector<std::pair<int, int>> paddedDims;
+  // Per node of graph (format 2.1; empty when not recorded): the dtype the node computes in, as the
+  // compiler's precision policy left it (Undefined for a node without float compute: Cast, Shape,
+  // integer ops). The runtime picks each node's kernel by the same dtypes.
+  std::vector<ir::DataType> nodePrecision;
 };
+
+// Nodes per compute dtype ("float16" -> 41, "float32" -> 6) of a graph's precision record; nodes
+// without float compute are not counted.
+std::map<std::string, int64_t> precisionSummary(const std::vector<ir::DataType>& nodePrecision);
 
 struct DimRange {
   int64_t lo = 1;
@@ -81,6 +89,7 @@ struct InputRange {
 struct DynamicModel {
   ir::Graph graph;
   std::vector<InputRange> ranges; // in graph input order
+  std::vector<ir::DataType> nodePrecision; // as GearPlan::nodePrecision
 };
 
 struct Metadata {

@@ -151,9 +151,24 @@ nlohmann::json attributeJson(const ir::Attribute& a) {
   return nullptr;
 }
 
+// "float16 41, float32 6 (nodes per compute dtype)".
+std::string precisionText(const std::vector<ir::DataType>& nodePrecision) {
+  std::string s;
+  for (const auto& [name, count] : precisionSummary(nodePrecision))
+    s += (s.empty() ? "" : ", ") + name + " " + std::to_string(count);
+  return (s.empty() ? std::string("no float ops") : s) + " (nodes per compute dtype)";
+}
+
 } // namespace
 
-nlohmann::json graphJson(const ir::Graph& g) {
+std::map<std::string, int64_t> precisionSummary(const std::vector<ir::DataType>& nodePrecision) {
+  std::map<std::string, int64_t> out;
+  for (auto t : nodePrecision)
+    if (t != ir::DataType::Undefined) ++out[std::string(ir::dtypeName(t))];
+  return out;
+}
+
+nlohmann::json graphJson(const ir::Graph& g, const std::vector<ir::DataType>& nodePrecision) {
   auto names = [&](const std::vector<ir::ValueId>& ids) {
     auto arr = nlohmann::json::array();
     for (auto id : ids)
@@ -161,7 +176,9 @@ nlohmann::json graphJson(const ir::Graph& g) {
     return arr;
   };
   auto nodes = nlohmann::json::array();
-  for (const auto& n : g.nodes) {
+  const bool recorded = nodePrecision.size() == g.nodes.size();
+  for (std::size_t k = 0; k < g.nodes.size(); ++k) {
+    const auto& n = g.nodes[k];
     nlohmann::json attrs = nlohmann::json::object();
     for (const auto& [name, a] : n.attrs)
       attrs[utf8(name)] = attributeJson(a);
@@ -171,6 +188,10 @@ nlohmann::json graphJson(const ir::Graph& g) {
                      {"attributes", attrs},
                      {"inputs", names(n.inputs)},
                      {"outputs", names(n.outputs)}});
+    if (recorded)
+      nodes.back()["precision"] = nodePrecision[k] == ir::DataType::Undefined
+                                      ? nlohmann::json(nullptr)
+                                      : nlohmann::json(std::string(ir::dtypeName(nodePrecision[k])));
   }
   return {{"inputs", names(g.inputs)}, {"outputs", names(g.outputs)}, {"nodes", nodes}};
 }
@@ -219,7 +240,8 @@ nlohmann::json toJson(const Model& model) {
                      {"total_node_count", g.graph.totalNodeCount()},
                      {"compile_millis", g.compileMillis},
                      {"passes", passes},
-                     {"graph", graphJson(g.graph)}});
+                     {"graph", graphJson(g.graph, g.nodePrecision)}});
+    if (!g.nodePrecision.empty()) gears.back()["precision"] = precisionSummary(g.nodePrecision);
     if (!g.paddedDims.empty()) {
       auto pd = nlohmann::json::array();
       for (const auto& [input, dim] : g.paddedDims)
@@ -252,11 +274,13 @@ nlohmann::json toJson(const Model& model) {
     j["dynamic"] = {{"inputs", inputs},
                     {"node_count", g.nodes.size()},
                     {"total_node_count", g.totalNodeCount()},
-                    {"graph", graphJson(g)}};
+                    {"graph", graphJson(g, model.dynamic->nodePrecision)}};
+    if (!model.dynamic->nodePrecision.empty())
+      j["dynamic"]["precision"] = precisionSummary(model.dynamic->nodePrecision);
   }
   if (model.fallback)
     j["dynamic_fallback"] = {{"node_count", model.fallback->graph.nodes.size()},
-                             {"graph", graphJson(model.fallback->graph)}};
+                             {"graph", graphJson(model.fallback->graph, model.fallback->nodePrecision)}};
   return j;
 }
 
@@ -279,12 +303,15 @@ std::string infoText(const Model& model) {
     os << "  gear " << g.index << ": inputs " << descsText(g.inputs) << " -> outputs " << descsText(g.outputs) << "\n";
     os << "    arena " << bytesText(g.arenaBytes) << ", lower bound " << bytesText(g.arenaLowerBoundBytes) << ", "
        << g.graph.nodes.size() << " nodes\n";
+    if (!g.nodePrecision.empty()) os << "    precision: " << precisionText(g.nodePrecision) << "\n";
   }
   if (model.dynamic) {
     os << "  dynamic graph: " << model.dynamic->graph.nodes.size() << " nodes; input ranges:";
     for (const auto& r : model.dynamic->ranges)
       os << " " << rangeText(r);
     os << "\n";
+    if (!model.dynamic->nodePrecision.empty())
+      os << "    precision: " << precisionText(model.dynamic->nodePrecision) << "\n";
   }
   if (model.fallback)
     os << "  dynamic fallback: " << model.fallback->graph.nodes.size() << " nodes (inputs outside every gear)\n";

@@ -44,6 +44,20 @@ Expected<std::vector<TensorDesc>> decodeDescs(const google::protobuf::RepeatedPt
   return out;
 }
 
+// A graph's per-node precision record: 0 (no float compute) or a float dtype number.
+Expected<std::vector<ir::DataType>> decodePrecision(const google::protobuf::RepeatedField<int32_t>& in,
+                                                    const std::string& where) {
+  std::vector<ir::DataType> out;
+  out.reserve(static_cast<std::size_t>(in.size()));
+  for (const auto v : in) {
+    const auto t = v == 0 ? std::optional<ir::DataType>(ir::DataType::Undefined) : ir::dtypeFromOnnx(v);
+    if (!t || (*t != ir::DataType::Undefined && !ir::isFloat(*t)))
+      return bad(where + "node precision record holds " + std::to_string(v) + ", not a float dtype");
+    out.push_back(*t);
+  }
+  return out;
+}
+
 Expected<GearPlan> decodeGear(const pb::GearPlan& pg, const detail::WeightTable& weights, std::size_t position) {
   const std::string where = "gear #" + std::to_string(position) + " (index " + std::to_string(pg.index()) + "): ";
   GearPlan gear;
@@ -70,6 +84,7 @@ Expected<GearPlan> decodeGear(const pb::GearPlan& pg, const detail::WeightTable&
   }
   for (const auto& pd : pg.padded_dims())
     gear.paddedDims.emplace_back(pd.input(), pd.dim());
+  GS_ASSIGN_OR_RETURN(gear.nodePrecision, decodePrecision(pg.node_precision(), where));
   for (const auto& pc : pg.crops()) {
     OutputCrop crop;
     crop.unsafe = pc.unsafe();
@@ -86,6 +101,7 @@ Expected<DynamicModel> decodeDynamic(const pb::DynamicModel& pd, const detail::W
   DynamicModel d;
   if (!pd.has_graph()) return bad(what + " model has no graph");
   GS_ASSIGN_OR_RETURN(d.graph, detail::decodeGraph(pd.graph(), weights, 0, what + " graph: "));
+  GS_ASSIGN_OR_RETURN(d.nodePrecision, decodePrecision(pd.node_precision(), what + " graph: "));
   for (const auto& pr : pd.ranges()) {
     InputRange r;
     r.name = pr.name();

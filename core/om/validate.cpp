@@ -200,6 +200,12 @@ Status checkGear(const GearPlan& gear, uint64_t sharedArena, const std::string& 
       return fail(vw, "(" + std::to_string(*bytes) + " bytes at offset " + std::to_string(off) +
                           ") does not fit the gear's " + std::to_string(gear.arenaBytes) + "-byte arena");
   }
+  if (!gear.nodePrecision.empty() && gear.nodePrecision.size() != gear.graph.nodes.size())
+    return fail(where, "has a precision record of " + std::to_string(gear.nodePrecision.size()) + " entries for " +
+                           std::to_string(gear.graph.nodes.size()) + " nodes");
+  for (auto t : gear.nodePrecision)
+    if (t != ir::DataType::Undefined && !ir::isFloat(t))
+      return fail(where, "has a precision record entry that is not a float dtype");
   for (const auto& [input, dim] : gear.paddedDims)
     if (input < 0 || static_cast<std::size_t>(input) >= gear.inputs.size() || dim < 0 ||
         static_cast<std::size_t>(dim) >= gear.inputs[static_cast<std::size_t>(input)].dims.size())
@@ -238,6 +244,9 @@ Status checkGear(const GearPlan& gear, uint64_t sharedArena, const std::string& 
 Status checkDynamic(const DynamicModel& d) {
   const std::string where = "dynamic graph: ";
   GS_RETURN_IF_ERROR(checkTopGraph(d.graph, where));
+  if (!d.nodePrecision.empty() && d.nodePrecision.size() != d.graph.nodes.size())
+    return fail(where, "has a precision record of " + std::to_string(d.nodePrecision.size()) + " entries for " +
+                           std::to_string(d.graph.nodes.size()) + " nodes");
   std::set<std::string> inputNames;
   for (auto id : d.graph.inputs)
     inputNames.insert(d.graph.values[static_cast<std::size_t>(id)].name);

@@ -68,6 +68,8 @@ void encodeGear(const GearPlan& gear, detail::WeightPool& pool, pb::GearPlan* ou
       c->set_value(value);
     }
   }
+  for (auto t : gear.nodePrecision)
+    out->add_node_precision(static_cast<int32_t>(t));
   for (const auto& [input, dim] : gear.paddedDims) {
     auto* pd = out->add_padded_dims();
     pd->set_input(input);
@@ -90,6 +92,8 @@ void encodeGear(const GearPlan& gear, detail::WeightPool& pool, pb::GearPlan* ou
 
 void encodeDynamic(const DynamicModel& dyn, detail::WeightPool& pool, pb::DynamicModel* pd) {
   detail::encodeGraph(dyn.graph, pool, pd->mutable_graph());
+  for (auto t : dyn.nodePrecision)
+    pd->add_node_precision(static_cast<int32_t>(t));
   for (const auto& r : dyn.ranges) {
     auto* pr = pd->add_ranges();
     pr->set_name(r.name);

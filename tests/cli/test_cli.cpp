@@ -215,8 +215,43 @@ private slots:
     const auto r = runAtc({"--help"});
     QCOMPARE(r.status, 0);
     for (const char* needle : {"--input_shape", "--dynamic_batch_size", "--dynamic_image_size", "--dynamic_dims",
-                               "--mode", "--print-pipeline", "dynamic shape"})
+                               "--mode", "--print-pipeline", "dynamic shape", "--precision_mode", "--keep_dtype",
+                               "allow_mix_precision", "bf16 [GearStudio extension]", "--quantize", "--calibration"})
       QVERIFY2(r.out.contains(needle), needle);
+  }
+
+  // --precision_mode builds, and the dtype of every node shows in --mode=1 JSON and --mode=6.
+  void precisionRecorded() {
+    std::ofstream(path("keep.txt").toStdString()) << "# kept float32\nadd\n";
+    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_fp16"),
+                           "--input_shape=x:-1,2,4,4", "--dynamic_batch_size=1,2", "--precision_mode=force_fp16",
+                           "--keep_dtype=" + path("keep.txt")});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    const auto j = runAtc({"--mode=1", "--om=" + path("tiny_fp16.om"), "--json=" + path("tiny_fp16.json")});
+    QVERIFY2(j.status == 0, qPrintable(j.err));
+    const auto json = readJson(path("tiny_fp16.json").toStdString());
+    QCOMPARE(QString::fromStdString(json["metadata"]["extra"].value("precision_mode", "")), QString("force_fp16 keep 1"));
+    QVERIFY(QString::fromStdString(json["metadata"].value("atc_command", "")).contains("--precision_mode=force_fp16"));
+    for (const auto& gear : json["gears"]) {
+      QVERIFY(gear["precision"].value("float16", 0) >= 1); // the Conv (BatchNormalization and Relu folded in)
+      QCOMPARE(gear["precision"].value("float32", 0), 1); // the kept Add
+      for (const auto& n : gear["graph"]["nodes"]) {
+        QVERIFY(n.contains("precision"));
+        if (n["name"] == "add") QCOMPARE(QString::fromStdString(n["precision"].get<std::string>()), QString("float32"));
+      }
+    }
+    const auto info = runAtc({"--mode=6", "--om=" + path("tiny_fp16.om")});
+    QVERIFY2(info.status == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("precision: float16 ") && info.out.contains("float32 1 (nodes per compute dtype)"),
+             qPrintable(info.out));
+    QVERIFY2(info.out.contains("precision_mode: force_fp16 keep 1"), qPrintable(info.out));
+    std::ofstream(path("keep_bad.txt").toStdString()) << "nosuch\n";
+    const auto bad = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad16"),
+                             "--input_shape=x:1,2,4,4", "--precision_mode=force_fp16",
+                             "--keep_dtype=" + path("keep_bad.txt")});
+    QCOMPARE(bad.status, 1);
+    QVERIFY2(bad.err.contains("E10016") && bad.err.contains("nosuch") && bad.err.contains("keep_bad.txt"),
+             qPrintable(bad.err));
   }
 
   void printPipeline() {

@@ -83,9 +83,9 @@ inline std::string sectionBytes(const std::string& f, uint32_t id) {
 
 // A complete file from section contents, laid out as the document describes: header (64 bytes),
 // table of three 32-byte entries, MODEL_DESC, GRAPHS, zero padding, 64-byte aligned WEIGHTS; format
-// version `major`.0 (2: the current one).
+// version `major`.`minor` (2.1: the current one).
 inline std::string assemble(const std::string& desc, const std::string& graphs, const std::string& weights,
-                            uint16_t major = 2) {
+                            uint16_t major = 2, uint16_t minor = 1) {
   const std::size_t descAt = 64 + 3 * 32;
   const std::size_t graphsAt = descAt + desc.size();
   const std::size_t weightsAt = (graphsAt + graphs.size() + 63) / 64 * 64;
@@ -93,7 +93,7 @@ inline std::string assemble(const std::string& desc, const std::string& graphs, 
   const char magic[8] = {'G', 'E', 'A', 'R', 'O', 'M', 0, 0};
   f.replace(0, 8, magic, 8);
   putLe<uint16_t>(f, 8, major);
-  putLe<uint16_t>(f, 10, 0);
+  putLe<uint16_t>(f, 10, minor);
   putLe<uint32_t>(f, kHeaderSizeAt, 64);
   putLe<uint32_t>(f, kCountAt, 3);
   putLe<uint32_t>(f, kEntrySizeAt, 32);

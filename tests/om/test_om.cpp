@@ -312,8 +312,9 @@ private slots:
     auto r = fromBytes(newerMajor);
     QVERIFY(!r);
     QCOMPARE(QString::fromStdString(r.error().code), QString(codes::kFormat));
-    const auto newer = std::to_string(format::kVersionMajor + 1) + ".0";
-    const auto current = std::to_string(format::kVersionMajor) + ".0";
+    const auto minor = "." + std::to_string(format::kVersionMinor);
+    const auto newer = std::to_string(format::kVersionMajor + 1) + minor;
+    const auto current = std::to_string(format::kVersionMajor) + minor;
     QVERIFY2(r.error().message.find(newer) != std::string::npos && r.error().message.find(current) != std::string::npos,
              r.error().message.c_str());
 
@@ -365,6 +366,42 @@ private slots:
     r = readFile((root / "text.om").string());
     QVERIFY(!r);
     QVERIFY2(r.error().message.find("bad magic") != std::string::npos, r.error().message.c_str());
+  }
+
+  // Format 2.1's per-node precision record: round trip, JSON per node and per gear, the info text,
+  // and the writer's checks (one entry per node, float dtypes only).
+  void precisionRecord() {
+    auto model = fixture::makeModel();
+    auto& gear = model.gears[1];
+    for (std::size_t i = 0; i < gear.graph.nodes.size(); ++i)
+      gear.nodePrecision.push_back(i % 2 ? ir::DataType::Float16 : ir::DataType::Undefined);
+    model.dynamic->nodePrecision.assign(model.dynamic->graph.nodes.size(), ir::DataType::BFloat16);
+    auto bytes = serialize(model);
+    QVERIFY2(bytes, bytes ? "" : bytes.error().str().c_str());
+    QCOMPARE(bytes::getLe<uint16_t>(*bytes, 10), format::kVersionMinor);
+    auto back = fromBytes(*bytes);
+    QVERIFY2(back, back ? "" : back.error().str().c_str());
+    QCOMPARE(back->gears[1].nodePrecision, gear.nodePrecision);
+    QVERIFY(back->gears[0].nodePrecision.empty());
+    QCOMPARE(back->dynamic->nodePrecision, model.dynamic->nodePrecision);
+    const auto j = toJson(*back);
+    QVERIFY(!j["gears"][0].contains("precision"));
+    QVERIFY(!j["gears"][0]["graph"]["nodes"][0].contains("precision"));
+    const int half = static_cast<int>(gear.graph.nodes.size() / 2);
+    QCOMPARE(j["gears"][1]["precision"]["float16"].get<int>(), half);
+    QVERIFY(j["gears"][1]["graph"]["nodes"][0]["precision"].is_null());
+    QCOMPARE(j["gears"][1]["graph"]["nodes"][1]["precision"].get<std::string>(), std::string("float16"));
+    QCOMPARE(j["dynamic"]["precision"]["bfloat16"].get<std::size_t>(), model.dynamic->graph.nodes.size());
+    const auto info = infoText(*back);
+    QVERIFY2(info.find("precision: float16 " + std::to_string(half)) != std::string::npos, info.c_str());
+    auto shortRecord = model;
+    shortRecord.gears[1].nodePrecision.pop_back();
+    auto st = serialize(shortRecord);
+    QVERIFY(!st);
+    QVERIFY2(st.error().message.find("precision record") != std::string::npos, st.error().message.c_str());
+    auto notFloat = model;
+    notFloat.gears[1].nodePrecision[0] = ir::DataType::Int64;
+    QVERIFY(!serialize(notFloat));
   }
 
   void jsonAndInfoText() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/common/status.h"
+#include "core/compiler/shape_config/precision_config.h"
 #include "core/ir/graph.h"
 
 namespace gs::compiler {
@@ -30,6 +31,8 @@ struct PassContext {
   // Largest tensor (elements) a fold may create. Gear-independent folds may create big ones (they are
   // made once and shared by every gear); per-gear ones stay small so gears do not duplicate weights.
   int64_t maxFoldElements = int64_t{1} << 24;
+  // --precision_mode / --keep_dtype (pass precision-policy); the default changes nothing.
+  shape_config::PrecisionConfig precision;
   // Statistics of the pass being run ("folded", "fused", ...); reset before each pass.
   std::map<std::string, int64_t> counters;
 

@@ -20,6 +20,7 @@
 #include "core/compiler/passes/fuse_post_affine.h"
 #include "core/compiler/passes/fuse_qdq.h"
 #include "core/compiler/passes/layout_nhwc.h"
+#include "core/compiler/passes/precision_policy.h"
 #include "core/compiler/passes/reduce_pow.h"
 #include "core/compiler/passes/select_outputs.h"
 #include "core/compiler/passes/simplify_arithmetic.h"
@@ -63,6 +64,10 @@ const PassInfo kPasses[] = {
     {"fold-conv-affine", "Fold per-channel Mul/Div/Add/Sub after a Conv into its weights and bias", foldConvAffine,
      false},
     {"fold-affine-into-conv", "Fold a scalar Mul/Add feeding only unpadded Convs into them", foldAffineIntoConv, false},
+    {"precision-policy",
+     "Apply --precision_mode and --keep_dtype: ops computed in float16/bfloat16/float32, constants converted "
+     "once, Casts where regions meet",
+     applyPrecisionPolicy, false},
     {"dead-code", "Remove nodes and values nothing reads", deadCode, false},
     {"specialize-shapes", "Set the gear's input shapes and infer every value (with shape data)", specializeShapes,
      true},
@@ -106,7 +111,9 @@ const Pipeline& gearIndependentPipeline() {
       {{{"select-outputs", "constant-nodes", "eliminate-identity"}, false},
        {{"fold-constants", "simplify-arithmetic", "fold-conv-affine", "fold-conv-batchnorm", "fold-affine-into-conv"},
         true},
-       {{"dead-code"}, false}}};
+       // HardSwish is recognised before the precision policy, so a 16-bit model rounds it once (as an
+       // accelerator's fused HardSwish does) instead of after each of its four elementwise ops.
+       {{"fuse-hardswish", "precision-policy", "dead-code"}, false}}};
   return p;
 }
 
