@@ -88,6 +88,41 @@ onnx::ModelProto convNet(int64_t opset = 13) {
   return m;
 }
 
+onnx::TensorProto scalar(const std::string& name, float v) { return test::floatProto(name, {1}, {v}); }
+
+// PP-LCNetV3's blocks: Conv -> Mul/Add by scalars (folded into the weights before quantization) ->
+// HardSwish written as x * Clip(x + 3, 0, 6) / 6 -> Mul/Add by scalars after the activation (the
+// learnable affine) -> Conv 8->4 -> y. Opset 13.
+onnx::ModelProto affineNet() {
+  std::mt19937 rng(12);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("affine");
+  *g->add_input() = test::valueInfo("x", onnx::TensorProto::FLOAT, {"1", "3", "16", "16"});
+  *g->add_output() = test::valueInfo("y", onnx::TensorProto::FLOAT, {"1", "4", "16", "16"});
+  *g->add_initializer() = test::floatProto("w1", {8, 3, 3, 3}, randomValues(216, rng, 0.3f));
+  *g->add_initializer() = test::floatProto("b1", {8}, randomValues(8, rng, 0.1f));
+  *g->add_initializer() = test::floatProto("w2", {4, 8, 1, 1}, randomValues(32, rng, 0.3f));
+  for (auto [n, v] : std::initializer_list<std::pair<const char*, float>>{
+           {"k_mul", 1.5f}, {"k_add", 0.2f}, {"three", 3.0f}, {"six", 6.0f}, {"k_post", 0.8f}, {"k_shift", 0.1f}})
+    *g->add_initializer() = scalar(n, v);
+  *g->add_initializer() = test::floatProto("zero", {}, {0.0f});
+  *g->add_initializer() = test::floatProto("six_s", {}, {6.0f});
+  intsAttr(test::addNode(g, "Conv", {"x", "w1", "b1"}, {"c1"}), "pads", {1, 1, 1, 1});
+  test::addNode(g, "Mul", {"c1", "k_mul"}, {"a1"});
+  test::addNode(g, "Add", {"a1", "k_add"}, {"a2"});
+  test::addNode(g, "Add", {"a2", "three"}, {"h1"});
+  test::addNode(g, "Clip", {"h1", "zero", "six_s"}, {"h2"});
+  test::addNode(g, "Mul", {"a2", "h2"}, {"h3"});
+  test::addNode(g, "Div", {"h3", "six"}, {"hs"});
+  test::addNode(g, "Mul", {"hs", "k_post"}, {"p1"});
+  test::addNode(g, "Add", {"p1", "k_shift"}, {"p2"});
+  test::addNode(g, "Conv", {"p2", "w2"}, {"y"});
+  return m;
+}
+
 void writeModel(const onnx::ModelProto& m, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   m.SerializeToOstream(&out);
@@ -406,6 +441,7 @@ private slots:
     QCOMPARE(ops["QuantConv"], 2);
     QCOMPARE(ops["QuantMatMul"], 2); // the Gemm and the MatMul
     QCOMPARE(ops.count("QuantizeLinear") + ops.count("DequantizeLinear"), std::size_t{0});
+    QCOMPARE(ops.count("Relu"), std::size_t{0}); // fused into the QuantConvs
     QCOMPARE(opCounts(*fp32)["QuantConv"], 0);
     // The recorded command shows the quantization options.
     QVERIFY(q->meta.atcCommand.find("--quantize=int8") != std::string::npos);
@@ -413,6 +449,32 @@ private slots:
     double worst = 1.0;
     for (uint32_t s = 0; s < 8; ++s) {
       const auto x = sampleTensor({1, 3, 16, 16}, 5000 + s); // same distribution, other samples
+      worst = std::min(worst, cosine(run(*fp32, x)[0], run(*q, x)[0]));
+    }
+    QVERIFY2(worst > 0.99, qPrintable(QString::number(worst)));
+  }
+
+  void affineAndHardSwishFuseIntoQuantConv() {
+    const auto model = path("affine.onnx");
+    writeModel(affineNet(), model);
+    auto fp32 = build(model, "", "");
+    QVERIFY(fp32);
+    auto q = build(model, "", m_cal);
+    QVERIFY2(q, q ? "" : q.error().message.c_str());
+    auto ops = opCounts(*q);
+    QCOMPARE(ops["QuantConv"], 2);
+    for (const char* op : {"Mul", "Add", "Clip", "Div", "HardSwish"})
+      QVERIFY2(!ops.count(op), op);
+    bool hardSwish = false, post = false;
+    for (const auto& n : q->gears[0].graph.nodes)
+      if (ir::gsop::is(n, ir::gsop::kQuantConv)) {
+        hardSwish |= n.attrs.getString(ir::gsop::kActivation, "") == "HardSwish";
+        post |= n.attrs.getFloat(ir::gsop::kPostScale, 1.0f) == 0.8f;
+      }
+    QVERIFY(hardSwish && post);
+    double worst = 1.0;
+    for (uint32_t s = 0; s < 4; ++s) {
+      const auto x = sampleTensor({1, 3, 16, 16}, 7000 + s);
       worst = std::min(worst, cosine(run(*fp32, x)[0], run(*q, x)[0]));
     }
     QVERIFY2(worst > 0.99, qPrintable(QString::number(worst)));
