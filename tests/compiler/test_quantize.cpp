@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <random>
 
@@ -412,6 +413,49 @@ private slots:
       }
     }
     QVERIFY(findInit(g, "w2") == nullptr); // float weights replaced, not kept next to the int8 copy
+  }
+
+  void deadChannelKeepsItsBias() {
+    // A channel with (almost) zero weights and a real bias, as BatchNormalization folds leave them:
+    // the weight scale is raised so the int32 bias is not clipped.
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    *g->add_input() = valueInfo("x", onnx::TensorProto::FLOAT, {1, 2, 4, 4});
+    *g->add_output() = valueInfo("y", onnx::TensorProto::FLOAT, {1, 2, 4, 4});
+    std::vector<float> w{0.5f, -0.25f, 1e-20f, -2e-20f}, b{0.1f, 0.75f};
+    onnx::TensorProto wt, bt;
+    wt.set_name("w");
+    wt.set_data_type(onnx::TensorProto::FLOAT);
+    for (auto d : {2, 2, 1, 1})
+      wt.add_dims(d);
+    wt.set_raw_data(std::string(reinterpret_cast<const char*>(w.data()), 16));
+    bt.set_name("b");
+    bt.set_data_type(onnx::TensorProto::FLOAT);
+    bt.add_dims(2);
+    bt.set_raw_data(std::string(reinterpret_cast<const char*>(b.data()), 8));
+    *g->add_initializer() = wt;
+    *g->add_initializer() = bt;
+    node(g, "Conv", "conv", {"x", "w", "b"}, {"y"});
+    auto p = prepareModel(bytesOf(m), "", {});
+    QVERIFY(p);
+    auto q = writeQdqModel(*p, {{"x", {-1.0f, 1.0f}}}, {});
+    QVERIFY(q);
+    onnx::ModelProto out;
+    QVERIFY(out.ParseFromString(*q));
+    const auto* conv = nodeNamed(out.graph(), "conv");
+    const auto* dqb = producerOf(out.graph(), conv->input(2));
+    const auto* bq = findInit(out.graph(), dqb->input(0));
+    const auto* bs = findInit(out.graph(), dqb->input(1));
+    std::vector<int32_t> ints(2);
+    std::memcpy(ints.data(), bq->raw_data().data(), 8);
+    const auto scales = floatData(*bs);
+    for (int c = 0; c < 2; ++c) {
+      QVERIFY(std::abs(static_cast<int64_t>(ints[c])) < (int64_t{1} << 31) - 1);
+      QVERIFY(std::abs(ints[c] * scales[c] - b[c]) <= scales[c]);
+      QVERIFY(std::isnormal(scales[c]));
+    }
   }
 
   void keepListKeepsNodesFloat() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <limits>
 #include <new>
 #include <optional>
 #include <set>
@@ -34,7 +35,8 @@ ActivationParams activationParams(const ActivationRange& range, ActivationScheme
   return p;
 }
 
-ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<int64_t>& dims, int64_t axis) {
+ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<int64_t>& dims, int64_t axis,
+                                 const std::vector<float>& minScales) {
   ChannelQuantized q;
   const auto channels = static_cast<std::size_t>(dims.at(static_cast<std::size_t>(axis)));
   std::size_t inner = 1;
@@ -47,8 +49,10 @@ ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<
       for (std::size_t k = 0; k < inner; ++k)
         absMax[c] = std::max(absMax[c], std::abs(w[(o * channels + c) * inner + k]));
   q.scales.resize(channels);
-  for (std::size_t c = 0; c < channels; ++c)
+  for (std::size_t c = 0; c < channels; ++c) {
     q.scales[c] = absMax[c] > 0 ? absMax[c] / 127.0f : 1.0f;
+    if (c < minScales.size()) q.scales[c] = std::max(q.scales[c], minScales[c]);
+  }
   q.values.resize(w.size());
   for (std::size_t o = 0; o < outer; ++o)
     for (std::size_t c = 0; c < channels; ++c)
@@ -143,7 +147,17 @@ private:
     if (wi == inits.end()) return makeError(codes::kInvalid, "weight '" + t.weight + "' is not an initializer");
     GS_ASSIGN_OR_RETURN(auto w, proto::floatValues(*wi->second));
     const auto dims = proto::dimsOf(*wi->second);
-    const auto q = quantizeWeights(w, dims, t.weightAxis);
+    // The bias (if any) decides the smallest weight scale per channel: |b| / (x_scale * w_scale) must
+    // fit int32 with room to spare (2^30), and x_scale * w_scale must stay a normal float.
+    std::vector<float> b, minScales;
+    if (n.input_size() > 2 && !n.input(2).empty())
+      if (auto bi = inits.find(n.input(2)); bi != inits.end()) {
+        GS_ASSIGN_OR_RETURN(b, proto::floatValues(*bi->second));
+        for (float v : b)
+          minScales.push_back(std::max(static_cast<float>(std::abs(static_cast<double>(v)) / xScale / 1073741824.0),
+                                       std::numeric_limits<float>::min() * 1024.0f / xScale));
+      }
+    const auto q = quantizeWeights(w, dims, t.weightAxis, minScales);
     const auto channels = static_cast<int64_t>(q.scales.size());
     const auto wq = addInit(t.weight + "_quantized", onnx::TensorProto::INT8, dims, q.values);
     const auto ws = addInit(t.weight + "_scale", onnx::TensorProto::FLOAT, {channels}, q.scales);
@@ -152,10 +166,7 @@ private:
                             channels == 1 ? std::nullopt : std::optional<int64_t>(t.weightAxis));
     n.set_input(1, wdq);
     if (n.input_size() < 3 || n.input(2).empty()) return ok();
-    auto bi = inits.find(n.input(2));
-    if (bi == inits.end()) return ok(); // prepareModel only picks constant biases
-    GS_ASSIGN_OR_RETURN(auto b, proto::floatValues(*bi->second));
-    if (static_cast<int64_t>(b.size()) != channels) return ok();
+    if (static_cast<int64_t>(b.size()) != channels) return ok(); // prepareModel only picks constant 1-D biases
     std::vector<float> bs(b.size());
     std::vector<int32_t> bq(b.size());
     int clipped = 0;

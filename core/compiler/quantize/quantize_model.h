@@ -69,11 +69,15 @@ ActivationParams activationParams(const ActivationRange& range, ActivationScheme
 
 // Per-output-channel symmetric int8 weights: scale[c] = max|w_c| / 127 (1 for an all-zero channel),
 // q = round_half_even(w / scale[c]) clamped to [-127, 127]. `dims` are w's dims, `axis` the channel axis.
+// minScales (one per channel, optional) raises a channel's scale: a channel whose weights are almost
+// zero (BatchNormalization folds make such "dead" channels) would otherwise get a scale so small that
+// its bias, stored as int32 at scale x_scale * w_scale, no longer fits and is clipped.
 struct ChannelQuantized {
   std::vector<int8_t> values;
   std::vector<float> scales;
 };
-ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<int64_t>& dims, int64_t axis);
+ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<int64_t>& dims, int64_t axis,
+                                 const std::vector<float>& minScales = {});
 
 // Errors: codes::kFormat for bytes that are no ONNX model; codes::kUnsupported for a model that is
 // already quantized (QuantizeLinear, DequantizeLinear, QLinear*, *Integer or DynamicQuantizeLinear
