@@ -188,6 +188,17 @@ void runScriptedSession(MainWindow* window, const ScriptedSession& session) {
         next();
       }
     });
+  if (!session.precisions.isEmpty())
+    steps->push_back([window, session](Next next) {
+      auto* panel = window->profilePanel();
+      panel->setPrecisionChoices(session.precisions.split(QLatin1Char(','), Qt::SkipEmptyParts));
+      QObject::connect(
+          panel, &ProfilePanel::precisionMatrixFinished, window, [next](bool) { next(); }, Qt::SingleShotConnection);
+      if (!panel->startPrecisionMatrix()) {
+        std::cerr << "error: " << panel->statusText().toStdString() << "\n";
+        next();
+      }
+    });
   if (!session.trace.isEmpty())
     steps->push_back([window, session](Next next) {
       QString error;

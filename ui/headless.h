@@ -25,6 +25,7 @@ struct ScriptedSession {
   QString openBody;            // "NODE" or "NODE:ATTRIBUTE": open that If/Loop/Scan body in the graph view
   int profileRuns = 0;         // run "Profile all gears" this many times (after the build, if any)
   bool compare = false;        // run "Compare strategies"
+  QString precisions;          // run "Compare precisions" with these choices ("fp32,force_fp16,bf16")
   int loops = 0;               // > 0: the profile panel's loop count
   int threads = -1;            // >= 0: the profile panel's thread count (0: the default)
   QString tabs;                // comma-separated tab titles to bring forward (profile tabs, dock tabs)

@@ -7,7 +7,7 @@ namespace gs::ui {
 
 // Merge keys: one per field; dims get one per (input, dim).
 namespace {
-enum MergeKey { kSoc = 1, kOutput, kOutNodes, kDimBase = 1000 };
+enum MergeKey { kSoc = 1, kOutput, kOutNodes, kPrecisionText, kDimBase = 1000 };
 } // namespace
 
 class FormEditCommand : public QUndoCommand {
@@ -152,6 +152,14 @@ void Project::setOutNodes(const QString& nodes) {
   auto form = m_form;
   form.outNodes = nodes;
   applyForm(form, tr("Edit output nodes"), kOutNodes);
+}
+
+void Project::setPrecision(const PrecisionForm& precision, const QString& what, bool typing) {
+  auto form = m_form;
+  form.precision = precision;
+  // Keystrokes in one precision text field merge into one undo step; choices (mode, method,
+  // Quantize) are steps of their own.
+  applyForm(form, what, typing ? kPrecisionText : -1);
 }
 
 void Project::setPassDisabled(const QString& pass, bool disabled) {

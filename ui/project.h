@@ -46,6 +46,8 @@ public:
   void setSocVersion(const QString& soc);
   void setOutputPath(const QString& path);
   void setOutNodes(const QString& nodes);
+  // The Precision section; `typing`: a keystroke in a text field (merged with the previous one).
+  void setPrecision(const PrecisionForm& precision, const QString& what, bool typing = false);
   void setPassDisabled(const QString& pass, bool disabled);
   // A pasted `atc ...` line fills the form as one undo step; errors leave the form unchanged.
   Status applyAtcCommand(const QString& line);

@@ -83,6 +83,11 @@ int main(int argc, char** argv) {
   const QCommandLineOption profile(QStringLiteral("profile"),
                                    QStringLiteral("Profile all gears N times once ready (each run joins the history)."),
                                    QStringLiteral("N"));
+  const QCommandLineOption precisions(
+      QStringLiteral("compare-precisions"),
+      QStringLiteral("Compare these precisions once ready (fp32,force_fp16,allow_fp32_to_fp16,allow_mix_precision,"
+                     "bf16,int8)."),
+      QStringLiteral("LIST"));
   const QCommandLineOption compare(QStringLiteral("compare-strategies"),
                                    QStringLiteral("Compare the three shape strategies once ready."));
   const QCommandLineOption loops(QStringLiteral("loops"), QStringLiteral("Measured runs per gear when profiling."),
@@ -112,7 +117,7 @@ int main(int argc, char** argv) {
                                        QStringLiteral("Replay the strategies on the trace in the Traffic panel."));
   parser.addOptions({trace, recommendGears, replayTrace});
   parser.addOptions({report, exportGraph, atc, compile, screenshot, dock, find, graph, openBody, profile, compare,
-                     loops, threads, tabs, grab, openAfter});
+                     precisions, loops, threads, tabs, grab, openAfter});
   parser.process(app);
   const auto files = parser.positionalArguments();
 
@@ -142,6 +147,7 @@ int main(int argc, char** argv) {
   script.openBody = parser.value(openBody);
   script.profileRuns = parser.value(profile).toInt();
   script.compare = parser.isSet(compare);
+  script.precisions = parser.value(precisions);
   script.loops = parser.value(loops).toInt();
   script.threads = parser.isSet(threads) ? parser.value(threads).toInt() : -1;
   script.tabs = parser.value(tabs);

@@ -19,6 +19,7 @@
 #include "core/ir/dtype.h"
 #include "core/ir/graph.h"
 #include "core/om/model.h"
+#include "core/runtime/observer.h"
 #include "core/runtime/tensor.h"
 
 namespace gs::runtime {
@@ -43,6 +44,10 @@ public:
   virtual std::span<const PlanNode> nodes() const = 0;
   // Kernel workspace this plan needs (the model's workspace buffer is the max over its plans).
   virtual std::size_t workspaceBytes() const = 0;
+  // Calls `observer` after every node of the following runs (null: stop). The observer must outlive
+  // those runs. false: this plan cannot show its nodes' outputs (the default for a device that does
+  // not implement it); Session::run then refuses a run that asks for an observer.
+  virtual bool setObserver(const NodeObserver* observer) { return observer == nullptr; }
 };
 
 struct MemoryUse {

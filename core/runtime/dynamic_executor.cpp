@@ -200,6 +200,13 @@ Status GraphExec::runNode(std::size_t s, double* nodeMillis) {
       return makeError(codes::kInternal, describeNode(n) + ": kernel produced no data for output " + std::to_string(i));
   if (nodeMillis)
     nodeMillis[s] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (m_observer && s < m_observedNodes.size()) {
+    m_observed.clear();
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (n.outputs[i] != ir::kNone && out[i].present())
+        m_observed.push_back(ObservedValue{g.values[static_cast<std::size_t>(n.outputs[i])].name, i, out[i]});
+    (*m_observer)(NodeEvent{s, &m_observedNodes[s], m_observed});
+  }
   for (auto v : m_release[s])
     releaseValue(v);
   return ok();

@@ -10,6 +10,7 @@
 
 #include "core/common/status.h"
 #include "core/ir/graph.h"
+#include "core/runtime/device.h"
 #include "core/runtime/node_exec.h"
 
 namespace gs::runtime {
@@ -37,6 +38,11 @@ public:
   // Execution order (indices into graph.nodes), for profiles.
   std::span<const ir::NodeId> order() const { return m_order; }
   std::size_t workspaceBytes() const { return m_workspace; }
+  // Called after every node of the following runs (null: none); `nodes` names the nodes in order.
+  void setObserver(const NodeObserver* observer, std::span<const PlanNode> nodes) {
+    m_observer = observer;
+    m_observedNodes = nodes;
+  }
 
 private:
   Status runNode(std::size_t step, double* nodeMillis);
@@ -56,6 +62,9 @@ private:
   cpu::RunContext m_ctx;
   std::size_t m_step = 0;
   std::size_t m_workspace = 0;
+  const NodeObserver* m_observer = nullptr;
+  std::span<const PlanNode> m_observedNodes;
+  std::vector<ObservedValue> m_observed; // scratch
 };
 
 } // namespace gs::runtime

@@ -49,6 +49,10 @@ public:
 
   std::span<const PlanNode> nodes() const override { return m_nodes; }
   std::size_t workspaceBytes() const override { return m_exec.workspaceBytes(); }
+  bool setObserver(const NodeObserver* observer) override {
+    m_exec.setObserver(observer, m_nodes);
+    return true;
+  }
 
 private:
   Status checkRanges(std::span<const HostTensor> inputs) const {
@@ -102,6 +106,7 @@ public:
   }
   std::span<const PlanNode> nodes() const override { return m_inner->nodes(); }
   std::size_t workspaceBytes() const override { return m_inner->workspaceBytes(); }
+  bool setObserver(const NodeObserver* observer) override { return m_inner->setObserver(observer); }
 
 private:
   std::unique_ptr<Plan> m_inner;

@@ -203,8 +203,13 @@ Status Session::run(std::span<const HostTensor> inputs, RunResult& result, const
     if (m_nodeMillis.size() < plan.nodes().size()) m_nodeMillis.resize(plan.nodes().size(), 0.0);
     nodeMillis = m_nodeMillis.data();
   }
+  if (options.observer && !plan.setObserver(options.observer))
+    return makeError(codes::kUnsupported,
+                     "device '" + std::string(m_device->name()) + "' cannot show the outputs of each node");
   const auto t0 = std::chrono::steady_clock::now();
-  GS_RETURN_IF_ERROR(plan.run(inputs, result.outputs, nodeMillis));
+  auto st = plan.run(inputs, result.outputs, nodeMillis);
+  if (options.observer) plan.setObserver(nullptr);
+  GS_RETURN_IF_ERROR(st);
   result.millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   result.gear = gear;
   result.opTimes.clear();

@@ -26,6 +26,9 @@ struct SessionOptions {
 struct RunOptions {
   int gear = -1;        // -1: the gear whose input shapes match the inputs
   bool profile = false; // fill RunResult::opTimes
+  // Called after every node of this run with its outputs (core/runtime/observer.h); null: none.
+  // Errors: codes::kUnsupported when the device's plan cannot observe its nodes.
+  const NodeObserver* observer = nullptr;
 };
 
 struct RunResult {

@@ -232,14 +232,17 @@ Status StaticPlan::run(std::span<const HostTensor> inputs, std::vector<HostTenso
   }
   Status status;
   try {
-    for (std::size_t s = 0; s < m_steps.size() && status; ++s) {
-      if (nodeMillis) {
-        const auto t0 = std::chrono::steady_clock::now();
+    if (nodeMillis || m_observer) {
+      for (std::size_t s = 0; s < m_steps.size() && status; ++s) {
+        const auto t0 = nodeMillis ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
         status = runStep(s);
-        nodeMillis[s] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      } else {
-        status = runStep(s);
+        if (nodeMillis)
+          nodeMillis[s] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (status && m_observer) notify(s);
       }
+    } else {
+      for (std::size_t s = 0; s < m_steps.size() && status; ++s)
+        status = runStep(s);
     }
   } catch (const std::exception& e) {
     status = makeError(codes::kInternal, describeNode(*m_steps[m_current].node) + ": kernel threw: " + e.what());
@@ -254,6 +257,17 @@ Status StaticPlan::run(std::span<const HostTensor> inputs, std::vector<HostTenso
   }
   releaseRunAllocations();
   return status;
+}
+
+void StaticPlan::notify(std::size_t s) {
+  const auto& step = m_steps[s];
+  m_observed.clear();
+  for (std::size_t i = 0; i < step.out.size(); ++i) {
+    const auto id = step.node->outputs[i];
+    if (id == ir::kNone || !step.out[i].present()) continue;
+    m_observed.push_back(ObservedValue{m_graph.values[static_cast<std::size_t>(id)].name, i, step.out[i]});
+  }
+  (*m_observer)(NodeEvent{s, &m_nodes[s], m_observed});
 }
 
 void StaticPlan::releaseRunAllocations() {

@@ -27,6 +27,10 @@ public:
   Status run(std::span<const HostTensor> inputs, std::vector<HostTensor>& outputs, double* nodeMillis) override;
   std::span<const PlanNode> nodes() const override { return m_nodes; }
   std::size_t workspaceBytes() const override { return m_workspace; }
+  bool setObserver(const NodeObserver* observer) override {
+    m_observer = observer;
+    return true;
+  }
   // Number of nodes that resolve shapes at run time (dynamic islands).
   std::size_t islandCount() const;
 
@@ -45,6 +49,7 @@ private:
   Status runStep(std::size_t s);
   Status runIsland(Step& step);
   void releaseRunAllocations();
+  void notify(std::size_t s);
 
   ExecEnv m_env;
   const om::GearPlan& m_gear;
@@ -60,6 +65,8 @@ private:
   cpu::RunContext m_ctx;
   std::size_t m_current = 0;
   std::size_t m_workspace = 0;
+  const NodeObserver* m_observer = nullptr;
+  std::vector<ObservedValue> m_observed; // scratch for notify()
 };
 
 } // namespace gs::runtime

@@ -80,7 +80,7 @@ private:
   // The error labels and fix button the editor shows now.
   static QStringList visibleMessages(MainWindow& w) {
     QStringList out;
-    for (int f = 0; f <= static_cast<int>(FormField::OutNodes); ++f)
+    for (int f = 0; f <= static_cast<int>(FormField::Precision); ++f)
       if (auto* l = w.editor()->errorLabel(f); l->isVisibleTo(&w)) out << l->text();
     if (w.editor()->fixButton()->isVisibleTo(&w)) out << w.editor()->fixButton()->text();
     return out;
@@ -309,7 +309,7 @@ private slots:
         w->resizeDocks({dock}, {width}, Qt::Horizontal);
       QApplication::processEvents();
       int checked = 0;
-      for (int f = 0; f <= static_cast<int>(FormField::OutNodes); ++f) {
+      for (int f = 0; f <= static_cast<int>(FormField::Precision); ++f) {
         auto* label = w->editor()->errorLabel(f);
         if (!label->isVisibleTo(w.get())) continue;
         ++checked;

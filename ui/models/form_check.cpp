@@ -55,6 +55,10 @@ FormIssue issueFromError(const Error& error, const FormState& form) {
        m.contains(QLatin1String("parameter [--dynamic")))) {
     issue.field = FormField::Gears;
     issue.gearRow = lastNumberAfter(m, QStringLiteral("gear"));
+  } else if (m.contains(QLatin1String("--precision_mode")) || m.contains(QLatin1String("--keep_dtype")) ||
+             m.contains(QLatin1String("--quantize")) || m.contains(QLatin1String("--calibration")) ||
+             m.contains(QLatin1String("keep_dtype file"))) {
+    issue.field = FormField::Precision;
   } else if (m.contains(QLatin1String("input_format"))) {
     issue.field = FormField::Format;
   } else if (m.contains(QLatin1String("--out_nodes"))) {

@@ -17,7 +17,7 @@
 
 namespace gs::ui {
 
-enum class FormField { General, Inputs, Strategy, Gears, Format, Soc, Output, OutNodes };
+enum class FormField { General, Inputs, Strategy, Gears, Format, Soc, Output, OutNodes, Precision };
 
 struct FormIssue {
   QString code;    // "E10035"

@@ -105,6 +105,20 @@ shape_config::AtcOptions toAtcOptions(const FormState& form, const QString& mode
   const auto option = gearOptionKey(form.strategy);
   if (!option.empty() && !form.gears.isEmpty()) set(o, option, gearOptionText(form));
   if (!form.outNodes.trimmed().isEmpty()) set(o, "out_nodes", form.outNodes.trimmed());
+  const auto& p = form.precision;
+  if (!p.mode.isEmpty()) set(o, "precision_mode", p.mode);
+  if (!p.keepDtypeFile.trimmed().isEmpty()) set(o, "keep_dtype", p.keepDtypeFile.trimmed());
+  // The calibration options are written only while quantizing; the form keeps them, so unticking
+  // and ticking "Quantize to int8" again loses nothing.
+  const bool quantize = !p.quantize.trimmed().isEmpty();
+  if (quantize) {
+    set(o, "quantize", p.quantize.trimmed());
+    if (!p.calibrationDir.trimmed().isEmpty()) set(o, "calibration", p.calibrationDir.trimmed());
+    if (!p.calibrationMethod.isEmpty() && p.calibrationMethod != QLatin1String("minmax"))
+      set(o, "calibration_method", p.calibrationMethod);
+    if (!p.calibrationMean.trimmed().isEmpty()) set(o, "calibration_mean", p.calibrationMean.trimmed());
+    if (!p.calibrationScale.trimmed().isEmpty()) set(o, "calibration_scale", p.calibrationScale.trimmed());
+  }
   return o;
 }
 
@@ -165,6 +179,17 @@ Expected<FormState> formFromOptions(const shape_config::AtcOptions& o, const For
   if (o.soc_version) form.socVersion = QString::fromStdString(*o.soc_version).trimmed();
   if (o.output) form.outputPath = QString::fromStdString(*o.output).trimmed();
   form.outNodes = o.out_nodes ? QString::fromStdString(*o.out_nodes).trimmed() : QString();
+  const auto text = [](const std::optional<std::string>& v) {
+    return v ? QString::fromStdString(*v).trimmed() : QString();
+  };
+  auto& p = form.precision;
+  p.mode = text(o.precision_mode);
+  p.keepDtypeFile = text(o.keep_dtype);
+  p.quantize = text(o.quantize);
+  p.calibrationDir = text(o.calibration);
+  p.calibrationMethod = text(o.calibration_method);
+  p.calibrationMean = text(o.calibration_mean);
+  p.calibrationScale = text(o.calibration_scale);
   return form;
 }
 

@@ -22,6 +22,19 @@ struct InputRow {
   bool operator==(const InputRow&) const = default;
 };
 
+// The Precision section as typed: ATC's --precision_mode and --keep_dtype, GearStudio's
+// --quantize=int8 with its calibration options. Empty texts mean "not given".
+struct PrecisionForm {
+  QString mode; // "" (the model's own dtypes), "force_fp16", ... "bf16"
+  QString keepDtypeFile;
+  QString quantize; // "int8" when quantizing; a pasted other value is kept for the validator to flag
+  QString calibrationDir;
+  QString calibrationMethod; // "" = minmax
+  QString calibrationMean;   // "123.675,116.28,103.53"
+  QString calibrationScale;
+  bool operator==(const PrecisionForm&) const = default;
+};
+
 struct FormState {
   Strategy strategy = Strategy::Static;
   QString inputFormat = QStringLiteral("NCHW");
@@ -31,6 +44,7 @@ struct FormState {
   QString outputPath; // ATC --output: without the .om suffix
   QString outNodes;   // "node:0;node:1" or output names
   QStringList disabledPasses;
+  PrecisionForm precision;
 
   bool operator==(const FormState&) const = default;
   int findInput(const QString& name) const;

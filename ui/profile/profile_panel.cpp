@@ -39,6 +39,7 @@
 #include "ui/profile/latency_chart.h"
 #include "ui/profile/memory_chart.h"
 #include "ui/profile/op_chart.h"
+#include "ui/profile/precision_view.h"
 #include "ui/profile/report_export.h"
 #include "ui/profile/run_history_view.h"
 #include "ui/profile/strategy_view.h"
@@ -156,6 +157,8 @@ void ProfilePanel::buildUi() {
   auto* actions = new QHBoxLayout;
   actions->addWidget(m_profileButton);
   actions->addWidget(m_compareButton);
+  m_precisionButton = buildPrecisionButton();
+  actions->addWidget(m_precisionButton);
   actions->addWidget(m_cancelButton);
   actions->addStretch(1);
   actions->addWidget(m_exportButton);
@@ -167,11 +170,15 @@ void ProfilePanel::buildUi() {
   // so charts keep their size instead of being squeezed into a nested viewport.
   m_strategies = new StrategyView(this);
   m_strategies->setObjectName(QStringLiteral("profileStrategies"));
+  m_precisionView = new PrecisionView(this);
+  m_precisionView->setObjectName(QStringLiteral("profilePrecision"));
+  connect(m_precisionView, &PrecisionView::layerActivated, this, &ProfilePanel::nodeClicked);
   m_history = new RunHistoryView(this);
   m_history->setObjectName(QStringLiteral("profileHistory"));
   m_tabs = new QTabWidget(this);
   m_tabs->addTab(buildGearsTab(), tr("Gears"));
   m_tabs->addTab(m_strategies, tr("Strategies"));
+  m_tabs->addTab(m_precisionView, tr("Precision"));
   m_tabs->addTab(m_history, tr("History"));
   connect(m_tabs, &QTabWidget::currentChanged, this, &ProfilePanel::fitTabsToPage);
   fitTabsToPage();
@@ -500,7 +507,12 @@ void ProfilePanel::onJobFinished() {
     m_tabs->setCurrentIndex(1);
     setStatus(m_comparison->cancelled ? tr("Comparison cancelled.") : tr("Compared three strategies."));
   }
+  if (job == Job::Precision && out.matrix) {
+    ok = !out.matrix->cancelled;
+    showPrecisionMatrix(std::move(*out.matrix));
+  }
   if (job == Job::Profile) emit profileFinished(ok);
+  if (job == Job::Precision) emit precisionMatrixFinished(ok);
   if (job == Job::Compare) emit comparisonFinished(ok);
 }
 
@@ -571,6 +583,7 @@ void ProfilePanel::selectGear(int index) {
 void ProfilePanel::setBusy(bool busy) {
   m_profileButton->setEnabled(!busy);
   m_compareButton->setEnabled(!busy);
+  m_precisionButton->setEnabled(!busy);
   m_cancelButton->setEnabled(busy);
   m_exportButton->setEnabled(!busy);
   for (QWidget* w : {static_cast<QWidget*>(m_device), static_cast<QWidget*>(m_threads), static_cast<QWidget*>(m_warmup),
@@ -592,13 +605,15 @@ QList<ProfileChart*> ProfilePanel::charts() const {
           m_strategies->latencyChart(),
           m_strategies->memoryChart(),
           m_strategies->compileChart(),
-          m_strategies->sizeChart()};
+          m_strategies->sizeChart(),
+          m_precisionView->latencyChart()};
 }
 
 bool ProfilePanel::exportJson(const QString& path, QString* error) const {
   ProfileExportData d;
   d.report = m_report ? &*m_report : nullptr;
   d.comparison = m_comparison ? &*m_comparison : nullptr;
+  d.matrix = m_matrix ? &*m_matrix : nullptr;
   d.history = m_history->runs();
   return writeProfileJson(path, d, error);
 }
@@ -607,6 +622,7 @@ bool ProfilePanel::exportCsv(const QString& path, QString* error) const {
   ProfileExportData d;
   d.report = m_report ? &*m_report : nullptr;
   d.comparison = m_comparison ? &*m_comparison : nullptr;
+  d.matrix = m_matrix ? &*m_matrix : nullptr;
   return writeProfileCsv(path, d, error);
 }
 
@@ -614,6 +630,7 @@ bool ProfilePanel::exportMarkdown(const QString& path, QString* error, QStringLi
   ProfileExportData d;
   d.report = m_report ? &*m_report : nullptr;
   d.comparison = m_comparison ? &*m_comparison : nullptr;
+  d.matrix = m_matrix ? &*m_matrix : nullptr;
   d.runDelta = m_history->delta() ? &*m_history->delta() : nullptr;
   d.history = m_history->runs();
   d.charts = charts();

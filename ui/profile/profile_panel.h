@@ -19,6 +19,7 @@
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/ir/graph.h"
 #include "core/om/model.h"
+#include "core/profile/precision_matrix.h"
 #include "core/profile/profile_types.h"
 #include "core/session/compile_onnx.h"
 
@@ -38,6 +39,7 @@ class HistogramChart;
 class LatencyChart;
 class MemoryChart;
 class OpChart;
+class PrecisionView;
 class ProfileChart;
 class RunHistoryView;
 class StrategyView;
@@ -75,11 +77,18 @@ public:
   // The buttons' actions. False (with statusText() saying why) when busy or nothing to run.
   bool startProfile();
   bool startComparison();
+  // "Compare precisions": builds the model at each checked precision (the form's shapes, gears, keep
+  // list and calibration), profiles every gear and compares its outputs and layers with fp32.
+  bool startPrecisionMatrix();
+  // The precision choices "Compare precisions" runs ("fp32", "force_fp16", ..., "int8").
+  QStringList precisionChoices() const;
+  void setPrecisionChoices(const QStringList& choices);
   void cancel();
   bool isBusy() const;
 
   const std::optional<profile::ProfileReport>& report() const { return m_report; }
   const std::optional<profile::StrategyComparison>& comparison() const { return m_comparison; }
+  const std::optional<profile::PrecisionMatrix>& precisionMatrix() const { return m_matrix; }
   QString statusText() const;
   QString lastError() const { return m_lastError; }
   // The compiled model profiles run on: the project's build, or the one the panel built itself.
@@ -110,6 +119,7 @@ public:
   OpChart* opChart() const { return m_ops; }
   QTableWidget* gearTable() const { return m_gearTable; }
   StrategyView* strategyView() const { return m_strategies; }
+  PrecisionView* precisionView() const { return m_precisionView; }
   RunHistoryView* historyView() const { return m_history; }
   QTabWidget* tabs() const { return m_tabs; }
   QLabel* warningLabel() const { return m_warning; }
@@ -121,6 +131,7 @@ signals:
   void nodeClicked(const QString& nodeName, int gear);
   void profileFinished(bool ok); // also after a cancel (ok false) or a failure
   void comparisonFinished(bool ok);
+  void precisionMatrixFinished(bool ok);
   void historyChanged(); // a run was added, renamed or deleted: the project is modified
   void busyChanged(bool busy);
   // The panel had to build the request itself (no matching build): the model and its build key.
@@ -130,14 +141,17 @@ private:
   struct JobOutput {
     std::optional<profile::ProfileReport> report;
     std::optional<profile::StrategyComparison> comparison;
+    std::optional<profile::PrecisionMatrix> matrix;
     std::shared_ptr<const om::Model> compiled; // what the panel compiled itself
     std::string compiledKey;
     QString error;
   };
-  enum class Job { None, Profile, Compare };
+  enum class Job { None, Profile, Compare, Precision };
 
   void buildUi();
   QWidget* buildGearsTab();
+  QToolButton* buildPrecisionButton(); // profile_panel_precision.cpp
+  void showPrecisionMatrix(profile::PrecisionMatrix matrix);
   profile::ProfileRequest request() const;
   Progress jobProgress();
   void startJob(Job job, std::function<JobOutput()> work);
@@ -160,6 +174,7 @@ private:
 
   std::optional<profile::ProfileReport> m_report;
   std::optional<profile::StrategyComparison> m_comparison;
+  std::optional<profile::PrecisionMatrix> m_matrix;
   QString m_lastError;
 
   QFutureWatcher<JobOutput> m_watcher;
@@ -173,6 +188,7 @@ private:
   QSpinBox* m_loops = nullptr;
   QPushButton* m_profileButton = nullptr;
   QPushButton* m_compareButton = nullptr;
+  QToolButton* m_precisionButton = nullptr;
   QPushButton* m_cancelButton = nullptr;
   QToolButton* m_exportButton = nullptr;
   QProgressBar* m_progress = nullptr;
@@ -189,6 +205,7 @@ private:
   TimeSeriesChart* m_timeSeries = nullptr;
   OpChart* m_ops = nullptr;
   StrategyView* m_strategies = nullptr;
+  PrecisionView* m_precisionView = nullptr;
   RunHistoryView* m_history = nullptr;
 };
 

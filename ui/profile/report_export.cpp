@@ -28,8 +28,9 @@ bool writeText(const QString& path, const std::string& text, QString* error) {
 }
 
 bool nothing(const ProfileExportData& d, QString* error) {
-  if (d.report || d.comparison || !d.history.empty()) return false;
-  if (error) *error = QStringLiteral("nothing to export yet: profile the gears or compare strategies first");
+  if (d.report || d.comparison || d.matrix || !d.history.empty()) return false;
+  if (error)
+    *error = QStringLiteral("nothing to export yet: profile the gears, compare strategies or precisions first");
   return true;
 }
 
@@ -41,15 +42,24 @@ bool writeProfileJson(const QString& path, const ProfileExportData& data, QStrin
   if (data.report) doc.profile = *data.report;
   if (data.comparison) doc.comparison = *data.comparison;
   doc.history = data.history;
-  return writeText(path, profile::toJson(doc).dump(2) + "\n", error);
+  auto json = profile::toJson(doc);
+  if (data.matrix) json["precision_matrix"] = profile::toJson(*data.matrix);
+  return writeText(path, json.dump(2) + "\n", error);
 }
 
 bool writeProfileCsv(const QString& path, const ProfileExportData& data, QString* error) {
-  if (!data.report && !data.comparison) {
-    if (error) *error = QStringLiteral("nothing to export yet: profile the gears or compare strategies first");
+  if (!data.report && !data.comparison && !data.matrix) {
+    if (error)
+      *error = QStringLiteral("nothing to export yet: profile the gears, compare strategies or precisions first");
     return false;
   }
-  return writeText(path, profile::toCsv(data.report, data.comparison), error);
+  // The precision matrix is a table of its own: after the profile's, separated by a blank line.
+  std::string text = data.report || data.comparison ? profile::toCsv(data.report, data.comparison) : std::string();
+  if (data.matrix) {
+    if (!text.empty()) text += '\n';
+    text += profile::precisionMatrixCsv(*data.matrix);
+  }
+  return writeText(path, text, error);
 }
 
 bool writeMarkdownReport(const QString& path, const ProfileExportData& data, QString* error, QStringList* written) {
@@ -64,7 +74,13 @@ bool writeMarkdownReport(const QString& path, const ProfileExportData& data, QSt
     images[chart->chartId().toStdString()] = file.toStdString();
     if (written) *written << dir.filePath(file);
   }
-  const auto md = profile::toMarkdown(data.report, data.comparison, data.runDelta, images);
+  auto md = profile::toMarkdown(data.report, data.comparison, data.runDelta, images);
+  if (data.matrix) {
+    md += '\n';
+    md += profile::precisionMatrixMarkdown(*data.matrix);
+    if (const auto it = images.find("precision_latency"); it != images.end())
+      md += "\n![Median latency per gear and precision](" + it->second + ")\n";
+  }
   if (!writeText(path, md, error)) return false;
   if (written) *written << path;
   return true;

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/profile/precision_matrix.h"
 #include "core/profile/profile_types.h"
 #include "core/profile/run_history.h"
 
@@ -19,6 +20,7 @@ struct ProfileExportData {
   const profile::ProfileReport* report = nullptr;
   const profile::StrategyComparison* comparison = nullptr;
   const profile::RunComparison* runDelta = nullptr;
+  const profile::PrecisionMatrix* matrix = nullptr; // "Compare precisions"
   std::vector<profile::RunRecord> history;
   QList<ProfileChart*> charts; // those with data are written with the Markdown report
 };

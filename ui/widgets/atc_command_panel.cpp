@@ -9,9 +9,11 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTextBlock>
 #include <QVBoxLayout>
 
 #include "core/compiler/shape_config/atc_checks.h"
+#include "core/compiler/shape_config/precision_config.h"
 #include "ui/project.h"
 
 namespace gs::ui {
@@ -88,6 +90,19 @@ void AtcCommandPanel::refresh() {
   m_updating = false;
   setEditing(false);
   const auto& check = m_project->check();
+  markExtensions();
+  QStringList extensions;
+  for (const auto& [key, value] : check.options.given)
+    if (shape_config::isGearStudioExtension(key, value))
+      extensions << QStringLiteral("--%1").arg(QString::fromStdString(key));
+  extensions.removeDuplicates();
+  const QString extensionNote =
+      extensions.isEmpty()
+          ? QString()
+          : tr(" %1 %2 GearStudio's own (tinted): real ATC does not take %3; exported scripts leave %3 out.")
+                .arg(extensions.join(QStringLiteral(", ")))
+                .arg(extensions.size() == 1 ? tr("is") : tr("are"))
+                .arg(extensions.size() == 1 ? tr("it") : tr("them"));
   if (!m_project->hasModel()) {
     m_status->setStyleSheet(QStringLiteral("color: #4a5563;"));
     m_status->setText(tr("No model open."));
@@ -95,18 +110,43 @@ void AtcCommandPanel::refresh() {
     // Valid for GearStudio; say so only as far as it is true for the real atc as well.
     const auto needs = shape_config::realAtcNeeds(check.options);
     m_status->setStyleSheet(QStringLiteral("color: #1d6b2c;"));
-    if (needs.empty()) {
+    if (needs.empty() && extensions.isEmpty()) {
       m_status->setText(tr("Valid: this command builds the same model with ATC."));
+    } else if (needs.empty()) {
+      m_status->setText(tr("Valid for GearStudio.") + extensionNote);
     } else {
       QStringList lines;
       for (const auto& n : needs)
         lines << QString::fromStdString(n);
-      m_status->setText(tr("Valid for GearStudio. Real ATC also needs %1.").arg(lines.join(QStringLiteral("; "))));
+      m_status->setText(tr("Valid for GearStudio. Real ATC also needs %1.").arg(lines.join(QStringLiteral("; "))) +
+                        extensionNote);
     }
   } else {
     m_status->setStyleSheet(QStringLiteral("color: #a61b1b;"));
     m_status->setText(check.issue->text());
   }
+}
+
+void AtcCommandPanel::markExtensions() {
+  // Tints each " --key=value" of a GearStudio extension in the command text.
+  QList<QTextEdit::ExtraSelection> marks;
+  const QString text = m_text->toPlainText();
+  for (const auto& [key, value] : m_project->check().options.given) {
+    if (!shape_config::isGearStudioExtension(key, value)) continue;
+    const QString needle = QStringLiteral(" --%1=").arg(QString::fromStdString(key));
+    const auto at = text.indexOf(needle);
+    if (at < 0) continue;
+    auto end = text.indexOf(QStringLiteral(" --"), at + needle.size());
+    if (end < 0) end = static_cast<int>(text.size());
+    QTextEdit::ExtraSelection mark;
+    mark.cursor = QTextCursor(m_text->document());
+    mark.cursor.setPosition(static_cast<int>(at) + 1);
+    mark.cursor.setPosition(static_cast<int>(end), QTextCursor::KeepAnchor);
+    mark.format.setBackground(QColor(0xfd, 0xf0, 0xc8));
+    mark.format.setToolTip(tr("GearStudio extension: real atc does not take this option"));
+    marks << mark;
+  }
+  m_text->setExtraSelections(marks);
 }
 
 bool AtcCommandPanel::applyCommand(const QString& line) {

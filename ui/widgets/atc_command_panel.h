@@ -37,6 +37,7 @@ protected:
 private:
   void refresh();
   void setEditing(bool editing);
+  void markExtensions(); // tints GearStudio-only options in the command text
 
   Project* m_project;
   QPlainTextEdit* m_text;

@@ -24,6 +24,7 @@
 #include "ui/models/input_table_model.h"
 #include "ui/project.h"
 #include "ui/widgets/gear_list_editor.h"
+#include "ui/widgets/precision_editor.h"
 
 namespace gs::ui {
 namespace {
@@ -91,7 +92,7 @@ void setTextIfDifferent(QLineEdit* edit, const QString& text) {
 } // namespace
 
 InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent), m_project(project) {
-  for (int i = 0; i <= static_cast<int>(FormField::OutNodes); ++i)
+  for (int i = 0; i <= static_cast<int>(FormField::Precision); ++i)
     m_errors.push_back(makeErrorLabel(this));
 
   // Inputs.
@@ -161,6 +162,13 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   targetLayout->addRow(tr("Output"), outputRow);
   targetLayout->addRow(tr("Output nodes"), m_outNodes);
 
+  // Precision.
+  m_precision = new PrecisionEditor(project, this);
+  auto* precisionBox = new QGroupBox(tr("Precision"), this);
+  precisionBox->setObjectName(QStringLiteral("precisionBox"));
+  auto* precisionLayout = new QVBoxLayout(precisionBox);
+  precisionLayout->addWidget(m_precision);
+
   m_build = new QPushButton(tr("Build"), this);
   m_build->setObjectName(QStringLiteral("buildButton"));
   m_build->setDefault(true);
@@ -178,7 +186,7 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   messages->setSpacing(4);
   messages->addWidget(m_buildState);
   for (auto field : {FormField::Inputs, FormField::Format, FormField::Strategy, FormField::Gears, FormField::Soc,
-                     FormField::Output, FormField::OutNodes, FormField::General})
+                     FormField::Output, FormField::OutNodes, FormField::Precision, FormField::General})
     messages->addWidget(m_errors[static_cast<std::size_t>(field)]);
   m_fix = new QPushButton(this);
   m_fix->setObjectName(QStringLiteral("fixDims"));
@@ -197,6 +205,7 @@ InputsEditor::InputsEditor(Project* project, QWidget* parent) : QWidget(parent),
   layout->addWidget(inputsBox);
   layout->addWidget(strategyBox);
   layout->addWidget(targetBox);
+  layout->addWidget(precisionBox);
   layout->addWidget(m_build);
   layout->addWidget(m_messages);
   layout->addStretch(1);

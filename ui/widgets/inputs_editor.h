@@ -22,6 +22,7 @@ namespace gs::ui {
 
 class GearListEditor;
 class InputTableModel;
+class PrecisionEditor;
 class Project;
 
 class InputsEditor : public QWidget {
@@ -36,6 +37,7 @@ public:
   QLineEdit* outputEdit() const { return m_output; }
   QComboBox* socCombo() const { return m_soc; }
   QPushButton* buildButton() const { return m_build; }
+  PrecisionEditor* precisionEditor() const { return m_precision; }
   // One click applies the fix of every dim problem listed (hidden when there is none).
   QPushButton* fixButton() const { return m_fix; }
   QWidget* messageArea() const { return m_messages; }
@@ -65,6 +67,7 @@ private:
   QComboBox* m_soc;
   QLineEdit* m_output;
   QLineEdit* m_outNodes;
+  PrecisionEditor* m_precision;
   QPushButton* m_build;
   QLabel* m_buildState;
   QWidget* m_messages;
