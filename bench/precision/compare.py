@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Accuracy of the int8 build against the fp32 build on the evaluation samples: per output the mean
-and lowest cosine similarity over samples (flattened outputs) and, for class-score outputs (last dim
-of 2..10000), the top-1 agreement over every row (cls: per image; rec: per time step).
+and lowest cosine similarity over samples (flattened outputs) and, for class-score outputs (rank <= 3,
+last dim 2..10000), the top-1 agreement over every row (cls: per image; rec: per time step).
 
 usage: compare.py REF_DIR TEST_DIR   (each: one folder per sample with NAME.npy per output)
 Prints one JSON object per output.
@@ -28,7 +28,7 @@ def main():
             denom = np.linalg.norm(a) * np.linalg.norm(b)
             st["cos"].append(float(a @ b / denom) if denom > 0 else (1.0 if np.array_equal(a, b) else 0.0))
             st["max_abs"] = max(st["max_abs"], float(np.abs(a - b).max()))
-            if 2 <= r.shape[-1] <= 10000:
+            if r.ndim <= 3 and 2 <= r.shape[-1] <= 10000:  # class scores, not an image-like map
                 rr, tt = r.reshape(-1, r.shape[-1]), t.reshape(-1, t.shape[-1])
                 st["agree"] += int((rr.argmax(1) == tt.argmax(1)).sum())
                 st["rows"] += rr.shape[0]
