@@ -17,7 +17,11 @@ namespace {
 constexpr std::string_view kAtcPassThrough[] = {"input_shape",        "input_shape_range", "dynamic_batch_size",
                                                 "dynamic_image_size", "dynamic_dims",      "input_format",
                                                 "out_nodes",          "soc_version",       "log",
-                                                "framework"};
+                                                "framework",
+                                                // precision (an .onnx compiled here is quantized as gearatc would)
+                                                "precision_mode",     "keep_dtype",        "quantize",
+                                                "calibration",        "calibration_method", "calibration_mean",
+                                                "calibration_scale"};
 
 Error usage(const std::string& m) { return Error{codes::kInvalid, m}; }
 
@@ -40,7 +44,8 @@ Benchmark:
             [--threads=N] [--device=cpu] [--input=DIR] [--output=DIR] [--json=FILE] [--profile]
             [--seed=N]
   .onnx models take gearatc's shape options: --input_shape, --input_shape_range, --dynamic_batch_size,
-  --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes; options pasted from an atc line
+  --dynamic_image_size, --dynamic_dims, --input_format, --out_nodes, and the precision options
+  (--precision_mode, --keep_dtype, --quantize=int8 --calibration=DIR ...); options pasted from an atc line
   (--framework=5, --soc_version, --log) are checked as gearatc checks them. --output stays
   gearbench's: the folder for output tensors.
   --gear     which gear(s) run: default the largest gear, 'all' every gear, an index, or input shapes
