@@ -18,6 +18,7 @@
 #include "core/compiler/shape_config/shape_config.h"
 #include "core/om/om_file.h"
 #include "core/om/om_json.h"
+#include "core/session/compile_onnx.h"
 #include "core/session/compile_target.h"
 
 namespace gs::gearatc {
@@ -62,14 +63,21 @@ std::string omPath(const std::string& output) {
   return output + ".om";
 }
 
+// --quantize=int8 writes the quantized QDQ model next to the .om: OUTPUT_int8.onnx.
+std::string quantizedOnnxPath(const std::string& output) {
+  const auto om = omPath(output);
+  return om.substr(0, om.size() - 3) + "_int8.onnx";
+}
+
 struct Compiled {
   om::Model model;
   std::size_t sourceNodes = 0;
+  std::string quantizedPath; // the int8 QDQ model written, if any
 };
 
 // Import, configure, validate and compile (modes 0 and 3) for `target`. Progress lines go to err.
 Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, const compiler::Target& target,
-                                    std::ostream& err, bool dynamicFallback) {
+                                    std::ostream& err, bool dynamicFallback, const std::string& quantizedPath = {}) {
   GS_ASSIGN_OR_RETURN(auto model, onnx_import::importModel(*opts.model));
   GS_ASSIGN_OR_RETURN(auto config, shape_config::fromOptions(opts));
   GS_RETURN_IF_ERROR(shape_config::validate(config, model));
@@ -88,15 +96,28 @@ Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, const 
   progress.report = [&err](double fraction, const std::string& what) {
     err << "[gearatc] " << static_cast<int>(fraction * 100.0 + 0.5) << "% " << what << "\n";
   };
+  if (config.precision.quantizeInt8) {
+    // Calibration, the QDQ model and its build: session::buildModel, as the studio and gearbench do.
+    if (dynamicFallback) return makeError(codes::kInvalid, "--dynamic_fallback cannot be combined with --quantize=int8");
+    session::BuildRequest request;
+    request.config = config;
+    request.device = target.device;
+    request.atcCommand = copts.atcCommand;
+    request.sourceSha256 = copts.sourceSha256;
+    request.quantizedModelPath = quantizedPath;
+    GS_ASSIGN_OR_RETURN(auto om, session::buildModel(model, request, progress));
+    return Compiled{std::move(om), model.graph.nodes.size(), quantizedPath};
+  }
   GS_ASSIGN_OR_RETURN(auto om, compiler::compile(model, config, copts, progress));
-  return Compiled{std::move(om), model.graph.nodes.size()};
+  return Compiled{std::move(om), model.graph.nodes.size(), {}};
 }
 
 int modeBuild(const shape_config::AtcOptions& opts, const compiler::Target& target, std::ostream& out,
               std::ostream& err, bool dynamicFallback) {
-  auto compiled = importAndCompile(opts, target, err, dynamicFallback);
+  auto compiled = importAndCompile(opts, target, err, dynamicFallback, quantizedOnnxPath(*opts.output));
   if (!compiled) return fail(err, compiled.error());
   const auto path = omPath(*opts.output);
+  if (!compiled->quantizedPath.empty()) out << "wrote quantized model " << utf8::sanitize(compiled->quantizedPath) << "\n";
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
   const auto& m = compiled->model;
   std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();

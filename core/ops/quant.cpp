@@ -72,6 +72,8 @@ const AttrSpec kQuantConvAttrs[] = {{"auto_pad", K::String},
                                     {"strides", K::Ints},
                                     {ir::gsop::kActivation, K::String},
                                     {ir::gsop::kActivationParams, K::Floats},
+                                    {ir::gsop::kPostScale, K::Float},
+                                    {ir::gsop::kPostShift, K::Float},
                                     {ir::gsop::kLayout, K::String}};
 const AttrSpec kQuantMatMulAttrs[] = {{ir::gsop::kActivation, K::String}, {ir::gsop::kActivationParams, K::Floats}};
 const InputSpec kQuantConvInputs[] = {{"X", false},           {"W", false},           {"B", true},
@@ -85,8 +87,8 @@ const std::string_view kQuantY[] = {"Y"};
 } // namespace
 
 const OpSchema kQuantConvSchema{
-    "Conv of X quantized with x_scale/x_zero_point and int8 W (per-channel w_scale), + B, then activation; "
-    "with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and Y float32; layout NCHW or NHWC (X and Y)",
+    "Conv of X quantized with x_scale/x_zero_point and int8 W (per-channel w_scale), + B, then activation "
+    "(and post_scale/post_shift, as FusedConv); with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and Y float32; layout NCHW or NHWC (X and Y)",
     kQuantConvInputs, kQuantY, kQuantConvAttrs, "float32"};
 const OpSchema kQuantMatMulSchema{
     "MatMul of A quantized with a_scale/a_zero_point and int8 B (per-column b_scale), + bias, then activation; "

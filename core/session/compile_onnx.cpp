@@ -2,10 +2,12 @@
 #include "core/session/compile_onnx.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/compiler/compile.h"
 #include "core/compiler/onnx/importer.h"
 #include "core/om/om_file.h"
+#include "core/session/calibrate.h"
 #include "core/session/compile_target.h"
 
 namespace gs::session {
@@ -24,6 +26,49 @@ void dropClockValues(om::Model& m) {
     for (auto& p : g.passes)
       p.millis = 0;
   }
+}
+
+// Writes bytes to path through a temporary file in the same folder (no half-written model).
+Status writeFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !out.flush())
+      return makeError(codes::kIo, "cannot write '" + path + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return makeError(codes::kIo, "cannot write '" + path + "'");
+  }
+  return ok();
+}
+
+// --quantize=int8: calibrate, quantize, then build the QDQ model with the rest of the request. The
+// .om records the user's command (with the quantization options).
+Expected<om::Model> buildInt8(const ir::Model& model, const BuildRequest& request, const Progress& progress) {
+  CalibrationOptions co;
+  co.config = request.config;
+  co.device = request.device;
+  GS_ASSIGN_OR_RETURN(auto calibrated, calibrateInt8(model, co, progress.sub(0.0, 0.7)));
+  auto quantized = onnx_import::importModelFromBytes(calibrated.quantizedOnnx, modelFolder(model));
+  if (!quantized) return std::unexpected(withContext(quantized.error(), "the quantized model"));
+  quantized->sourcePath = model.sourcePath;
+  if (!request.quantizedModelPath.empty())
+    GS_RETURN_IF_ERROR(writeFileAtomically(request.quantizedModelPath, calibrated.quantizedOnnx));
+  BuildRequest inner = request;
+  inner.config.precision.quantizeInt8 = false;
+  inner.config.precision.calibrationDir.clear();
+  inner.config.precision.method = {};
+  inner.config.precision.mean.clear();
+  inner.config.precision.scale.clear();
+  inner.quantizedModelPath.clear();
+  if (inner.atcCommand.empty()) inner.atcCommand = buildCommand(model, request.config);
+  std::error_code ec;
+  if (inner.sourceSha256.empty() && std::filesystem::is_regular_file(model.sourcePath, ec))
+    if (auto sha = compiler::sha256File(model.sourcePath)) inner.sourceSha256 = *sha;
+  return buildModel(*quantized, inner, progress.sub(0.7, 1.0));
 }
 
 } // namespace
@@ -50,6 +95,7 @@ std::string buildKey(const ir::Model& model, const BuildRequest& request) {
 
 Expected<om::Model> buildModel(const ir::Model& model, const BuildRequest& request, const Progress& progress) {
   GS_RETURN_IF_ERROR(shape_config::validate(request.config, model));
+  if (request.config.precision.quantizeInt8) return buildInt8(model, request, progress);
   compiler::CompileOptions co;
   GS_ASSIGN_OR_RETURN(co.target, compileTarget(request.device)); // passes gated by what the device runs
   co.atcCommand = request.atcCommand.empty() ? buildCommand(model, request.config) : request.atcCommand;

@@ -27,6 +27,8 @@ struct BuildRequest {
   // Leave clock values (build time, compile timings) out of the .om, so that the same request
   // gives the same bytes (tests, reproducible builds).
   bool reproducible = false;
+  // --quantize=int8 builds: where the quantized QDQ .onnx model is written (empty: not written).
+  std::string quantizedModelPath;
   bool operator==(const BuildRequest&) const = default;
 };
 
@@ -36,7 +38,9 @@ std::string buildCommand(const ir::Model& model, const shape_config::ShapeConfig
 std::string buildKey(const ir::Model& model, const BuildRequest& request);
 
 // The one entry point: validates the config against the model and compiles. Progress events carry
-// stage "compile" and the gear.
+// stage "compile" and the gear. With --quantize=int8 (config.precision.quantizeInt8) the model is
+// calibrated first (session/calibrate.h; events with stage "calibrate"), and the quantized QDQ model
+// is what gets compiled (and written to request.quantizedModelPath when given).
 Expected<om::Model> buildModel(const ir::Model& model, const BuildRequest& request, const Progress& progress = {});
 
 // Parses shape options (--input_shape, the gear options, --input_format, --out_nodes) into a request.

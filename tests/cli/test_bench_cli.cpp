@@ -114,6 +114,21 @@ private slots:
     m_small = path("small.onnx");
   }
 
+  // --quantize=int8 reaches the on-the-fly compile: calibration runs, and a model without Conv /
+  // MatMul / Gemm weights is refused with that reason (exit 1, no crash).
+  void quantizeOptionsReachTheCompile() {
+    fs::create_directories(m_root / "cal" / "s0");
+    runtime::HostTensor t(ir::DataType::Float32, {1, 16});
+    QVERIFY(runtime::npy::write((m_root / "cal" / "s0" / "x.npy").string(), t));
+    const auto r = runBench({"--model=" + m_small, "--quantize=int8", "--calibration=" + path("cal"), "--loop=1",
+                             "--warmup=0"});
+    QVERIFY2(r.status == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains("no Conv, MatMul or Gemm with constant weights"), qPrintable(r.err));
+    const auto bad = runBench({"--model=" + m_small, "--calibration=" + path("cal"), "--loop=1"});
+    QCOMPARE(bad.status, 2); // --calibration without --quantize=int8: the option check refuses it
+    QVERIFY2(bad.err.startsWith("E10007: "), qPrintable(bad.err));
+  }
+
   // Issue 11: an input dim of 2^40 compiles (the plan is addressable) but loading it would need
   // terabytes: refused against the physical memory with a message, not a bad_alloc abort.
   void hugeModelIsRefusedAtLoad() {

@@ -148,6 +148,24 @@ void writeTinyModel(const fs::path& path) {
   m.SerializeToOstream(&f);
 }
 
+// A float32 .npy file (version 1 header).
+void writeNpy(const fs::path& path, const std::vector<int64_t>& dims, const std::vector<float>& v) {
+  std::string shape = "(";
+  for (auto d : dims)
+    shape += std::to_string(d) + ",";
+  shape += ")";
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + dict.size() + 1) % 64 != 0)
+    dict += ' ';
+  dict += '\n';
+  std::ofstream f(path, std::ios::binary);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(dict.size());
+  f.write(reinterpret_cast<const char*>(&len), 2);
+  f << dict;
+  f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+}
+
 // Replaces what changes from run to run (times, temporary paths) so the JSON can be compared.
 void normalise(nlohmann::json& j, const std::string& tmp) {
   if (j.is_object()) {
@@ -265,6 +283,44 @@ private slots:
     QCOMPARE(bad.status, 1);
     QVERIFY2(bad.err.contains("unknown target device 'npu0'") && bad.err.contains("available: cpu"),
              qPrintable(bad.err));
+  }
+
+  void quantizeInt8WritesTheQdqModel() {
+    const fs::path cal = m_tmp + "/cal";
+    for (int i = 0; i < 4; ++i) {
+      fs::create_directories(cal / std::to_string(i));
+      std::vector<float> v(32);
+      for (std::size_t k = 0; k < v.size(); ++k)
+        v[k] = static_cast<float>((static_cast<int>(k) * 7 + i * 3) % 11) / 5.0f - 1.0f;
+      writeNpy(cal / std::to_string(i) / "x.npy", {1, 2, 4, 4}, v);
+    }
+    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_q"),
+                           "--input_shape=x:1,2,4,4", "--quantize=int8",
+                           "--calibration=" + QString::fromStdString(cal.string())});
+    QVERIFY2(r.status == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("wrote quantized model " + path("tiny_q_int8.onnx")), qPrintable(r.out));
+    QVERIFY(QFile::exists(path("tiny_q_int8.onnx")));
+    QVERIFY(r.err.contains("calibrate: sample 4/4"));
+    const auto j = runAtc({"--mode=1", "--om=" + path("tiny_q.om"), "--json=" + path("tiny_q.json")});
+    QCOMPARE(j.status, 0);
+    const auto om = readJson(path("tiny_q.json").toStdString());
+    bool quantConv = false;
+    for (const auto& n : om["gears"][0]["graph"]["nodes"])
+      quantConv |= n["op_type"] == "QuantConv";
+    QVERIFY(quantConv);
+    QVERIFY(om["metadata"]["atc_command"].get<std::string>().find("--quantize=int8") != std::string::npos);
+    // The quantized model compiles again as it is.
+    const auto again = runAtc({"--model=" + path("tiny_q_int8.onnx"), "--framework=5",
+                               "--output=" + path("tiny_q_again"), "--input_shape=x:1,2,4,4"});
+    QVERIFY2(again.status == 0, qPrintable(again.err));
+    // An empty calibration folder: a clear error, exit 1, nothing written.
+    fs::create_directories(m_tmp + "/cal_empty");
+    const auto bad = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad"),
+                             "--input_shape=x:1,2,4,4", "--quantize=int8",
+                             "--calibration=" + QString::fromStdString(m_tmp + "/cal_empty")});
+    QCOMPARE(bad.status, 1);
+    QVERIFY2(bad.err.contains("holds no samples"), qPrintable(bad.err));
+    QVERIFY(!QFile::exists(path("tiny_bad.om")) && !QFile::exists(path("tiny_bad_int8.onnx")));
   }
 
   void buildStaticModel() {

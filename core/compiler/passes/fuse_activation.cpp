@@ -22,12 +22,15 @@ namespace gs::compiler::passes {
 namespace {
 
 // A plain ONNX Conv/ConvTranspose/Gemm/MatMul, or a fused op without an activation yet (a FusedConv
-// with a residual: the activation applies after the add).
+// with a residual: the activation applies after the add; a QuantConv / QuantMatMul with float output).
 bool fusableProducer(const ir::Node& p) {
   if (p.outputs.size() != 1 || ir::gsop::hasActivation(p)) return false;
   if (ir::gsop::inDomain(p))
     return p.opType == ir::gsop::kFusedConv || p.opType == ir::gsop::kFusedConvTranspose ||
-           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul;
+           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul ||
+           // int8 nodes whose output stays float (no y_scale): the activation applies to that float
+           // output, as the separate node did.
+           ((p.opType == ir::gsop::kQuantConv || p.opType == ir::gsop::kQuantMatMul) && p.inputs.size() <= 7);
   return p.domain.empty() && !ir::gsop::fusedOpFor(p.opType).empty();
 }
 

@@ -82,7 +82,9 @@ bool fusableProducer(const ir::Node& p) {
   if (p.outputs.size() != 1 || ir::gsop::hasActivation(p)) return false;
   if (ir::gsop::inDomain(p))
     return p.opType == ir::gsop::kFusedConv || p.opType == ir::gsop::kFusedConvTranspose ||
-           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul;
+           p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul ||
+           // int8 nodes with float output (no y_scale) apply the activation to that output
+           ((p.opType == ir::gsop::kQuantConv || p.opType == ir::gsop::kQuantMatMul) && p.inputs.size() <= 7);
   return p.domain.empty() && !ir::gsop::fusedOpFor(p.opType).empty();
 }
 

@@ -29,7 +29,9 @@ Expected<bool> fusePostAffine(ir::Graph& g, PassContext& ctx) {
       const auto p = helpers::producerOf(g, x);
       if (p == ir::kNone || dead[p]) continue;
       auto& conv = g.nodes[p];
-      if (!ir::gsop::is(conv, ir::gsop::kFusedConv) || !ir::gsop::hasActivation(conv)) continue;
+      // A QuantConv whose output stays float (no y_scale) takes the step the same way.
+      const bool quant = ir::gsop::is(conv, ir::gsop::kQuantConv) && conv.inputs.size() <= 7;
+      if (!(ir::gsop::is(conv, ir::gsop::kFusedConv) || quant) || !ir::gsop::hasActivation(conv)) continue;
       if (uses[x] != 1 || g.isGraphOutput(x) || g.values[x].dtype != ir::DataType::Float32) continue;
       // The step must not broadcast the output to a larger shape (a scalar never does unless it has
       // more dims than the output).
