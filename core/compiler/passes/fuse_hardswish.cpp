@@ -78,8 +78,20 @@ std::optional<Match> match(const ir::Graph& g, ir::NodeId last, const std::vecto
   return std::nullopt;
 }
 
-bool fusableProducer(const ir::Node& p) {
+// A float op reading a DequantizeLinear output is left for fuse-qdq (which turns it into an int8
+// QuantConv / QuantMatMul that takes the activation later): fusing it into a float Fused* first, as
+// an early run of this pass would, kept int8 models on float kernels.
+bool readsDequantized(const ir::Graph& g, const ir::Node& p) {
+  for (auto in : p.inputs) {
+    const auto* producer = in == ir::kNone ? nullptr : producerNode(g, in);
+    if (producer && producer->domain.empty() && producer->opType == "DequantizeLinear") return true;
+  }
+  return false;
+}
+
+bool fusableProducer(const ir::Graph& g, const ir::Node& p) {
   if (p.outputs.size() != 1 || ir::gsop::hasActivation(p)) return false;
+  if (p.domain.empty() && readsDequantized(g, p)) return false;
   if (ir::gsop::inDomain(p))
     return p.opType == ir::gsop::kFusedConv || p.opType == ir::gsop::kFusedConvTranspose ||
            p.opType == ir::gsop::kFusedGemm || p.opType == ir::gsop::kFusedMatMul ||
@@ -107,7 +119,7 @@ Expected<bool> fuseHardSwish(ir::Graph& g, PassContext& ctx) {
     const auto p = helpers::producerOf(g, m->x);
     // x is read by the pattern twice (the add/hard-sigmoid and the multiply) and by no one else.
     const bool intoProducer =
-        p != ir::kNone && !dead[p] && fusableProducer(g.nodes[p]) && uses[m->x] == 2 && !g.isGraphOutput(m->x);
+        p != ir::kNone && !dead[p] && fusableProducer(g, g.nodes[p]) && uses[m->x] == 2 && !g.isGraphOutput(m->x);
     if (intoProducer) {
       ir::gsop::makeFused(g.nodes[p]);
       g.nodes[p].attrs.set(ir::gsop::kActivation, ir::Attribute::ofString("HardSwish"));
