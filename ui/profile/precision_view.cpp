@@ -145,7 +145,7 @@ PrecisionView::PrecisionView(QWidget* parent) : QWidget(parent) {
   m_layers->verticalHeader()->setVisible(false);
   m_layers->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_layers->setToolTip(tr("Double-click a layer to show it in the graph"));
-  m_chart = new GroupedBarChart(tr("Median latency per gear and precision"), QStringLiteral("precision_latency"), this);
+  m_chart = new GroupedBarChart(tr("Median latency per gear and precision"), QStringLiteral("precision_matrix"), this);
   m_chart->setMinimumHeight(280);
 
   auto* metricRow = new QHBoxLayout;

@@ -74,13 +74,7 @@ bool writeMarkdownReport(const QString& path, const ProfileExportData& data, QSt
     images[chart->chartId().toStdString()] = file.toStdString();
     if (written) *written << dir.filePath(file);
   }
-  auto md = profile::toMarkdown(data.report, data.comparison, data.runDelta, images);
-  if (data.matrix) {
-    md += '\n';
-    md += profile::precisionMatrixMarkdown(*data.matrix);
-    if (const auto it = images.find("precision_latency"); it != images.end())
-      md += "\n![Median latency per gear and precision](" + it->second + ")\n";
-  }
+  const auto md = profile::toMarkdown(data.report, data.comparison, data.runDelta, data.matrix, images);
   if (!writeText(path, md, error)) return false;
   if (written) *written << path;
   return true;
