@@ -98,7 +98,8 @@ Expected<Compiled> importAndCompile(const shape_config::AtcOptions& opts, const 
   };
   if (config.precision.quantizeInt8) {
     // Calibration, the QDQ model and its build: session::buildModel, as the studio and gearbench do.
-    if (dynamicFallback) return makeError(codes::kInvalid, "--dynamic_fallback cannot be combined with --quantize=int8");
+    if (dynamicFallback)
+      return makeError(codes::kInvalid, "--dynamic_fallback cannot be combined with --quantize=int8");
     session::BuildRequest request;
     request.config = config;
     request.device = target.device;
@@ -117,7 +118,8 @@ int modeBuild(const shape_config::AtcOptions& opts, const compiler::Target& targ
   auto compiled = importAndCompile(opts, target, err, dynamicFallback, quantizedOnnxPath(*opts.output));
   if (!compiled) return fail(err, compiled.error());
   const auto path = omPath(*opts.output);
-  if (!compiled->quantizedPath.empty()) out << "wrote quantized model " << utf8::sanitize(compiled->quantizedPath) << "\n";
+  if (!compiled->quantizedPath.empty())
+    out << "wrote quantized model " << utf8::sanitize(compiled->quantizedPath) << "\n";
   if (auto s = om::writeFile(compiled->model, path); !s) return fail(err, s.error());
   const auto& m = compiled->model;
   std::size_t nodes = m.gears.empty() ? (m.dynamic ? m.dynamic->graph.nodes.size() : 0) : m.gears[0].graph.nodes.size();

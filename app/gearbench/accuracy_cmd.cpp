@@ -106,7 +106,8 @@ Expected<AccuracyFlags> takeFlags(std::span<const std::string> args, std::vector
   }
   if (f.accuracy && f.matrix) return std::unexpected(usage("--accuracy and --precision-matrix are separate modes"));
   if (!f.accuracy && !f.matrix)
-    return std::unexpected(usage("--per-layer, --reference and --worst-layers go with --accuracy or --precision-matrix"));
+    return std::unexpected(
+        usage("--per-layer, --reference and --worst-layers go with --accuracy or --precision-matrix"));
   if ((f.perLayer || f.perLayerFused) && !f.accuracy)
     return std::unexpected(usage("--per-layer goes with --accuracy (the matrix takes --worst-layers=N)"));
   if (f.perLayerFused && !f.perLayer) return std::unexpected(usage("--per-layer-fused goes with --per-layer"));
@@ -223,8 +224,10 @@ Expected<std::vector<RunChoice>> chooseRuns(const BenchOptions& o, const runtime
       int g = -1;
       auto [p, ec] = std::from_chars(o.gear.data(), o.gear.data() + o.gear.size(), g);
       if (ec != std::errc() || p != o.gear.data() + o.gear.size() || g < 0 || g >= cand.gearCount())
-        return makeError(codes::kInvalid, "--gear=" + utf8::sanitize(o.gear) + ": with --accuracy give 'all' or a "
-                                              "gear index (0.." + std::to_string(cand.gearCount() - 1) + ")");
+        return makeError(codes::kInvalid, "--gear=" + utf8::sanitize(o.gear) +
+                                              ": with --accuracy give 'all' or a "
+                                              "gear index (0.." +
+                                              std::to_string(cand.gearCount() - 1) + ")");
       gears.push_back(g);
     }
     for (int g : gears) {
@@ -234,8 +237,8 @@ Expected<std::vector<RunChoice>> chooseRuns(const BenchOptions& o, const runtime
       picks.emplace_back(g, std::move(dims));
     }
   }
-  const auto labels = ref.isDynamic() || cand.isDynamic() ? std::vector<std::string>{}
-                                                          : profile::gearLabels(cand.model());
+  const auto labels =
+      ref.isDynamic() || cand.isDynamic() ? std::vector<std::string>{} : profile::gearLabels(cand.model());
   std::vector<RunChoice> out;
   for (auto& [gear, dims] : picks) {
     RunChoice c;
@@ -262,7 +265,7 @@ Expected<std::vector<RunChoice>> chooseRuns(const BenchOptions& o, const runtime
     }
     c.inputs = std::move(refDescs);
     c.label = gear >= 0 && static_cast<std::size_t>(gear) < labels.size() ? labels[static_cast<std::size_t>(gear)]
-                                                                           : profile::shapesText(c.inputs);
+                                                                          : profile::shapesText(c.inputs);
     out.push_back(std::move(c));
   }
   return out;
@@ -322,8 +325,8 @@ void printOutputs(std::ostream& out, const std::vector<profile::TensorAccuracy>&
 }
 
 void printLayers(std::ostream& out, const profile::LayerComparison& c) {
-  out << "  per layer (" << c.layers.size() << " of " << c.candidateNodes << " nodes compared, "
-      << c.comparedTensors << " of " << c.candidateTensors << " tensors; threshold " << c.threshold << "):\n";
+  out << "  per layer (" << c.layers.size() << " of " << c.candidateNodes << " nodes compared, " << c.comparedTensors
+      << " of " << c.candidateTensors << " tensors; threshold " << c.threshold << "):\n";
   out << "    " << pad("#", 6, true) << "  " << pad("node", 36) << pad("op", 18) << pad("cosine", 12, true)
       << pad("max abs err", 13, true) << pad("max rel err", 13, true) << "\n";
   for (std::size_t i = 0; i < c.layers.size(); ++i) {
@@ -485,16 +488,17 @@ int runAccuracyMode(const BenchOptions& o, const AccuracyFlags& f, std::ostream&
   if (worst.minTop1Agreement) out << ", top-1 agreement " << fixed(100 * *worst.minTop1Agreement, 2) << "%";
   out << "\n";
   if (!o.jsonPath.empty()) {
-    nlohmann::json j{{"tool", "gearbench"},
-                     {"mode", "accuracy"},
-                     {"model", {{"path", o.model}, {"precision", cand->precision}, {"build_ms", cand->buildMillis}}},
-                     {"reference", {{"path", ref->path}, {"precision", ref->precision}, {"build_ms", ref->buildMillis}}},
-                     {"device", o.device},
-                     {"threads", o.threads},
-                     {"seed", o.seed},
-                     {"per_layer", f.perLayer},
-                     {"gears", std::move(gearsJson)},
-                     {"summary", profile::toJson(worst)}};
+    nlohmann::json j{
+        {"tool", "gearbench"},
+        {"mode", "accuracy"},
+        {"model", {{"path", o.model}, {"precision", cand->precision}, {"build_ms", cand->buildMillis}}},
+        {"reference", {{"path", ref->path}, {"precision", ref->precision}, {"build_ms", ref->buildMillis}}},
+        {"device", o.device},
+        {"threads", o.threads},
+        {"seed", o.seed},
+        {"per_layer", f.perLayer},
+        {"gears", std::move(gearsJson)},
+        {"summary", profile::toJson(worst)}};
     if (auto st = writeJson(o.jsonPath, std::move(j)); !st) {
       err << st.error().str() << "\n";
       return 1;
@@ -534,7 +538,8 @@ void printMatrix(std::ostream& out, const profile::PrecisionMatrix& m) {
       if (c.accuracy.minTop1Agreement) out << ", top-1 " << fixed(100 * *c.accuracy.minTop1Agreement, 2) << "%";
       out << ", arena " << profile::humanBytes(c.memory.gearArenaBytes) << ", packed weights "
           << profile::humanBytes(c.memory.packedWeightBytes);
-      if (c.firstBadLayer) out << "; first bad layer " << c.firstBadLayer->node << " " << fixed(c.firstBadLayer->cosine, 5);
+      if (c.firstBadLayer)
+        out << "; first bad layer " << c.firstBadLayer->node << " " << fixed(c.firstBadLayer->cosine, 5);
       if (!c.worstLayers.empty()) {
         out << "; worst layers";
         for (const auto& l : c.worstLayers)
@@ -625,9 +630,9 @@ std::string accuracyHelpText() {
 }
 
 bool wantsAccuracy(std::span<const std::string> args) {
-  constexpr std::string_view kFlags[] = {"--accuracy",          "--precision-matrix", "--per-layer",
-                                         "--per-layer-threshold", "--per-layer-fused",  "--reference",
-                                         "--worst-layers"};
+  constexpr std::string_view kFlags[] = {
+      "--accuracy",        "--precision-matrix", "--per-layer",   "--per-layer-threshold",
+      "--per-layer-fused", "--reference",        "--worst-layers"};
   return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
     const std::string_view key = std::string_view(a).substr(0, a.find('='));
     return std::find(std::begin(kFlags), std::end(kFlags), key) != std::end(kFlags);
@@ -643,8 +648,10 @@ int runAccuracy(std::span<const std::string> args, std::ostream& out, std::ostre
   }
   // An int8 row takes the calibration options; they need --quantize=int8 to parse.
   if (flags->matrix && flags->matrix->find("int8") != std::string::npos) {
-    const bool calib = std::any_of(rest.begin(), rest.end(), [](const auto& a) { return a.rfind("--calibration", 0) == 0; });
-    const bool quant = std::any_of(rest.begin(), rest.end(), [](const auto& a) { return a.rfind("--quantize", 0) == 0; });
+    const bool calib =
+        std::any_of(rest.begin(), rest.end(), [](const auto& a) { return a.rfind("--calibration", 0) == 0; });
+    const bool quant =
+        std::any_of(rest.begin(), rest.end(), [](const auto& a) { return a.rfind("--quantize", 0) == 0; });
     if (calib && !quant) rest.push_back("--quantize=int8");
   }
   auto opts = parseArgs(rest);
@@ -661,7 +668,8 @@ int runAccuracy(std::span<const std::string> args, std::ostream& out, std::ostre
     return 2;
   }
   if (!opts->outputDir.empty() || opts->profile) {
-    err << codes::kInvalid << ": --output and --profile belong to the benchmark, not to --accuracy / --precision-matrix\n";
+    err << codes::kInvalid
+        << ": --output and --profile belong to the benchmark, not to --accuracy / --precision-matrix\n";
     return 2;
   }
   return flags->matrix ? runMatrixMode(*opts, *flags, out, err) : runAccuracyMode(*opts, *flags, out, err);

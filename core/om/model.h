@@ -88,7 +88,7 @@ struct InputRange {
 // Fully dynamic mode: the graph keeps symbolic dims; the runtime resolves shapes per run.
 struct DynamicModel {
   ir::Graph graph;
-  std::vector<InputRange> ranges; // in graph input order
+  std::vector<InputRange> ranges;          // in graph input order
   std::vector<ir::DataType> nodePrecision; // as GearPlan::nodePrecision
 };
 

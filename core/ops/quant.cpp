@@ -88,7 +88,8 @@ const std::string_view kQuantY[] = {"Y"};
 
 const OpSchema kQuantConvSchema{
     "Conv of X quantized with x_scale/x_zero_point and int8 W (per-channel w_scale), + B, then activation "
-    "(and post_scale/post_shift, as FusedConv); with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and Y float32; layout NCHW or NHWC (X and Y)",
+    "(and post_scale/post_shift, as FusedConv); with y_scale, Y is quantized and dequantized again (Q -> DQ). X, B and "
+    "Y float32; layout NCHW or NHWC (X and Y)",
     kQuantConvInputs, kQuantY, kQuantConvAttrs, "float32"};
 const OpSchema kQuantMatMulSchema{
     "MatMul of A quantized with a_scale/a_zero_point and int8 B (per-column b_scale), + bias, then activation; "

@@ -77,17 +77,39 @@ std::vector<double> toDoubles(const runtime::TensorRef& t) {
   if (!t.data && n > 0) return out;
   out.resize(n);
   switch (t.dtype) {
-  case ir::DataType::Float32: widen<float>(t.data, n, out); break;
-  case ir::DataType::Float64: widen<double>(t.data, n, out); break;
-  case ir::DataType::Int8: widen<int8_t>(t.data, n, out); break;
-  case ir::DataType::UInt8: widen<uint8_t>(t.data, n, out); break;
-  case ir::DataType::Int16: widen<int16_t>(t.data, n, out); break;
-  case ir::DataType::UInt16: widen<uint16_t>(t.data, n, out); break;
-  case ir::DataType::Int32: widen<int32_t>(t.data, n, out); break;
-  case ir::DataType::UInt32: widen<uint32_t>(t.data, n, out); break;
-  case ir::DataType::Int64: widen<int64_t>(t.data, n, out); break;
-  case ir::DataType::UInt64: widen<uint64_t>(t.data, n, out); break;
-  case ir::DataType::Bool: widen<uint8_t>(t.data, n, out); break;
+  case ir::DataType::Float32:
+    widen<float>(t.data, n, out);
+    break;
+  case ir::DataType::Float64:
+    widen<double>(t.data, n, out);
+    break;
+  case ir::DataType::Int8:
+    widen<int8_t>(t.data, n, out);
+    break;
+  case ir::DataType::UInt8:
+    widen<uint8_t>(t.data, n, out);
+    break;
+  case ir::DataType::Int16:
+    widen<int16_t>(t.data, n, out);
+    break;
+  case ir::DataType::UInt16:
+    widen<uint16_t>(t.data, n, out);
+    break;
+  case ir::DataType::Int32:
+    widen<int32_t>(t.data, n, out);
+    break;
+  case ir::DataType::UInt32:
+    widen<uint32_t>(t.data, n, out);
+    break;
+  case ir::DataType::Int64:
+    widen<int64_t>(t.data, n, out);
+    break;
+  case ir::DataType::UInt64:
+    widen<uint64_t>(t.data, n, out);
+    break;
+  case ir::DataType::Bool:
+    widen<uint8_t>(t.data, n, out);
+    break;
   case ir::DataType::Float16: {
     const auto* p = static_cast<const uint16_t*>(t.data);
     for (std::size_t i = 0; i < n; ++i)
@@ -100,7 +122,9 @@ std::vector<double> toDoubles(const runtime::TensorRef& t) {
       out[i] = runtime::cpu::basic::bitsFloat(static_cast<uint32_t>(p[i]) << 16);
     break;
   }
-  default: out.clear(); break;
+  default:
+    out.clear();
+    break;
   }
   return out;
 }
@@ -118,8 +142,8 @@ TensorAccuracy compareValues(std::string name, std::span<const double> reference
   a.dims = dims;
   a.elements = static_cast<int64_t>(reference.size());
   if (reference.size() != candidate.size()) {
-    a.skipped = "the two sides have " + std::to_string(reference.size()) + " and " +
-                std::to_string(candidate.size()) + " elements";
+    a.skipped = "the two sides have " + std::to_string(reference.size()) + " and " + std::to_string(candidate.size()) +
+                " elements";
     return a;
   }
   double dot = 0, refNorm = 0, candNorm = 0, maxAbs = 0, refMax = 0;
@@ -178,8 +202,8 @@ TensorAccuracy compareTensors(std::string name, const runtime::TensorRef& refere
     return a;
   }
   if (ir::isFloat(reference.dtype) != ir::isFloat(candidate.dtype)) {
-    a.skipped = "one side is floating-point, the other not (" + std::string(ir::dtypeName(reference.dtype)) +
-                " and " + std::string(ir::dtypeName(candidate.dtype)) + ")";
+    a.skipped = "one side is floating-point, the other not (" + std::string(ir::dtypeName(reference.dtype)) + " and " +
+                std::string(ir::dtypeName(candidate.dtype)) + ")";
     return a;
   }
   const auto ref = toDoubles(reference);
@@ -188,9 +212,8 @@ TensorAccuracy compareTensors(std::string name, const runtime::TensorRef& refere
     a.skipped = "no numeric data (" + std::string(ir::dtypeName(reference.dtype)) + ")";
     return a;
   }
-  const bool classes =
-      ir::isFloat(reference.dtype) && classScoreShape(reference.dims) &&
-      (reference.dims.size() == 2 || rowsAreDistributions(ref, reference.dims.back()));
+  const bool classes = ir::isFloat(reference.dtype) && classScoreShape(reference.dims) &&
+                       (reference.dims.size() == 2 || rowsAreDistributions(ref, reference.dims.back()));
   auto out = compareValues(std::move(a.name), ref, cand, reference.dims, classes);
   out.referenceType = reference.dtype;
   out.candidateType = candidate.dtype;
@@ -243,7 +266,8 @@ std::optional<runtime::HostTensor> convertFloat(const runtime::HostTensor& t, ir
     for (std::size_t i = 0; i < n; ++i)
       out.as<uint16_t>()[i] = BFloat16::fromFloat(static_cast<float>(values[i]));
     break;
-  default: return std::nullopt;
+  default:
+    return std::nullopt;
   }
   return out;
 }

@@ -57,8 +57,8 @@ struct TensorAccuracy {
 
 // The worst value of each metric over several tensors (the outputs of one gear).
 struct AccuracySummary {
-  int tensors = 0;      // compared
-  int skipped = 0;      // not compared
+  int tensors = 0; // compared
+  int skipped = 0; // not compared
   double maxAbsError = 0;
   double maxRelError = 0;
   double minCosine = 1;

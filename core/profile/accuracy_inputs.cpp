@@ -22,8 +22,8 @@ Expected<std::optional<Sample>> loadOne(const fs::path& dir, const std::vector<o
     const auto file = fileOf(dir, d);
     std::error_code ec;
     if (!fs::is_regular_file(file, ec))
-      return makeError(codes::kIo, "sample '" + dir.string() + "' has no " + file.filename().string() +
-                                       " for input '" + d.name + "'");
+      return makeError(codes::kIo, "sample '" + dir.string() + "' has no " + file.filename().string() + " for input '" +
+                                       d.name + "'");
     GS_ASSIGN_OR_RETURN(auto h, runtime::npy::readHeader(file.string()));
     if (h.dims != d.dims) return std::optional<Sample>{};
   }

@@ -125,7 +125,7 @@ std::vector<TensorAccuracy> compareOutputTensors(const runtime::Session& referen
 } // namespace
 
 std::vector<std::string> perLayerDisabledPasses() {
-  return {"fold-conv-batchnorm", "fold-conv-affine", "fold-affine-into-conv", "fuse-qdq",        "fuse-conv-add",
+  return {"fold-conv-batchnorm", "fold-conv-affine", "fold-affine-into-conv", "fuse-qdq",   "fuse-conv-add",
           "fuse-hardswish",      "fuse-activation",  "fuse-post-affine",      "layout-nhwc"};
 }
 
@@ -184,9 +184,8 @@ Expected<std::vector<runtime::HostTensor>> adaptInputs(std::span<const runtime::
   for (std::size_t i = 0; i < to.size(); ++i) {
     std::size_t j = i;
     if (byName)
-      j = static_cast<std::size_t>(std::find_if(from.begin(), from.end(), [&](const auto& f) {
-                                     return f.name == to[i].name;
-                                   }) - from.begin());
+      j = static_cast<std::size_t>(
+          std::find_if(from.begin(), from.end(), [&](const auto& f) { return f.name == to[i].name; }) - from.begin());
     const auto& t = inputs[j];
     if (t.dtype() == to[i].dtype || to[i].dtype == ir::DataType::Undefined) {
       out.push_back(copyOf(t.ref()));

@@ -82,7 +82,7 @@ struct LayerComparison {
   std::size_t candidateNodes = 0;      // nodes the candidate ran
   std::size_t candidateTensors = 0;    // outputs they produced
   std::size_t comparedTensors = 0;
-  std::vector<SkippedTensor> skipped; // the candidate's tensors not compared, and why
+  std::vector<SkippedTensor> skipped;  // the candidate's tensors not compared, and why
   std::vector<TensorAccuracy> outputs; // the graph outputs of the same runs
 };
 

@@ -139,9 +139,9 @@ Expected<PrecisionMatrix> precisionMatrix(const ir::Model& model, const session:
   }
   const om::Model& refModel = *refBuilt;
   m.gearLabels = gearLabels(refModel);
-  GS_ASSIGN_OR_RETURN(auto refSession, runtime::Session::create(borrow(refModel), runtime::SessionOptions{
-                                                                                      request.profile.device,
-                                                                                      request.profile.threads}));
+  GS_ASSIGN_OR_RETURN(auto refSession,
+                      runtime::Session::create(
+                          borrow(refModel), runtime::SessionOptions{request.profile.device, request.profile.threads}));
 
   for (std::size_t r = 0; r < request.precisions.size(); ++r) {
     if (progress.cancelled()) {
@@ -222,8 +222,7 @@ Expected<PrecisionMatrix> precisionMatrix(const ir::Model& model, const session:
         if (request.worstLayers > 0) {
           LayerCompareOptions lo;
           lo.threshold = request.layerThreshold;
-          GS_ASSIGN_OR_RETURN(auto layers,
-                              compareLayers(*refSession, gp.gear, **session, gp.gear, inputs.front(), lo));
+          GS_ASSIGN_OR_RETURN(auto layers, compareLayers(*refSession, gp.gear, **session, gp.gear, inputs.front(), lo));
           cell.worstLayers = worstLayers(layers, static_cast<std::size_t>(request.worstLayers));
           if (layers.firstBad) cell.firstBadLayer = layers.layers[*layers.firstBad];
           cell.outputs = layers.outputs;
@@ -276,9 +275,9 @@ nlohmann::json toJson(const PrecisionMatrix& m) {
     row["cells"] = std::move(cells);
     rows.push_back(std::move(row));
   }
-  return {{"model", m.modelName}, {"reference", m.referenceLabel}, {"gears", m.gearLabels}, {"device", m.device},
-          {"threads", m.threads}, {"warmup", m.warmup},            {"loops", m.loops},      {"cancelled", m.cancelled},
-          {"rows", std::move(rows)}};
+  return {{"model", m.modelName}, {"reference", m.referenceLabel}, {"gears", m.gearLabels},
+          {"device", m.device},   {"threads", m.threads},          {"warmup", m.warmup},
+          {"loops", m.loops},     {"cancelled", m.cancelled},      {"rows", std::move(rows)}};
 }
 
 std::string precisionMatrixCsv(const PrecisionMatrix& m) {

@@ -57,7 +57,7 @@ struct PrecisionRow {
   std::string label;      // precisionLabel(): "fp32", "force_fp16", "int8 (minmax, ...)"
   std::string atcCommand; // how it was built
   double buildMillis = 0;
-  std::string error; // the build or profile failed: no cells
+  std::string error;             // the build or profile failed: no cells
   std::vector<MatrixCell> cells; // one per gear, in gear order
 };
 
@@ -75,9 +75,9 @@ struct PrecisionMatrix {
 // every --precision_mode value. A comma-separated list of them parses into rows; errors name the
 // entry (codes::kInvalid), int8 without a calibration folder included.
 Expected<shape_config::PrecisionConfig> parsePrecisionChoice(std::string_view name,
-                                                              const shape_config::PrecisionConfig& base);
+                                                             const shape_config::PrecisionConfig& base);
 Expected<std::vector<shape_config::PrecisionConfig>> parsePrecisionList(std::string_view list,
-                                                                         const shape_config::PrecisionConfig& base);
+                                                                        const shape_config::PrecisionConfig& base);
 
 // The matrix for `model` built as `build` (its config.precision is replaced per row). Errors: the
 // reference build failing, a bad request. A row whose build fails carries its error and the others

@@ -25,8 +25,8 @@ struct ObservedValue {
 };
 
 struct NodeEvent {
-  std::size_t index = 0;           // position in Plan::nodes() (execution order)
-  const PlanNode* node = nullptr;  // name and op type
+  std::size_t index = 0;          // position in Plan::nodes() (execution order)
+  const PlanNode* node = nullptr; // name and op type
   std::span<const ObservedValue> outputs;
 };
 

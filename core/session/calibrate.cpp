@@ -16,9 +16,12 @@ namespace {
 
 quantize::RangeMethod methodOf(shape_config::CalibrationMethod m) {
   switch (m) {
-  case shape_config::CalibrationMethod::Percentile: return quantize::RangeMethod::Percentile;
-  case shape_config::CalibrationMethod::Entropy: return quantize::RangeMethod::Entropy;
-  case shape_config::CalibrationMethod::MinMax: break;
+  case shape_config::CalibrationMethod::Percentile:
+    return quantize::RangeMethod::Percentile;
+  case shape_config::CalibrationMethod::Entropy:
+    return quantize::RangeMethod::Entropy;
+  case shape_config::CalibrationMethod::MinMax:
+    break;
   }
   return quantize::RangeMethod::MinMax;
 }
@@ -78,8 +81,7 @@ class Collector {
 public:
   Collector(const ir::Model& model, const CalibrationSet& set, const std::vector<std::string>& tensors,
             const CalibrationOptions& options, const Progress& progress)
-      : m_model(model), m_set(set), m_tensors(tensors), m_opt(options), m_progress(progress),
-        m_stats(tensors.size()) {}
+      : m_model(model), m_set(set), m_tensors(tensors), m_opt(options), m_progress(progress), m_stats(tensors.size()) {}
 
   Status run(bool histogram) {
     // Samples grouped by shape, groups in order of first appearance; one float build per group.
@@ -114,8 +116,7 @@ public:
     std::map<std::string, quantize::ActivationRange> out;
     for (std::size_t t = 0; t < m_tensors.size(); ++t) {
       auto r = m_stats[t].range(method, m_opt.percentile);
-      if (!r)
-        return makeError(codes::kInvalid, "calibration: tensor '" + m_tensors[t] + "': " + r.error().message);
+      if (!r) return makeError(codes::kInvalid, "calibration: tensor '" + m_tensors[t] + "': " + r.error().message);
       out[m_tensors[t]] = *r;
     }
     return out;
@@ -191,9 +192,9 @@ private:
           return std::unexpected(withContext(st.error(), "calibration: running sample '" + m_set.samplePath(i) + "'"));
       }
       for (std::size_t t = 0; t < m_tensors.size(); ++t) {
-        const runtime::HostTensor* h = inputIndex[t] >= 0 ? &tensors[static_cast<std::size_t>(inputIndex[t])]
+        const runtime::HostTensor* h = inputIndex[t] >= 0    ? &tensors[static_cast<std::size_t>(inputIndex[t])]
                                        : outputIndex[t] >= 0 ? &result.outputs[static_cast<std::size_t>(outputIndex[t])]
-                                                              : nullptr;
+                                                             : nullptr;
         if (!h) return makeError(codes::kInternal, "calibration: tensor '" + m_tensors[t] + "' was not computed");
         if (h->dtype() != ir::DataType::Float32)
           return makeError(codes::kUnsupported, "calibration: tensor '" + m_tensors[t] + "' is " +
@@ -202,8 +203,8 @@ private:
         if (pass == 0) {
           if (!m_stats[t].addMinMax(x))
             return makeError(codes::kInvalid, "calibration: tensor '" + m_tensors[t] +
-                                                  "' holds NaN or infinite values for sample '" +
-                                                  m_set.samplePath(i) + "'");
+                                                  "' holds NaN or infinite values for sample '" + m_set.samplePath(i) +
+                                                  "'");
         } else {
           m_stats[t].addHistogram(x);
         }
@@ -250,9 +251,9 @@ Expected<CalibrationResult> calibrateInt8(const ir::Model& model, const Calibrat
   floatModel->sourcePath = model.sourcePath;
 
   ImagePreprocessing pre{precision.mean, precision.scale, options.config.inputFormat == "NHWC"};
-  GS_ASSIGN_OR_RETURN(auto set, CalibrationSet::open(precision.calibrationDir,
-                                                     calibrationInputs(*floatModel, options.config), pre,
-                                                     options.limits));
+  GS_ASSIGN_OR_RETURN(auto set,
+                      CalibrationSet::open(precision.calibrationDir, calibrationInputs(*floatModel, options.config),
+                                           pre, options.limits));
   const auto method = methodOf(precision.method);
   Collector collector(*floatModel, set, prepared->activations, options, progress);
   GS_RETURN_IF_ERROR(collector.run(method != quantize::RangeMethod::MinMax));

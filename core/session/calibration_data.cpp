@@ -33,14 +33,15 @@ Expected<std::vector<fs::directory_entry>> listFolder(const fs::path& dir) {
   std::vector<fs::directory_entry> out;
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
-  if (ec) return std::unexpected(bad(codes::kIo, "cannot read folder '" + utf8::sanitize(dir.string()) + "': " + ec.message()));
+  if (ec)
+    return std::unexpected(
+        bad(codes::kIo, "cannot read folder '" + utf8::sanitize(dir.string()) + "': " + ec.message()));
   for (const auto& e : it) {
     const auto name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
     if (!utf8::isValid(name))
       return std::unexpected(bad(codes::kInvalid, "the name '" + utf8::sanitize(name) + "' in '" +
-                                                      utf8::sanitize(dir.string()) +
-                                                      "' is not UTF-8 text; rename it"));
+                                                      utf8::sanitize(dir.string()) + "' is not UTF-8 text; rename it"));
     out.push_back(e);
   }
   std::sort(out.begin(), out.end(),
@@ -54,8 +55,8 @@ Expected<std::string> readFileBytes(const std::string& path, uint64_t limit) {
   const auto size = fs::file_size(path, ec);
   if (ec) return std::unexpected(bad(codes::kIo, "cannot read '" + path + "': " + ec.message()));
   if (size > limit)
-    return std::unexpected(bad(codes::kInvalid, "'" + path + "' is " + std::to_string(size) +
-                                                    " bytes, more than the " + std::to_string(limit) + " allowed"));
+    return std::unexpected(bad(codes::kInvalid, "'" + path + "' is " + std::to_string(size) + " bytes, more than the " +
+                                                    std::to_string(limit) + " allowed"));
   std::ifstream in(path, std::ios::binary);
   std::string bytes(static_cast<std::size_t>(size), '\0');
   if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(size)))
@@ -169,8 +170,8 @@ Expected<CalibrationSet> CalibrationSet::open(const std::string& dir, std::vecto
       const auto& in = set.m_inputs[i];
       if (s.files[i].empty())
         return std::unexpected(bad(codes::kInvalid, "sample '" + s.path + "' has no " +
-                                                        runtime::npy::fileStem(in.name) + ".npy for input '" +
-                                                        in.name + "'"));
+                                                        runtime::npy::fileStem(in.name) + ".npy for input '" + in.name +
+                                                        "'"));
       std::size_t dataBytes = 0;
       auto h = runtime::npy::readHeader(s.files[i], &dataBytes);
       if (!h) return std::unexpected(bad(h.error().code, h.error().message));

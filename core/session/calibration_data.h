@@ -33,8 +33,8 @@ struct CalibrationInput {
 };
 
 struct ImagePreprocessing {
-  std::vector<float> mean;  // one value or one per channel; empty: 0
-  std::vector<float> scale; // one value or one per channel; empty: 1
+  std::vector<float> mean;   // one value or one per channel; empty: 0
+  std::vector<float> scale;  // one value or one per channel; empty: 1
   bool channelsLast = false; // NHWC input
 };
 

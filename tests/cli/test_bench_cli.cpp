@@ -120,8 +120,8 @@ private slots:
     fs::create_directories(m_root / "cal" / "s0");
     runtime::HostTensor t(ir::DataType::Float32, {1, 16});
     QVERIFY(runtime::npy::write((m_root / "cal" / "s0" / "x.npy").string(), t));
-    const auto r = runBench({"--model=" + m_small, "--quantize=int8", "--calibration=" + path("cal"), "--loop=1",
-                             "--warmup=0"});
+    const auto r =
+        runBench({"--model=" + m_small, "--quantize=int8", "--calibration=" + path("cal"), "--loop=1", "--warmup=0"});
     QVERIFY2(r.status == 1, qPrintable(r.out + r.err));
     QVERIFY2(r.err.contains("no Conv, MatMul or Gemm with constant weights"), qPrintable(r.err));
     const auto bad = runBench({"--model=" + m_small, "--calibration=" + path("cal"), "--loop=1"});
@@ -232,8 +232,8 @@ private slots:
     QVERIFY2(r.status == 0, qPrintable(r.err));
     QVERIFY(QFile::exists(out + "/y.npy"));
     // The precision options reach the on-the-fly compile: float16 here, recorded in the JSON report's build.
-    const auto half = runBench({"--model=" + m_small, "--input_shape=x:1,16", "--precision_mode=force_fp16",
-                                "--loop=1", "--warmup=0", "--output=" + path("outs16")});
+    const auto half = runBench({"--model=" + m_small, "--input_shape=x:1,16", "--precision_mode=force_fp16", "--loop=1",
+                                "--warmup=0", "--output=" + path("outs16")});
     QVERIFY2(half.status == 0, qPrintable(half.err));
     QVERIFY(QFile::exists(path("outs16") + "/y.npy"));
   }
@@ -252,7 +252,8 @@ private slots:
     QTest::newRow("static shape with batch gears")
         << QStringList{"--input_shape=x:1,16", "--dynamic_batch_size=1,2"} << "E10031";
     QTest::newRow("unsupported atc option") << QStringList{"--insert_op_conf=aipp.cfg"} << "GS0004";
-    QTest::newRow("unsupported atc option, implementation mode") << QStringList{"--op_select_implmode=high_precision"} << "GS0004";
+    QTest::newRow("unsupported atc option, implementation mode")
+        << QStringList{"--op_select_implmode=high_precision"} << "GS0004";
     QTest::newRow("precision mode") << QStringList{"--precision_mode=fp8"} << "E10001";
   }
   void pastedAtcOptionErrors() {

@@ -241,18 +241,19 @@ private slots:
   // --precision_mode builds, and the dtype of every node shows in --mode=1 JSON and --mode=6.
   void precisionRecorded() {
     std::ofstream(path("keep.txt").toStdString()) << "# kept float32\nadd\n";
-    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_fp16"),
-                           "--input_shape=x:-1,2,4,4", "--dynamic_batch_size=1,2", "--precision_mode=force_fp16",
-                           "--keep_dtype=" + path("keep.txt")});
+    const auto r =
+        runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_fp16"), "--input_shape=x:-1,2,4,4",
+                "--dynamic_batch_size=1,2", "--precision_mode=force_fp16", "--keep_dtype=" + path("keep.txt")});
     QVERIFY2(r.status == 0, qPrintable(r.err));
     const auto j = runAtc({"--mode=1", "--om=" + path("tiny_fp16.om"), "--json=" + path("tiny_fp16.json")});
     QVERIFY2(j.status == 0, qPrintable(j.err));
     const auto json = readJson(path("tiny_fp16.json").toStdString());
-    QCOMPARE(QString::fromStdString(json["metadata"]["extra"].value("precision_mode", "")), QString("force_fp16 keep 1"));
+    QCOMPARE(QString::fromStdString(json["metadata"]["extra"].value("precision_mode", "")),
+             QString("force_fp16 keep 1"));
     QVERIFY(QString::fromStdString(json["metadata"].value("atc_command", "")).contains("--precision_mode=force_fp16"));
     for (const auto& gear : json["gears"]) {
       QVERIFY(gear["precision"].value("float16", 0) >= 1); // the Conv (BatchNormalization and Relu folded in)
-      QCOMPARE(gear["precision"].value("float32", 0), 1); // the kept Add
+      QCOMPARE(gear["precision"].value("float32", 0), 1);  // the kept Add
       for (const auto& n : gear["graph"]["nodes"]) {
         QVERIFY(n.contains("precision"));
         if (n["name"] == "add") QCOMPARE(QString::fromStdString(n["precision"].get<std::string>()), QString("float32"));
@@ -264,9 +265,9 @@ private slots:
              qPrintable(info.out));
     QVERIFY2(info.out.contains("precision_mode: force_fp16 keep 1"), qPrintable(info.out));
     std::ofstream(path("keep_bad.txt").toStdString()) << "nosuch\n";
-    const auto bad = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad16"),
-                             "--input_shape=x:1,2,4,4", "--precision_mode=force_fp16",
-                             "--keep_dtype=" + path("keep_bad.txt")});
+    const auto bad =
+        runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad16"), "--input_shape=x:1,2,4,4",
+                "--precision_mode=force_fp16", "--keep_dtype=" + path("keep_bad.txt")});
     QCOMPARE(bad.status, 1);
     QVERIFY2(bad.err.contains("E10016") && bad.err.contains("nosuch") && bad.err.contains("keep_bad.txt"),
              qPrintable(bad.err));
@@ -294,9 +295,9 @@ private slots:
         v[k] = static_cast<float>((static_cast<int>(k) * 7 + i * 3) % 11) / 5.0f - 1.0f;
       writeNpy(cal / std::to_string(i) / "x.npy", {1, 2, 4, 4}, v);
     }
-    const auto r = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_q"),
-                           "--input_shape=x:1,2,4,4", "--quantize=int8",
-                           "--calibration=" + QString::fromStdString(cal.string())});
+    const auto r =
+        runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_q"), "--input_shape=x:1,2,4,4",
+                "--quantize=int8", "--calibration=" + QString::fromStdString(cal.string())});
     QVERIFY2(r.status == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("wrote quantized model " + path("tiny_q_int8.onnx")), qPrintable(r.out));
     QVERIFY(QFile::exists(path("tiny_q_int8.onnx")));
@@ -315,9 +316,9 @@ private slots:
     QVERIFY2(again.status == 0, qPrintable(again.err));
     // An empty calibration folder: a clear error, exit 1, nothing written.
     fs::create_directories(m_tmp + "/cal_empty");
-    const auto bad = runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad"),
-                             "--input_shape=x:1,2,4,4", "--quantize=int8",
-                             "--calibration=" + QString::fromStdString(m_tmp + "/cal_empty")});
+    const auto bad =
+        runAtc({"--model=" + m_model, "--framework=5", "--output=" + path("tiny_bad"), "--input_shape=x:1,2,4,4",
+                "--quantize=int8", "--calibration=" + QString::fromStdString(m_tmp + "/cal_empty")});
     QCOMPARE(bad.status, 1);
     QVERIFY2(bad.err.contains("holds no samples"), qPrintable(bad.err));
     QVERIFY(!QFile::exists(path("tiny_bad.om")) && !QFile::exists(path("tiny_bad_int8.onnx")));

@@ -65,7 +65,8 @@ GraphBuilder network() {
   const auto r = b.node("relu", "Relu", {c});
   const auto roi = b.floats("roi", {}, {0});
   const auto scales = b.floats("scales", {1, 1, 2, 2}, {4});
-  const auto up = b.node("resize", "Resize", {r, roi, scales}, GraphBuilder::attrs({{"mode", Attribute::ofString("nearest")}}));
+  const auto up =
+      b.node("resize", "Resize", {r, roi, scales}, GraphBuilder::attrs({{"mode", Attribute::ofString("nearest")}}));
   const auto shp = b.node("shape", "Shape", {r});
   const auto flat = b.node("reshape", "Reshape", {c, shp});
   b.output(up);
@@ -135,7 +136,7 @@ private slots:
     QCOMPARE(node(b.g, "mm1")->inputs[0], node(b.g, "mm2")->inputs[0]);
     QCOMPARE(node(b.g, "mm1")->inputs[1], node(b.g, "mm2")->inputs[1]); // one converted copy of w
     QCOMPARE(inType(b.g, "soft", 0), DataType::Float32);                // the original w
-    QCOMPARE(inType(b.g, "add", 0), DataType::Float16); // a follower whose inputs are float16
+    QCOMPARE(inType(b.g, "add", 0), DataType::Float16);                 // a follower whose inputs are float16
     QCOMPARE(ctx.counters["constants"], int64_t{1});
   }
 
@@ -168,8 +169,8 @@ private slots:
     GraphBuilder b;
     const auto x = b.input("x", {ir::Dim::known(4)});
     const auto h = b.node("to16", "Cast", {x}, GraphBuilder::attrs({{"to", Attribute::ofInt(10)}}));
-    const auto w = b.constant("w", *passes::convertFloatTensor(ir::Tensor::fromVector<float>({1, 2, 3, 4}, {4}),
-                                                               DataType::Float16));
+    const auto w = b.constant(
+        "w", *passes::convertFloatTensor(ir::Tensor::fromVector<float>({1, 2, 3, 4}, {4}), DataType::Float16));
     const auto r = b.node("mul", "Mul", {h, w});
     const auto y = b.node("to32", "Cast", {r}, GraphBuilder::attrs({{"to", Attribute::ofInt(1)}}));
     b.output(y);
@@ -232,7 +233,7 @@ private slots:
     QCOMPARE(floatToHalfBits(1.0f), uint16_t{0x3c00});
     QCOMPARE(floatToHalfBits(65504.0f), uint16_t{0x7bff});
     QCOMPARE(floatToHalfBits(65519.0f), uint16_t{0x7bff});
-    QCOMPARE(floatToHalfBits(65520.0f), uint16_t{0x7c00}); // rounds to infinity
+    QCOMPARE(floatToHalfBits(65520.0f), uint16_t{0x7c00});                         // rounds to infinity
     QCOMPARE(floatToHalfBits(1.0f + std::ldexp(1.0f, -11)), uint16_t{0x3c00});     // tie -> even
     QCOMPARE(floatToHalfBits(1.0f + 3 * std::ldexp(1.0f, -11)), uint16_t{0x3c02}); // tie -> even (up)
     QCOMPARE(floatToHalfBits(std::ldexp(1.0f, -24)), uint16_t{0x0001});            // smallest subnormal

@@ -36,8 +36,8 @@ onnx::ValueInfoProto valueInfo(const std::string& name, int elem, const std::vec
   return v;
 }
 
-onnx::TensorProto floats(const std::string& name, const std::vector<int64_t>& dims, std::mt19937& rng,
-                         float lo = -0.5f, float hi = 0.5f) {
+onnx::TensorProto floats(const std::string& name, const std::vector<int64_t>& dims, std::mt19937& rng, float lo = -0.5f,
+                         float hi = 0.5f) {
   int64_t n = 1;
   for (auto d : dims)
     n *= d;
@@ -54,8 +54,8 @@ onnx::TensorProto floats(const std::string& name, const std::vector<int64_t>& di
   return t;
 }
 
-onnx::NodeProto* node(onnx::GraphProto* g, const std::string& op, const std::string& name,
-                      std::vector<std::string> in, std::vector<std::string> out) {
+onnx::NodeProto* node(onnx::GraphProto* g, const std::string& op, const std::string& name, std::vector<std::string> in,
+                      std::vector<std::string> out) {
   auto* n = g->add_node();
   n->set_op_type(op);
   n->set_name(name);

@@ -43,8 +43,8 @@ inline onnx::ValueInfoProto accValueInfo(const std::string& name, const std::vec
   return v;
 }
 
-inline void accWeight(onnx::GraphProto* g, const std::string& name, const std::vector<int64_t>& dims,
-                      std::mt19937& rng, std::mt19937& noise, bool perturbed, float amount, bool fp16) {
+inline void accWeight(onnx::GraphProto* g, const std::string& name, const std::vector<int64_t>& dims, std::mt19937& rng,
+                      std::mt19937& noise, bool perturbed, float amount, bool fp16) {
   auto* t = g->add_initializer();
   t->set_name(name);
   int64_t n = 1;

@@ -447,8 +447,8 @@ private slots:
     const auto json = path("acc.json");
     std::string out, err;
     const int rc = runGearbench({"--accuracy", "--model=" + fp16, "--reference=" + fp32, "--input_shape=x:-1,3,8,8",
-                              "--dynamic_batch_size=1,3", "--json=" + json},
-                             &out, &err);
+                                 "--dynamic_batch_size=1,3", "--json=" + json},
+                                &out, &err);
     QVERIFY2(rc == 0, err.c_str());
     QVERIFY(out.find("gear 1") != std::string::npos);
     auto j = readJson(json);
@@ -478,8 +478,8 @@ private slots:
     // --per-layer with a threshold of 1: some fp16 layer is below it, and it is named.
     const auto json2 = path("acc_layers.json");
     QVERIFY(runGearbench({"--accuracy", "--per-layer", "--per-layer-threshold=1", "--model=" + fp16,
-                       "--reference=" + fp32, "--input_shape=x:2,3,8,8", "--json=" + json2},
-                      &out, &err) == 0);
+                          "--reference=" + fp32, "--input_shape=x:2,3,8,8", "--json=" + json2},
+                         &out, &err) == 0);
     auto k = readJson(json2);
     const auto& pl = k["gears"][0]["per_layer"];
     QVERIFY(pl["first_bad_layer"].is_object());
@@ -487,7 +487,7 @@ private slots:
     QVERIFY(out.find("first layer below 1") != std::string::npos);
     // Same files, the default threshold: nothing below 0.99.
     QVERIFY(runGearbench({"--accuracy", "--per-layer", "--model=" + fp16, "--reference=" + fp32,
-                       "--input_shape=x:2,3,8,8", "--json=" + json2}) == 0);
+                          "--input_shape=x:2,3,8,8", "--json=" + json2}) == 0);
     QVERIFY(readJson(json2)["gears"][0]["per_layer"]["first_bad_layer"].is_null());
   }
 
@@ -502,8 +502,8 @@ private slots:
     std::string out, err;
     // The .npy shapes choose gear 1; the model against itself is exact.
     QVERIFY2(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:-1,3,8,8", "--dynamic_batch_size=1,3",
-                        "--input=" + dir, "--json=" + json},
-                       &out, &err) == 0,
+                           "--input=" + dir, "--json=" + json},
+                          &out, &err) == 0,
              err.c_str());
     auto j = readJson(json);
     QCOMPARE(j["gears"].size(), std::size_t{1});
@@ -525,23 +525,25 @@ private slots:
     QCOMPARE(runGearbench({"--accuracy", "--per-layer", "--per-layer-threshold=abc", "--model=" + fp32}, nullptr, &err),
              2);
     QCOMPARE(runGearbench({"--accuracy", "--precision-matrix=fp32", "--model=" + fp32}, nullptr, &err), 2);
-    QCOMPARE(runGearbench({"--precision-matrix=fp32,int8", "--model=" + fp32, "--input_shape=x:1,3,8,8"}, nullptr, &err),
-             2);
+    QCOMPARE(
+        runGearbench({"--precision-matrix=fp32,int8", "--model=" + fp32, "--input_shape=x:1,3,8,8"}, nullptr, &err), 2);
     QVERIFY(err.find("--calibration") != std::string::npos);
     QCOMPARE(runGearbench({"--precision-matrix=fp64", "--model=" + fp32, "--input_shape=x:1,3,8,8"}, nullptr, &err), 2);
     QVERIFY(err.find("fp64") != std::string::npos);
     QCOMPARE(runGearbench({"--precision-matrix=fp32", "--model=" + fp32, "--reference=" + fp32}, nullptr, &err), 2);
-    QCOMPARE(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,3,8,8", "--output=/tmp/x"}, nullptr, &err),
-             2);
+    QCOMPARE(
+        runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,3,8,8", "--output=/tmp/x"}, nullptr, &err),
+        2);
     // A reference that does not exist, and one whose inputs do not fit.
-    QCOMPARE(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,3,8,8", "--reference=" + path("no.onnx")},
-                       nullptr, &err),
-             1);
+    QCOMPARE(
+        runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,3,8,8", "--reference=" + path("no.onnx")},
+                     nullptr, &err),
+        1);
     QVERIFY(err.find("reference") != std::string::npos);
     const auto mm = path("err_mm.onnx");
     QVERIFY(test::writeModel(test::matmulChain({}), mm));
     QVERIFY(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,3,8,8", "--reference=" + mm}, nullptr,
-                      &err) != 0);
+                         &err) != 0);
     QVERIFY(!err.empty());
     // A shape the model does not take: the build's error names the node.
     QVERIFY(runGearbench({"--accuracy", "--model=" + fp32, "--input_shape=x:1,5,8,8"}, nullptr, &err) != 0);
@@ -736,9 +738,10 @@ private slots:
     QVERIFY(test::writeModel(test::convChain({}), p));
     const auto json = path("matrix.json");
     std::string out, err;
-    const int rc = runGearbench({"--precision-matrix=fp32,allow_mix_precision", "--model=" + p, "--input_shape=x:-1,3,8,8",
-                              "--dynamic_batch_size=1,2", "--loop=3", "--warmup=0", "--threads=1", "--json=" + json},
-                             &out, &err);
+    const int rc =
+        runGearbench({"--precision-matrix=fp32,allow_mix_precision", "--model=" + p, "--input_shape=x:-1,3,8,8",
+                      "--dynamic_batch_size=1,2", "--loop=3", "--warmup=0", "--threads=1", "--json=" + json},
+                     &out, &err);
     QVERIFY2(rc == 0, err.c_str());
     QVERIFY(out.find("allow_mix_precision") != std::string::npos);
     auto j = readJson(json);

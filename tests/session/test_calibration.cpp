@@ -296,17 +296,28 @@ private slots:
   void badCalibrationFolders_data() {
     QTest::addColumn<QString>("setup");
     QTest::addColumn<QString>("expect");
-    QTest::newRow("missing") << "missing" << "is not a folder";
-    QTest::newRow("empty") << "empty" << "holds no samples";
-    QTest::newRow("no-input-file") << "no-input-file" << "has no x.npy";
-    QTest::newRow("extra-file") << "extra-file" << "'y.npy', which names no model input";
-    QTest::newRow("wrong-dtype") << "wrong-dtype" << "is int64; input 'x' takes float32";
-    QTest::newRow("wrong-shape") << "wrong-shape" << "has shape [1,4,16,16]";
-    QTest::newRow("wrong-rank") << "wrong-rank" << "has shape [3,16,16]";
-    QTest::newRow("corrupt-npy") << "corrupt-npy" << "x.npy";
-    QTest::newRow("mixed") << "mixed" << "both sample folders and images";
-    QTest::newRow("non-utf8") << "non-utf8" << "is not UTF-8";
-    QTest::newRow("too-many") << "too-many" << "more than the 2 allowed";
+    QTest::newRow("missing") << "missing"
+                             << "is not a folder";
+    QTest::newRow("empty") << "empty"
+                           << "holds no samples";
+    QTest::newRow("no-input-file") << "no-input-file"
+                                   << "has no x.npy";
+    QTest::newRow("extra-file") << "extra-file"
+                                << "'y.npy', which names no model input";
+    QTest::newRow("wrong-dtype") << "wrong-dtype"
+                                 << "is int64; input 'x' takes float32";
+    QTest::newRow("wrong-shape") << "wrong-shape"
+                                 << "has shape [1,4,16,16]";
+    QTest::newRow("wrong-rank") << "wrong-rank"
+                                << "has shape [3,16,16]";
+    QTest::newRow("corrupt-npy") << "corrupt-npy"
+                                 << "x.npy";
+    QTest::newRow("mixed") << "mixed"
+                           << "both sample folders and images";
+    QTest::newRow("non-utf8") << "non-utf8"
+                              << "is not UTF-8";
+    QTest::newRow("too-many") << "too-many"
+                              << "more than the 2 allowed";
   }
   void badCalibrationFolders() {
     QFETCH(QString, setup);

@@ -251,8 +251,8 @@ HostTensor noise(std::vector<int64_t> dims, uint32_t seed, ir::DataType t = ir::
 std::vector<double> floats(const HostTensor& t) {
   std::vector<double> out(static_cast<std::size_t>(t.numel()));
   for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = t.dtype() == ir::DataType::Float32 ? t.as<float>()[i]
-                                                : runtime::cpu::basic::Half::toFloat(t.as<uint16_t>()[i]);
+    out[i] =
+        t.dtype() == ir::DataType::Float32 ? t.as<float>()[i] : runtime::cpu::basic::Half::toFloat(t.as<uint16_t>()[i]);
   return out;
 }
 
@@ -288,7 +288,8 @@ std::map<std::string, ir::DataType> precisionByName(const om::GearPlan& gear) {
 }
 
 int castCount(const ir::Graph& g) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [](const ir::Node& n) { return n.opType == "Cast"; }));
+  return static_cast<int>(
+      std::count_if(g.nodes.begin(), g.nodes.end(), [](const ir::Node& n) { return n.opType == "Cast"; }));
 }
 
 constexpr auto F16 = ir::DataType::Float16;
@@ -308,19 +309,29 @@ private slots:
     QTest::addColumn<QList<int>>("expected");
     QTest::addColumn<double>("tolerance");
     const int h = static_cast<int>(F16), f = static_cast<int>(F32), b = static_cast<int>(BF16);
-    QTest::newRow("default") << "" << "" << QList<int>{f, f, f, f, f, f, f} << 1e-6;
-    QTest::newRow("must_keep_origin_dtype") << "must_keep_origin_dtype" << "conv1\n" << QList<int>{f, f, f, f, f, f, f}
-                                            << 1e-6;
-    QTest::newRow("force_fp32") << "force_fp32" << "" << QList<int>{f, f, f, f, f, f, f} << 1e-6;
-    QTest::newRow("force_fp16") << "force_fp16" << "" << QList<int>{h, h, h, h, h, h, h} << 4e-3;
-    QTest::newRow("allow_fp32_to_fp16") << "allow_fp32_to_fp16" << "" << QList<int>{h, h, f, f, f, h, h} << 4e-3;
-    QTest::newRow("allow_mix_precision") << "allow_mix_precision" << "" << QList<int>{h, h, f, f, h, h, h} << 4e-3;
-    QTest::newRow("bf16") << "bf16" << "" << QList<int>{b, b, b, b, b, b, b} << 3e-2;
-    QTest::newRow("force_fp16 keep by name") << "force_fp16" << "conv2\n# a comment\n\nresize\n"
+    QTest::newRow("default") << ""
+                             << "" << QList<int>{f, f, f, f, f, f, f} << 1e-6;
+    QTest::newRow("must_keep_origin_dtype") << "must_keep_origin_dtype"
+                                            << "conv1\n"
+                                            << QList<int>{f, f, f, f, f, f, f} << 1e-6;
+    QTest::newRow("force_fp32") << "force_fp32"
+                                << "" << QList<int>{f, f, f, f, f, f, f} << 1e-6;
+    QTest::newRow("force_fp16") << "force_fp16"
+                                << "" << QList<int>{h, h, h, h, h, h, h} << 4e-3;
+    QTest::newRow("allow_fp32_to_fp16") << "allow_fp32_to_fp16"
+                                        << "" << QList<int>{h, h, f, f, f, h, h} << 4e-3;
+    QTest::newRow("allow_mix_precision") << "allow_mix_precision"
+                                         << "" << QList<int>{h, h, f, f, h, h, h} << 4e-3;
+    QTest::newRow("bf16") << "bf16"
+                          << "" << QList<int>{b, b, b, b, b, b, b} << 3e-2;
+    QTest::newRow("force_fp16 keep by name") << "force_fp16"
+                                             << "conv2\n# a comment\n\nresize\n"
                                              << QList<int>{h, f, h, h, f, h, h} << 4e-3;
-    QTest::newRow("force_fp16 keep by type") << "force_fp16" << "OpType::Softmax\nOpType:Gemm\n"
+    QTest::newRow("force_fp16 keep by type") << "force_fp16"
+                                             << "OpType::Softmax\nOpType:Gemm\n"
                                              << QList<int>{h, h, f, h, h, f, h} << 4e-3;
-    QTest::newRow("allow_mix_precision keep") << "allow_mix_precision" << "matmul\n"
+    QTest::newRow("allow_mix_precision keep") << "allow_mix_precision"
+                                              << "matmul\n"
                                               << QList<int>{h, h, f, f, h, h, f} << 4e-3;
   }
   void modesOnNetwork() {
@@ -333,8 +344,8 @@ private slots:
     Options opts;
     if (!mode.isEmpty()) opts.emplace_back("precision_mode", mode.toStdString());
     if (!keep.isEmpty())
-      opts.emplace_back("keep_dtype", writeKeep(std::string(QTest::currentDataTag()).substr(0, 12) + ".txt",
-                                                keep.toStdString()));
+      opts.emplace_back("keep_dtype",
+                        writeKeep(std::string(QTest::currentDataTag()).substr(0, 12) + ".txt", keep.toStdString()));
     auto om = build(*model, "x:-1,4,10,12", opts, "1,3");
     QVERIFY2(om, om ? "" : om.error().str().c_str());
     auto ref = build(*model, "x:-1,4,10,12", {}, "1,3");
@@ -400,7 +411,8 @@ private slots:
           const auto p = gear.nodePrecision[i];
           std::vector<ir::DataType> types;
           for (auto v : n.inputs)
-            types.push_back(v == ir::kNone ? ir::DataType::Undefined : gear.graph.values[static_cast<std::size_t>(v)].dtype);
+            types.push_back(v == ir::kNone ? ir::DataType::Undefined
+                                           : gear.graph.values[static_cast<std::size_t>(v)].dtype);
           std::string why;
           const auto* row = table.find(n, runtime::cpu::domainOpset(n.domain, back->meta.opset), types, &why);
           QVERIFY2(row, why.c_str());
@@ -488,7 +500,8 @@ private slots:
     const auto want = floats(y32[0]), got = floats(yw[0]), half = floats(yh[0]);
     double worstWide = 0, worstHalf = 0;
     for (std::size_t i = 0; i < want.size(); ++i) {
-      const double once = runtime::cpu::basic::Half::toFloat(runtime::cpu::basic::Half::fromFloat(static_cast<float>(want[i])));
+      const double once =
+          runtime::cpu::basic::Half::toFloat(runtime::cpu::basic::Half::fromFloat(static_cast<float>(want[i])));
       QCOMPARE(got[i], once);
       worstWide = std::max(worstWide, std::abs(got[i] - want[i]));
       worstHalf = std::max(worstHalf, std::abs(half[i] - want[i]));
@@ -525,8 +538,9 @@ private slots:
                       {{"precision_mode", "force_fp16"}, {"keep_dtype", writeKeep("type.txt", "OpType::LSTM\n")}});
     QVERIFY2(type, type ? "" : type.error().str().c_str());
     // must_keep_origin_dtype ignores the list (nothing is converted) but still names a missing node.
-    auto keepAll = build(*model, "x:1,4,10,12",
-                         {{"precision_mode", "must_keep_origin_dtype"}, {"keep_dtype", writeKeep("ok.txt", "conv2\n")}});
+    auto keepAll =
+        build(*model, "x:1,4,10,12",
+              {{"precision_mode", "must_keep_origin_dtype"}, {"keep_dtype", writeKeep("ok.txt", "conv2\n")}});
     QVERIFY(keepAll);
     QCOMPARE(castCount(keepAll->gears[0].graph), 0);
   }

@@ -37,8 +37,8 @@ private slots:
                                     << "E10001"
                                     << "[--foo] is invalid. Reason: unknown option";
     QTest::newRow("unsupported op_precision_mode") << "--model=a.onnx --op_precision_mode=a.ini"
-                                                << "GS0003"
-                                                << "[--op_precision_mode] is an ATC option";
+                                                   << "GS0003"
+                                                   << "[--op_precision_mode] is an ATC option";
     QTest::newRow("unsupported, space form") << "--insert_op_conf aipp.cfg"
                                              << "GS0003"
                                              << "AIPP";

@@ -17,19 +17,39 @@ template <std::size_t N> bool in(const std::array<std::string_view, N>& list, st
 bool isOnnx(const ir::Node& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 bool isGs(const ir::Node& n) { return n.domain == ir::gsop::kDomain; }
 
-constexpr std::array<std::string_view, 30> kNeverConverted = {
-    "Cast",         "CastLike",          "Shape",           "Size",
-    "Range",        "ConstantOfShape",   "Constant",        "EyeLike",
-    "RandomNormal", "RandomNormalLike",  "RandomUniform",   "RandomUniformLike",
-    "Multinomial",  "Bernoulli",         "If",              "Loop",
-    "Scan",         "QuantizeLinear",    "DequantizeLinear", "DynamicQuantizeLinear",
-    "QLinearConv",  "QLinearMatMul",     "ConvInteger",     "MatMulInteger",
-    "NonMaxSuppression", "MelWeightMatrix", "Optional",     "OptionalGetElement",
-    "OptionalHasElement", "SequenceEmpty"};
+constexpr std::array<std::string_view, 30> kNeverConverted = {"Cast",
+                                                              "CastLike",
+                                                              "Shape",
+                                                              "Size",
+                                                              "Range",
+                                                              "ConstantOfShape",
+                                                              "Constant",
+                                                              "EyeLike",
+                                                              "RandomNormal",
+                                                              "RandomNormalLike",
+                                                              "RandomUniform",
+                                                              "RandomUniformLike",
+                                                              "Multinomial",
+                                                              "Bernoulli",
+                                                              "If",
+                                                              "Loop",
+                                                              "Scan",
+                                                              "QuantizeLinear",
+                                                              "DequantizeLinear",
+                                                              "DynamicQuantizeLinear",
+                                                              "QLinearConv",
+                                                              "QLinearMatMul",
+                                                              "ConvInteger",
+                                                              "MatMulInteger",
+                                                              "NonMaxSuppression",
+                                                              "MelWeightMatrix",
+                                                              "Optional",
+                                                              "OptionalGetElement",
+                                                              "OptionalHasElement",
+                                                              "SequenceEmpty"};
 
-constexpr std::array<std::string_view, 9> kMatrix = {"Conv",      "ConvTranspose",      "MatMul",
-                                                     "Gemm",      "Einsum",             "FusedConv",
-                                                     "FusedGemm", "FusedConvTranspose", "FusedMatMul"};
+constexpr std::array<std::string_view, 9> kMatrix = {
+    "Conv", "ConvTranspose", "MatMul", "Gemm", "Einsum", "FusedConv", "FusedGemm", "FusedConvTranspose", "FusedMatMul"};
 
 // allow_mix_precision's list. Every op below still computes in float32 on this CPU when its tensors
 // are 16-bit (widened kernels); what 16-bit storage costs is the rounding and the range of its output
@@ -66,11 +86,11 @@ constexpr SensitiveOp kSensitive[] = {
 
 // Ops that move or combine data elementwise without a range or precision hazard of their own.
 constexpr std::array<std::string_view, 34> kFollowers = {
-    "Add",     "Sub",       "Mul",      "Div",       "Neg",      "Abs",       "Sqrt",     "Max",
-    "Min",     "Sum",       "Mean",     "Where",     "Concat",   "Reshape",   "Flatten",  "Squeeze",
-    "Unsqueeze", "Transpose", "Slice",  "Gather",    "GatherElements", "GatherND", "Expand", "Tile",
-    "Split",   "Pad",       "Identity", "Clip",      "Relu",     "Sign",      "Floor",    "Ceil",
-    "Round",   "DepthToSpace"};
+    "Add",      "Sub",     "Mul",       "Div",       "Neg",   "Abs",         "Sqrt",
+    "Max",      "Min",     "Sum",       "Mean",      "Where", "Concat",      "Reshape",
+    "Flatten",  "Squeeze", "Unsqueeze", "Transpose", "Slice", "Gather",      "GatherElements",
+    "GatherND", "Expand",  "Tile",      "Split",     "Pad",   "Identity",    "Clip",
+    "Relu",     "Sign",    "Floor",     "Ceil",      "Round", "DepthToSpace"};
 
 } // namespace
 

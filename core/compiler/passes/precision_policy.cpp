@@ -66,8 +66,7 @@ bool kept(const shape_config::KeepList& keep, const ir::Node& n) {
 bool isHalfCast(const ir::Graph& g, const ir::Node& n) {
   if (!(n.domain.empty() && n.opType == "Cast") || n.inputs.size() != 1 || n.inputs[0] == ir::kNone) return false;
   const auto to = ir::dtypeFromOnnx(static_cast<int32_t>(n.attrs.getInt("to", 0)));
-  return to && isHalf(*to) && ir::isFloat(g.values[static_cast<std::size_t>(n.inputs[0])].dtype) &&
-         n.attrs.size() == 1;
+  return to && isHalf(*to) && ir::isFloat(g.values[static_cast<std::size_t>(n.inputs[0])].dtype) && n.attrs.size() == 1;
 }
 
 // Shape/Size read only the shape; a Cast reads any float exactly as its value holds it (float16 ->
@@ -313,7 +312,8 @@ Status checkKeepList(const shape_config::PrecisionConfig& config, const ir::Grap
   if (config.keep.empty()) return ok();
   std::set<std::string> names, types;
   collectNodeNames(graph, names, types);
-  const std::string file = config.keepDtypeFile.empty() ? std::string("the keep list") : "'" + config.keepDtypeFile + "'";
+  const std::string file =
+      config.keepDtypeFile.empty() ? std::string("the keep list") : "'" + config.keepDtypeFile + "'";
   for (const auto& node : config.keep.nodes)
     if (!names.count(node))
       return makeError("E10016", "Node [" + node + "] in parameter [--keep_dtype] (" + file +
@@ -335,9 +335,10 @@ Expected<bool> applyPrecisionPolicy(ir::Graph& g, PassContext& ctx) {
   io.allowUnknownOps = true;
   io.propagateData = false;
   if (auto st = ops::inferGraph(typed, ctx.opset, io); !st)
-    log::get("compiler")->warn("precision-policy: dtype inference failed ({}); values without a declared dtype "
-                               "keep theirs",
-                               st.error().message);
+    log::get("compiler")
+        ->warn("precision-policy: dtype inference failed ({}); values without a declared dtype "
+               "keep theirs",
+               st.error().message);
   else
     for (std::size_t v = 0; v < g.values.size() && v < typed.values.size(); ++v)
       if (g.values[v].dtype == DataType::Undefined) g.values[v].dtype = typed.values[v].dtype;

@@ -2,8 +2,8 @@
 // nodes to quantize.
 #include <algorithm>
 #include <climits>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <new>
 #include <optional>
 #include <set>
@@ -43,8 +43,8 @@ Status checkFloatModel(const onnx::GraphProto& g) {
       return makeError(codes::kUnsupported, "the model is already quantized (node '" + n.name() + "' is " +
                                                 n.op_type() + "); --quantize=int8 needs a float32 model");
   auto sixteen = [](const std::string& what) {
-    return makeError(codes::kUnsupported, "the model is a 16-bit float model (" + what +
-                                              "); --quantize=int8 needs a float32 model");
+    return makeError(codes::kUnsupported,
+                     "the model is a 16-bit float model (" + what + "); --quantize=int8 needs a float32 model");
   };
   for (const auto& v : g.input())
     if (has16BitType(v)) return sixteen("input '" + v.name() + "'");
@@ -211,20 +211,25 @@ std::optional<Affine> affineOf(const onnx::NodeProto& n, const std::string& x, s
   if (v->size() == m && m != 1) {
     // Per channel: [M], [M,1,1] or [1,M,1,1] against an [N,M,H,W] output ([M] broadcasts over W only
     // for M == W; refused).
-    const bool perChannel = (dims.size() == 3 && dims[0] == static_cast<int64_t>(m) && dims[1] == 1 && dims[2] == 1) ||
-                            (dims.size() == 4 && dims[0] == 1 && dims[1] == static_cast<int64_t>(m) && dims[2] == 1 &&
-                             dims[3] == 1);
+    const bool perChannel =
+        (dims.size() == 3 && dims[0] == static_cast<int64_t>(m) && dims[1] == 1 && dims[2] == 1) ||
+        (dims.size() == 4 && dims[0] == 1 && dims[1] == static_cast<int64_t>(m) && dims[2] == 1 && dims[3] == 1);
     if (!perChannel) return std::nullopt;
   } else if (dims.size() > 4) {
     return std::nullopt;
   }
   for (std::size_t c = 0; c < m; ++c) {
     const double k = (*v)[v->size() == 1 ? 0 : c];
-    if (op == "Mul") f.a[c] = k;
-    else if (op == "Add") f.b[c] = k;
-    else if (op == "Sub") f.b[c] = -k;
-    else if (k == 0) return std::nullopt;
-    else f.a[c] = 1.0 / k;
+    if (op == "Mul")
+      f.a[c] = k;
+    else if (op == "Add")
+      f.b[c] = k;
+    else if (op == "Sub")
+      f.b[c] = -k;
+    else if (k == 0)
+      return std::nullopt;
+    else
+      f.a[c] = 1.0 / k;
   }
   return f;
 }

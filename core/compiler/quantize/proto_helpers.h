@@ -25,8 +25,7 @@ Expected<std::vector<float>> floatValues(const onnx::TensorProto& t);
 std::vector<int64_t> dimsOf(const onnx::TensorProto& t);
 
 // Replaces t's contents: name kept, dtype/dims/raw bytes set.
-void setRaw(onnx::TensorProto& t, int32_t dtype, const std::vector<int64_t>& dims, const void* data,
-            std::size_t bytes);
+void setRaw(onnx::TensorProto& t, int32_t dtype, const std::vector<int64_t>& dims, const void* data, std::size_t bytes);
 template <class T>
 void setValues(onnx::TensorProto& t, int32_t dtype, const std::vector<int64_t>& dims, const std::vector<T>& v) {
   setRaw(t, dtype, dims, v.data(), v.size() * sizeof(T));

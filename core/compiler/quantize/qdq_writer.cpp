@@ -178,8 +178,9 @@ private:
       bq[c] = static_cast<int32_t>(std::clamp(v, -lim, lim));
     }
     if (clipped)
-      log::get("quantize")->warn("node '{}': {} bias values exceed int32 at scale x_scale * w_scale and were clipped",
-                                 n.name(), clipped);
+      log::get("quantize")
+          ->warn("node '{}': {} bias values exceed int32 at scale x_scale * w_scale and were clipped", n.name(),
+                 clipped);
     const auto bname = n.input(2);
     const auto bqn = addInit(bname + "_quantized", onnx::TensorProto::INT32, {channels}, bq);
     const auto bsn = addInit(bname + "_scale", onnx::TensorProto::FLOAT, {channels}, bs);
@@ -211,8 +212,7 @@ private:
 
 } // namespace
 
-Expected<std::string> writeQdqModel(const PreparedModel& prepared,
-                                    const std::map<std::string, ActivationRange>& ranges,
+Expected<std::string> writeQdqModel(const PreparedModel& prepared, const std::map<std::string, ActivationRange>& ranges,
                                     const QuantizeOptions& options) {
   try {
     onnx::ModelProto m;

@@ -83,13 +83,11 @@ ChannelQuantized quantizeWeights(const std::vector<float>& w, const std::vector<
 // already quantized (QuantizeLinear, DequantizeLinear, QLinear*, *Integer or DynamicQuantizeLinear
 // nodes) or holds 16-bit floats, or whose opset cannot be raised to 14; codes::kInvalid when no
 // node can be quantized. baseDir: the folder external weights are read from ("" refuses them).
-Expected<PreparedModel> prepareModel(std::string onnxBytes, const std::string& baseDir,
-                                     const QuantizeOptions& options);
+Expected<PreparedModel> prepareModel(std::string onnxBytes, const std::string& baseDir, const QuantizeOptions& options);
 
 // The QDQ model. ranges must hold every tensor of prepared.activations (codes::kInvalid naming the
 // first missing one otherwise).
-Expected<std::string> writeQdqModel(const PreparedModel& prepared,
-                                    const std::map<std::string, ActivationRange>& ranges,
+Expected<std::string> writeQdqModel(const PreparedModel& prepared, const std::map<std::string, ActivationRange>& ranges,
                                     const QuantizeOptions& options);
 
 } // namespace gs::quantize

@@ -92,8 +92,10 @@ double entropyThreshold(std::span<const uint64_t> histIn, double binWidth, int l
       p[j] = hist[j] + (j + 1 == i ? beyond[i] : 0.0); // the clipped counts go to the last bin
       const auto g = j * q / i;
       groupSum[g] += hist[j];
-      if (p[j] != 0) groupNonZero[g] += 1.0;
-      else ++pZeros;
+      if (p[j] != 0)
+        groupNonZero[g] += 1.0;
+      else
+        ++pZeros;
     }
     double qTotal = 0;
     std::size_t qZeros = 0;
@@ -111,8 +113,10 @@ double entropyThreshold(std::span<const uint64_t> histIn, double binWidth, int l
     for (std::size_t j = 0; j < i && valid; ++j) {
       const double ps = (p[j] == 0 ? kEps : p[j] - pShift) / pTotal;
       const double qs = (qv[j] == 0 ? kEps : qv[j] - qShift) / qTotal;
-      if (ps <= 0 || qs <= 0) valid = false;
-      else kl += ps * std::log(ps / qs);
+      if (ps <= 0 || qs <= 0)
+        valid = false;
+      else
+        kl += ps * std::log(ps / qs);
     }
     if (valid && kl < best) {
       best = kl;

@@ -61,7 +61,7 @@ struct ShapeConfig {
   std::string inputFormat = "NCHW";        // NCHW | NHWC | ND | NCDHW
   std::vector<std::string> outNodes;       // "node:0" or an output tensor name
   std::string socVersion;
-  PrecisionConfig precision; // --precision_mode, --keep_dtype, --quantize ... (precision_config.h)
+  PrecisionConfig precision;        // --precision_mode, --keep_dtype, --quantize ... (precision_config.h)
   bool fromDeprecatedRange = false; // given as --input_shape_range (printed back the same way)
   // Fixed dims of 0 (empty tensors, legal ONNX) are accepted. Never set from options: ATC's E10011
   // is about a dim a user types into --input_shape. Set by API callers whose shapes come from real
